@@ -1,0 +1,3 @@
+"""Clipper: a desktop clipping manager for newsrooms."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,331 @@
+"""The `clipper` command: the app (no command), and import, search, show, tag, note, link,
+reindex, check, export, backup, restore and the benchmarks, all over the same `Archive` API.
+
+Exit codes: 0 all good, 1 some inputs failed (or `check` found drift), 2 bad usage or query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from clipper import __version__
+from clipper.core.paths import resolve_location
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments or a malformed query: exit code 2."""
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, frozenset | set | tuple):
+        return list(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, bytes):
+        return None
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, default=_json_default))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clipper", description="A clipping manager for newsrooms."
+    )
+    parser.add_argument("--version", action="version", version=f"clipper {__version__}")
+    parser.add_argument("--archive", metavar="DIR", help="archive folder (env CLIPPER_HOME)")
+    parser.add_argument(
+        "--database", metavar="URL", help="SQLAlchemy database URL (env CLIPPER_DATABASE_URL)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("gui", help="open the desktop app (the default)")
+
+    p = sub.add_parser("import", help="import files, folders, URLs or stdin (-)")
+    p.add_argument("inputs", nargs="+", metavar="PATH|URL|-")
+    p.add_argument("--tag", action="append", default=[], metavar="KIND:NAME")
+    p.add_argument("--dry-run", action="store_true", help="show what would be stored")
+    p.add_argument("--json", action="store_true", help="one JSON object per input")
+
+    p = sub.add_parser("search", help="full-text search")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("show", help="show one clipping")
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("tag", help="add or remove a tag")
+    p.add_argument("id", type=int)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--add", metavar="KIND:NAME")
+    group.add_argument("--remove", metavar="KIND:NAME")
+
+    p = sub.add_parser("note", help="add a note to a clipping")
+    p.add_argument("id", type=int)
+    p.add_argument("text")
+
+    p = sub.add_parser("link", help="link two clippings with a note saying why")
+    p.add_argument("ids", type=int, nargs=2, metavar="ID")
+    p.add_argument("--note", required=True)
+    p.add_argument("--kind", choices=["follow-up", "same-event", "background", "contradicts"])
+
+    sub.add_parser("reindex", help="rebuild the search index from the archive")
+    sub.add_parser("check", help="archive integrity and index parity; exit 1 on any drift")
+
+    p = sub.add_parser("bench", help="benchmark import, indexing and search (synthetic corpus)")
+    p.add_argument("--size", type=int, default=5000)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--queries", type=int, default=200, help="searches per query kind")
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    command = args.command or "gui"
+    location = resolve_location(args.archive, args.database)
+    if command == "gui":
+        from clipper.ui.app import run_app
+
+        return run_app(location)
+    handler = COMMANDS[command]
+    try:
+        return handler(args, location)
+    except UsageError as exc:
+        print(f"clipper: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _open(location: Any) -> Any:
+    from clipper.core.archive import Archive
+
+    return Archive(location)
+
+
+def _tags(specs: Sequence[str]) -> list[tuple[str, str]]:
+    from clipper.core.archive import InvalidInput, parse_tag_spec
+
+    try:
+        return [parse_tag_spec(spec) for spec in specs]
+    except InvalidInput as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def cmd_import(args: argparse.Namespace, location: Any) -> int:
+    from clipper.core.ingest import InputItem, import_inputs
+
+    tags = _tags(args.tag)
+    inputs: list[Any] = []
+    for value in args.inputs:
+        if value == "-":
+            inputs.append(InputItem(label="-", text=sys.stdin.read()))
+        else:
+            inputs.append(value)
+    failed = 0
+    with _open(location) as archive:
+        for outcome in import_inputs(archive, inputs, tags=tags, dry_run=args.dry_run):
+            failed += not outcome.ok
+            if args.json:
+                print_json(_outcome_json(outcome, args.dry_run))
+            elif outcome.ok:
+                if args.dry_run:
+                    assert outcome.draft is not None
+                    print(f"would import {outcome.label}: {outcome.draft.title}")
+                elif outcome.created:
+                    print(f"imported {outcome.label} as #{outcome.id}")
+                else:
+                    print(f"{outcome.label} is already in the archive as #{outcome.duplicate_of}")
+            else:
+                print(f"error: {outcome.error}", file=sys.stderr)
+            sys.stdout.flush()
+        if not args.dry_run:
+            archive.index.catch_up()
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _outcome_json(outcome: Any, dry_run: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "path": outcome.label,
+        "ok": outcome.ok,
+        "id": outcome.id,
+        "duplicate_of": outcome.duplicate_of,
+        "error": outcome.error,
+    }
+    if dry_run:
+        draft = outcome.draft
+        result.update(
+            {
+                "title": draft.title if draft else None,
+                "title_guessed": draft.title_guessed if draft else None,
+                "source": draft.source if draft else None,
+                "author": draft.author if draft else None,
+                "published": draft.published.isoformat() if draft and draft.published else None,
+                "language": draft.language if draft else None,
+                "body": draft.body if draft else None,
+                "regions": [asdict(s) for s in draft.regions] if draft else [],
+                "topics": [asdict(s) for s in draft.topics] if draft else [],
+                "related_refs": list(draft.related_refs) if draft else [],
+                "extra": draft.extra if draft else {},
+            }
+        )
+    return result
+
+
+def cmd_search(args: argparse.Namespace, location: Any) -> int:
+    from clipper.core.search import QuerySyntaxError
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    with _open(location) as archive:
+        try:
+            results = archive.search(args.query, page_size=args.limit)
+        except QuerySyntaxError as exc:
+            raise UsageError(str(exc)) from exc
+        if args.json:
+            print_json(results.to_json())
+            return EXIT_OK
+        print(f"{results.total} clipping(s)")
+        for hit in results.hits:
+            date = hit.published.isoformat() if hit.published else "----------"
+            print(f"#{hit.id:<6} {date}  {hit.source or '-'}  {hit.title}")
+            if hit.snippet:
+                print(f"        {hit.snippet}")
+        if results.suggestion:
+            print(f"did you mean: {results.suggestion}")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, location: Any) -> int:
+    from clipper.core.archive import NotFound
+
+    with _open(location) as archive:
+        try:
+            detail = archive.get(args.id)
+        except NotFound as exc:
+            raise UsageError(str(exc)) from exc
+        if args.json:
+            print_json(asdict(detail))
+            return EXIT_OK
+        print(detail.title + ("  (title guessed)" if detail.title_guessed else ""))
+        facts = [detail.source, detail.author, detail.published and detail.published.isoformat()]
+        print(" | ".join(str(f) for f in facts if f))
+        if detail.url:
+            print(detail.url)
+        for kind in ("region", "topic"):
+            names = [t.name for t in detail.tags if t.kind == kind]
+            if names:
+                print(f"{kind}s: {', '.join(names)}")
+        print()
+        print(detail.body)
+        for note in detail.notes:
+            print(f"\nnote #{note.id}: {note.text}")
+        for link in detail.links:
+            kind = f" [{link.kind}]" if link.kind else ""
+            print(f"\nrelated #{link.other_id}{kind}: {link.other_title} — {link.note}")
+    return EXIT_OK
+
+
+def _change(args: argparse.Namespace, location: Any, operation: Any) -> int:
+    from clipper.core.archive import ArchiveError
+
+    with _open(location) as archive:
+        try:
+            message = operation(archive)
+        except ArchiveError as exc:
+            raise UsageError(str(exc)) from exc
+        archive.index.catch_up()
+    print(message)
+    return EXIT_OK
+
+
+def cmd_tag(args: argparse.Namespace, location: Any) -> int:
+    kind, name = _tags([args.add or args.remove])[0]
+
+    def operation(archive: Any) -> str:
+        if args.add:
+            archive.add_tag(args.id, kind, name)
+            return f"tagged #{args.id} with {kind}:{name}"
+        archive.remove_tag(args.id, kind, name)
+        return f"removed {kind}:{name} from #{args.id}"
+
+    return _change(args, location, operation)
+
+
+def cmd_note(args: argparse.Namespace, location: Any) -> int:
+    def operation(archive: Any) -> str:
+        note_id, _ = archive.add_note(args.id, args.text)
+        return f"note #{note_id} added to #{args.id}"
+
+    return _change(args, location, operation)
+
+
+def cmd_link(args: argparse.Namespace, location: Any) -> int:
+    a, b = args.ids
+
+    def operation(archive: Any) -> str:
+        archive.link(a, b, args.note, args.kind)
+        return f"linked #{a} and #{b}"
+
+    return _change(args, location, operation)
+
+
+def cmd_reindex(args: argparse.Namespace, location: Any) -> int:
+    with _open(location) as archive:
+        count = archive.index.rebuild()
+    print(f"indexed {count} clipping(s)")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, location: Any) -> int:
+    with _open(location) as archive:
+        problems = archive.integrity_problems()
+        index = archive.index
+        index.catch_up()
+        problems += index.parity_problems()
+        count = archive.count()
+    for problem in problems:
+        print(f"drift: {problem}")
+    if problems:
+        return EXIT_FAILED
+    print(f"ok: {count} clipping(s), archive and index agree")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace, location: Any) -> int:
+    from clipper.core.search.bench import run_bench
+
+    return run_bench(location, size=args.size, seed=args.seed, queries=args.queries)
+
+
+COMMANDS = {
+    "import": cmd_import,
+    "search": cmd_search,
+    "show": cmd_show,
+    "tag": cmd_tag,
+    "note": cmd_note,
+    "link": cmd_link,
+    "reindex": cmd_reindex,
+    "check": cmd_check,
+    "bench": cmd_bench,
+}

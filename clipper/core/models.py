@@ -1,0 +1,256 @@
+"""SQLAlchemy 2.0 models of the archive: clippings, sources, tags, notes, links, dossiers,
+originals, captured references and the append-only `changes` log.
+
+The ORM objects never leave `Archive`: callers get plain dataclasses from `clipper.core.views`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TAG_KINDS = ("topic", "region")
+LINK_KINDS = ("follow-up", "same-event", "background", "contradicts")
+DATE_PRECISIONS = ("day", "month", "year")
+ORIGINS = ("file", "url", "paste", "email")
+# Topic match rules an editor can set: any word, all words, exact phrase, regular expression.
+MATCH_MODES = ("any", "all", "phrase", "regex")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Meta(Base):
+    """Key/value facts about the archive itself (gazetteer version, creation date)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Case- and accent-folded name, so "Le Monde" and "le monde" are one source.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    domain: Mapped[str | None] = mapped_column(String(255))
+
+
+class Clipping(Base):
+    __tablename__ = "clippings"
+    __table_args__ = (
+        CheckConstraint(
+            "published_precision IN ('day', 'month', 'year')", name="published_precision"
+        ),
+        Index("ix_clippings_published", "published"),
+        Index("ix_clippings_trashed_at", "trashed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    # The folded title, to match captured "Read more" headlines against.
+    title_key: Mapped[str] = mapped_column(String(300), index=True)
+    # True when the title was proposed from the text and the editor has not confirmed it.
+    title_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
+    standfirst: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    author: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    published_precision: Mapped[str] = mapped_column(String(5), default="day")
+    language: Mapped[str | None] = mapped_column(String(8))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    origin: Mapped[str] = mapped_column(String(8), default="file")
+    # Other facts worth keeping that have no column: translation notes, original URL...
+    extra: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    trashed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    source: Mapped[Source | None] = relationship(lazy="joined")
+    tags: Mapped[list[Tag]] = relationship(secondary="clipping_tags", lazy="selectin")
+    notes: Mapped[list[Note]] = relationship(
+        back_populates="clipping", cascade="all, delete-orphan", order_by="Note.id"
+    )
+    original: Mapped[Original | None] = relationship(
+        back_populates="clipping", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class Original(Base):
+    """The bytes the editor imported, exactly as they came (a newsroom never throws them away)."""
+
+    __tablename__ = "originals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clipping_id: Mapped[int] = mapped_column(
+        ForeignKey("clippings.id", ondelete="CASCADE"), unique=True
+    )
+    filename: Mapped[str | None] = mapped_column(Text)
+    media_type: Mapped[str | None] = mapped_column(String(127))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    clipping: Mapped[Clipping] = relationship(back_populates="original")
+
+
+class Tag(Base):
+    """A topic or a region. Regions form a tree (parent) and overlapping groupings (members)."""
+
+    __tablename__ = "tags"
+    __table_args__ = (
+        UniqueConstraint("kind", "key", name="kind_key"),
+        CheckConstraint("kind IN ('topic', 'region')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tags.id", ondelete="SET NULL"), index=True
+    )
+    # ISO 3166 alpha-2 for countries; IPTC media topic code for default topics.
+    code: Mapped[str | None] = mapped_column(String(32))
+    # Gazetteer key (regions) so the tree can be re-synced when the gazetteer grows.
+    gazetteer_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    match_mode: Mapped[str | None] = mapped_column(String(8))
+    match_pattern: Mapped[str | None] = mapped_column(Text)
+
+
+class TagMember(Base):
+    """Membership of a tag in a grouping beyond its parent (Niger in Sahel, ECOWAS, AES)."""
+
+    __tablename__ = "tag_members"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ClippingTag(Base):
+    __tablename__ = "clipping_tags"
+
+    clipping_id: Mapped[int] = mapped_column(
+        ForeignKey("clippings.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clipping_id: Mapped[int] = mapped_column(
+        ForeignKey("clippings.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    clipping: Mapped[Clipping] = relationship(back_populates="notes")
+
+
+class Link(Base):
+    """An undirected link between two clippings, stored once with low_id < high_id."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        UniqueConstraint("low_id", "high_id", name="pair"),
+        CheckConstraint("low_id < high_id", name="ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    low_id: Mapped[int] = mapped_column(ForeignKey("clippings.id", ondelete="CASCADE"))
+    high_id: Mapped[int] = mapped_column(
+        ForeignKey("clippings.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DossierItem(Base):
+    __tablename__ = "dossier_items"
+
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True
+    )
+    clipping_id: Mapped[int] = mapped_column(
+        ForeignKey("clippings.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Reference(Base):
+    """A headline captured from a "Read more" promo, matched when that story arrives."""
+
+    __tablename__ = "references"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clipping_id: Mapped[int] = mapped_column(
+        ForeignKey("clippings.id", ondelete="CASCADE"), index=True
+    )
+    headline: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+
+
+class Change(Base):
+    """The append-only log the search index catches up from; written with every change."""
+
+    __tablename__ = "changes"
+    # AUTOINCREMENT: a sequence number is never reused, even if the log is ever compacted.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    clipping_id: Mapped[int] = mapped_column(Integer, index=True)
+    op: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
