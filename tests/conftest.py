@@ -13,8 +13,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.pop("CLIPPER_HOME", None)
 os.environ.pop("CLIPPER_DATABASE_URL", None)
 
-from clipper.core.archive import Archive  # noqa: E402
-from clipper.core.paths import resolve_location  # noqa: E402
+from clipper.core.archive import Archive
+from clipper.core.paths import resolve_location
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -9,7 +9,6 @@ Callers get plain dataclasses (`clipper.core.views`), never ORM objects.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import logging
 import re
@@ -19,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -87,6 +86,15 @@ EDITABLE_FIELDS = (
 )
 
 
+# Orders a clipping list can be sorted in.
+SORT_KEYS: dict[str, Any] = {
+    "published": Clipping.published,
+    "imported": Clipping.imported_at,
+    "title": Clipping.title,
+    "id": Clipping.id,
+}
+
+
 class ArchiveError(Exception):
     """Something the user asked for cannot be done; the message says why."""
 
@@ -129,9 +137,7 @@ class Archive:
         self._sync_gazetteer()
 
     @classmethod
-    def open(
-        cls, home: str | Path | None = None, database_url: str | None = None
-    ) -> Archive:
+    def open(cls, home: str | Path | None = None, database_url: str | None = None) -> Archive:
         return cls(resolve_location(home, database_url))
 
     def close(self) -> None:
@@ -164,7 +170,7 @@ class Archive:
         rows = [{"clipping_id": cid, "op": op, "at": utcnow()} for cid in clipping_ids]
         if not rows:
             return None
-        session.execute(Change.__table__.insert(), rows)
+        session.execute(insert(Change), rows)
         return session.scalar(select(func.max(Change.seq)))
 
     def last_seq(self) -> int:
@@ -185,9 +191,9 @@ class Archive:
         """Make the region tree match the gazetteer when it is new or has grown."""
         version = str(self.gazetteer.version)
         with self._reading() as s:
-            if s.get(Meta, "gazetteer_version") is not None:
-                if s.get(Meta, "gazetteer_version").value == version:  # type: ignore[union-attr]
-                    return
+            stored = s.get(Meta, "gazetteer_version")
+            if stored is not None and stored.value == version:
+                return
         with self._writing() as s:
             existing = {
                 t.gazetteer_key: t
@@ -343,7 +349,9 @@ class Archive:
         tag.parent_id = parent_id
 
     def _tagged_with(self, session: Session, tag_id: int) -> list[int]:
-        return list(session.scalars(select(ClippingTag.clipping_id).where(ClippingTag.tag_id == tag_id)))
+        return list(
+            session.scalars(select(ClippingTag.clipping_id).where(ClippingTag.tag_id == tag_id))
+        )
 
     def rename_tag(self, tag_id: int, name: str) -> OpChanges:
         with self._writing() as s:
@@ -399,7 +407,9 @@ class Archive:
         with self._reading() as s:
             rows = s.execute(
                 select(Source.id, Source.name, func.count(Clipping.id))
-                .join(Clipping, and_(Clipping.source_id == Source.id, Clipping.trashed_at.is_(None)))
+                .join(
+                    Clipping, and_(Clipping.source_id == Source.id, Clipping.trashed_at.is_(None))
+                )
                 .group_by(Source.id)
                 .order_by(Source.name)
             )
@@ -407,9 +417,7 @@ class Archive:
 
     # -- adding and editing clippings --------------------------------------------------------
 
-    def add(
-        self, draft: ClippingDraft, tags: Iterable[tuple[str, str]] = ()
-    ) -> AddResult:
+    def add(self, draft: ClippingDraft, tags: Iterable[tuple[str, str]] = ()) -> AddResult:
         """Store a draft (with tags), or return the exact duplicate already in the archive."""
         title = " ".join(draft.title.split())
         if not draft.body.strip():
@@ -425,7 +433,9 @@ class Archive:
                 select(Clipping.id).where(Clipping.content_hash == digest).order_by(Clipping.id)
             )
             if existing is not None:
-                return AddResult(existing, created=False, duplicate_of=existing, changes=OpChanges())
+                return AddResult(
+                    existing, created=False, duplicate_of=existing, changes=OpChanges()
+                )
             now = utcnow()
             clipping = Clipping(
                 title=title,
@@ -651,7 +661,9 @@ class Archive:
         with self._writing() as s:
             if s.scalar(select(Dossier.id).where(Dossier.name == name.strip())) is not None:
                 raise InvalidInput(f"a dossier called {name.strip()!r} already exists")
-            dossier = Dossier(name=name.strip(), description=description.strip(), created_at=utcnow())
+            dossier = Dossier(
+                name=name.strip(), description=description.strip(), created_at=utcnow()
+            )
             s.add(dossier)
             s.flush()
             return self._dossier_view(s, dossier)
@@ -676,7 +688,9 @@ class Archive:
     def delete_dossier(self, dossier: int | str) -> OpChanges:
         with self._writing() as s:
             found = self._dossier(s, dossier)
-            ids = list(s.scalars(select(DossierItem.clipping_id).where(DossierItem.dossier_id == found.id)))
+            ids = list(
+                s.scalars(select(DossierItem.clipping_id).where(DossierItem.dossier_id == found.id))
+            )
             s.delete(found)
             s.flush()
             seq = self._log(s, ids, "dossier")
@@ -805,18 +819,13 @@ class Archive:
         if flt.dossier_id is not None:
             query = query.join(
                 DossierItem,
-                and_(DossierItem.clipping_id == Clipping.id, DossierItem.dossier_id == flt.dossier_id),
+                and_(
+                    DossierItem.clipping_id == Clipping.id, DossierItem.dossier_id == flt.dossier_id
+                ),
             ).order_by(DossierItem.position)
         if flt.ids is not None:
             query = query.where(Clipping.id.in_(flt.ids))
         return query
-
-    SORT_KEYS = {
-        "published": Clipping.published,
-        "imported": Clipping.imported_at,
-        "title": Clipping.title,
-        "id": Clipping.id,
-    }
 
     def list_ids(
         self,
@@ -828,7 +837,7 @@ class Archive:
     ) -> list[int]:
         """Ids of the clippings matching a filter, in order (a dossier keeps its own order)."""
         flt = flt or ClippingFilter()
-        if sort not in self.SORT_KEYS and sort != "source":
+        if sort not in SORT_KEYS and sort != "source":
             raise InvalidInput(f"cannot sort by {sort!r}")
         with self._reading() as s:
             query = self._filtered(s, select(Clipping.id), flt)
@@ -837,7 +846,7 @@ class Archive:
                     query = query.outerjoin(Source, Source.id == Clipping.source_id)
                     column: Any = Source.key
                 else:
-                    column = self.SORT_KEYS[sort]
+                    column = SORT_KEYS[sort]
                 first = column.desc() if descending else column.asc()
                 tie = Clipping.id.desc() if descending else Clipping.id.asc()
                 query = query.order_by(first.nulls_last(), tie)
@@ -876,7 +885,7 @@ class Archive:
                     )
             return [rows[i] for i in ids if i in rows]
 
-    def list(
+    def list_summaries(
         self, flt: ClippingFilter | None = None, limit: int | None = None, offset: int = 0
     ) -> list[ClippingSummary]:
         return self.summaries(self.list_ids(flt, limit=limit, offset=offset))

@@ -201,9 +201,7 @@ class Link(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     low_id: Mapped[int] = mapped_column(ForeignKey("clippings.id", ondelete="CASCADE"))
-    high_id: Mapped[int] = mapped_column(
-        ForeignKey("clippings.id", ondelete="CASCADE"), index=True
-    )
+    high_id: Mapped[int] = mapped_column(ForeignKey("clippings.id", ondelete="CASCADE"), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtWidgets import QApplication, QLineEdit, QListWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QVBoxLayout,
+    QWidget,
+)
 
 from clipper.core.archive import Archive
 from clipper.core.paths import ArchiveLocation
@@ -26,7 +33,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.search_field.returnPressed.connect(self._on_search)
         self.resize(900, 600)
-        self._show(archive.list(limit=500))
+        self._show(archive.list_summaries(limit=500))
 
     def _show(self, rows: list) -> None:
         self.results.clear()
@@ -36,7 +43,7 @@ class MainWindow(QMainWindow):
     def _on_search(self) -> None:
         query = self.search_field.text().strip()
         if not query:
-            self._show(self.archive.list(limit=500))
+            self._show(self.archive.list_summaries(limit=500))
             return
         results = self.archive.search(query, page_size=100)
         self._show(results.hits)
