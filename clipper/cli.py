@@ -19,6 +19,8 @@ from clipper import __version__
 from clipper.core.paths import resolve_location
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# During a long import, the index catches up after this many new clippings.
+INDEX_EVERY = 100
 
 
 class UsageError(Exception):
@@ -142,10 +144,14 @@ def cmd_import(args: argparse.Namespace, location: Any) -> int:
             inputs.append(InputItem(label="-", text=sys.stdin.read()))
         else:
             inputs.append(value)
-    failed = 0
+    failed = stored = 0
     with _open(location) as archive:
         for outcome in import_inputs(archive, inputs, tags=tags, dry_run=args.dry_run):
             failed += not outcome.ok
+            stored += bool(outcome.created)
+            if stored and outcome.created and stored % INDEX_EVERY == 0:
+                # A long batch becomes searchable as it goes, not only at the end.
+                archive.index.catch_up()
             if args.json:
                 print_json(_outcome_json(outcome, args.dry_run))
             elif outcome.ok:
