@@ -9,6 +9,7 @@ Callers get plain dataclasses (`clipper.core.views`), never ORM objects.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -417,8 +418,18 @@ class Archive:
 
     # -- adding and editing clippings --------------------------------------------------------
 
-    def add(self, draft: ClippingDraft, tags: Iterable[tuple[str, str]] = ()) -> AddResult:
-        """Store a draft (with tags), or return the exact duplicate already in the archive."""
+    def add(
+        self,
+        draft: ClippingDraft,
+        tags: Iterable[tuple[str, str]] = (),
+        *,
+        imported_at: dt.datetime | None = None,
+        updated_at: dt.datetime | None = None,
+    ) -> AddResult:
+        """Store a draft (with tags), or return the exact duplicate already in the archive.
+
+        `imported_at`/`updated_at` keep a clipping's history when an export is imported back.
+        """
         title = " ".join(draft.title.split())
         if not draft.body.strip():
             raise InvalidInput("the clipping has no text")
@@ -436,7 +447,7 @@ class Archive:
                 return AddResult(
                     existing, created=False, duplicate_of=existing, changes=OpChanges()
                 )
-            now = utcnow()
+            now = imported_at or utcnow()
             clipping = Clipping(
                 title=title,
                 title_key=name_key(title),
@@ -450,7 +461,7 @@ class Archive:
                 published_precision=draft.published_precision,
                 language=draft.language,
                 imported_at=now,
-                updated_at=now,
+                updated_at=updated_at or now,
                 origin=draft.origin,
                 extra=dict(draft.extra),
                 content_hash=digest,
@@ -559,13 +570,25 @@ class Archive:
 
     # -- notes -------------------------------------------------------------------------------
 
-    def add_note(self, clipping_id: int, text_: str) -> tuple[int, OpChanges]:
+    def add_note(
+        self,
+        clipping_id: int,
+        text_: str,
+        *,
+        created_at: dt.datetime | None = None,
+        updated_at: dt.datetime | None = None,
+    ) -> tuple[int, OpChanges]:
         if not text_.strip():
             raise InvalidInput("a note cannot be empty")
         with self._writing() as s:
             self._clipping(s, clipping_id)
-            now = utcnow()
-            note = Note(clipping_id=clipping_id, text=text_.strip(), created_at=now, updated_at=now)
+            now = created_at or utcnow()
+            note = Note(
+                clipping_id=clipping_id,
+                text=text_.strip(),
+                created_at=now,
+                updated_at=updated_at or now,
+            )
             s.add(note)
             s.flush()
             seq = self._log(s, [clipping_id], "note")
@@ -596,7 +619,15 @@ class Archive:
 
     # -- links -------------------------------------------------------------------------------
 
-    def link(self, a: int, b: int, note: str = "", kind: str | None = None) -> OpChanges:
+    def link(
+        self,
+        a: int,
+        b: int,
+        note: str = "",
+        kind: str | None = None,
+        *,
+        created_at: dt.datetime | None = None,
+    ) -> OpChanges:
         """Link two clippings with a note saying why; linking again updates the note."""
         if a == b:
             raise InvalidInput("a clipping cannot be linked to itself")
@@ -608,7 +639,15 @@ class Archive:
             self._clipping(s, high)
             existing = s.scalar(select(Link).where(Link.low_id == low, Link.high_id == high))
             if existing is None:
-                s.add(Link(low_id=low, high_id=high, note=note.strip(), kind=kind))
+                s.add(
+                    Link(
+                        low_id=low,
+                        high_id=high,
+                        note=note.strip(),
+                        kind=kind,
+                        created_at=created_at or utcnow(),
+                    )
+                )
             else:
                 existing.note, existing.kind = note.strip(), kind
             seq = self._log(s, [low, high], "link")
@@ -655,14 +694,18 @@ class Archive:
         with self._reading() as s:
             return self._dossier_view(s, self._dossier(s, dossier))
 
-    def create_dossier(self, name: str, description: str = "") -> DossierView:
+    def create_dossier(
+        self, name: str, description: str = "", *, created_at: dt.datetime | None = None
+    ) -> DossierView:
         if not name.strip():
             raise InvalidInput("a dossier needs a name")
         with self._writing() as s:
             if s.scalar(select(Dossier.id).where(Dossier.name == name.strip())) is not None:
                 raise InvalidInput(f"a dossier called {name.strip()!r} already exists")
             dossier = Dossier(
-                name=name.strip(), description=description.strip(), created_at=utcnow()
+                name=name.strip(),
+                description=description.strip(),
+                created_at=created_at or utcnow(),
             )
             s.add(dossier)
             s.flush()
@@ -742,13 +785,13 @@ class Archive:
 
     # -- trash -------------------------------------------------------------------------------
 
-    def trash(self, clipping_ids: Sequence[int]) -> OpChanges:
+    def trash(self, clipping_ids: Sequence[int], *, at: dt.datetime | None = None) -> OpChanges:
         with self._writing() as s:
             changed = []
             for cid in clipping_ids:
                 clipping = self._clipping(s, cid)
                 if clipping.trashed_at is None:
-                    clipping.trashed_at = utcnow()
+                    clipping.trashed_at = at or utcnow()
                     changed.append(cid)
             seq = self._log(s, changed, "trash")
             return OpChanges(
