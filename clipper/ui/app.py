@@ -1,57 +1,80 @@
-"""Start the desktop app on an archive: the QApplication, the archive, the main window."""
+"""Start the desktop app on an archive: the QApplication, the window lock, the main window."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
-from PySide6.QtWidgets import (
-    QApplication,
-    QLineEdit,
-    QListWidget,
-    QMainWindow,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QLockFile, QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from clipper.core.archive import Archive
-from clipper.core.paths import ArchiveLocation
+from clipper.core.paths import APP_NAME, RESOURCES_DIR, ArchiveLocation
+from clipper.ui.icons import icon
+from clipper.ui.instance import ArchiveInUse, lock_archive
+from clipper.ui.main_window import MainWindow
+from clipper.ui.settings import open_settings
+
+log = logging.getLogger(__name__)
+
+STYLE_PATH = RESOURCES_DIR / "style.qss"
 
 
-class MainWindow(QMainWindow):
-    """A search field over the list of clippings in the archive."""
+def application() -> QApplication:
+    """The QApplication (created once), with the app's name, icon and style sheet."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName("clipper")
+    app.setWindowIcon(icon("clipper"))
+    apply_style(app)
+    return app
 
-    def __init__(self, archive: Archive) -> None:
-        super().__init__()
+
+def apply_style(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    if STYLE_PATH.exists():
+        app.setStyleSheet(STYLE_PATH.read_text(encoding="utf-8"))
+
+
+class OpenWindow:
+    """A window with what it holds open: the archive and the window lock."""
+
+    def __init__(self, window: MainWindow, archive: Archive, lock: QLockFile) -> None:
+        self.window = window
         self.archive = archive
-        self.setWindowTitle("Clipper")
-        self.search_field = QLineEdit(placeholderText="Search clippings")
-        self.results = QListWidget()
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addWidget(self.search_field)
-        layout.addWidget(self.results)
-        self.setCentralWidget(central)
-        self.search_field.returnPressed.connect(self._on_search)
-        self.resize(900, 600)
-        self._show(archive.list_summaries(limit=500))
+        self.lock = lock
 
-    def _show(self, rows: list) -> None:
-        self.results.clear()
-        for row in rows:
-            self.results.addItem(f"{row.title}  —  {row.source or ''}")
+    def close(self) -> None:
+        self.archive.close()
+        self.lock.unlock()
 
-    def _on_search(self) -> None:
-        query = self.search_field.text().strip()
-        if not query:
-            self._show(self.archive.list_summaries(limit=500))
-            return
-        results = self.archive.search(query, page_size=100)
-        self._show(results.hits)
+
+def open_window(
+    location: ArchiveLocation, settings: QSettings | None = None, **executors: object
+) -> OpenWindow | None:
+    """Lock the archive and open a window on it; None (after saying why) if another window
+    has it open."""
+    try:
+        lock = lock_archive(location)
+    except ArchiveInUse as exc:
+        log.warning("%s", exc)
+        QMessageBox.critical(None, "Clipper is already open", str(exc))
+        return None
+    archive = Archive(location)
+    window = MainWindow(archive, settings or open_settings(), **executors)  # type: ignore[arg-type]
+    return OpenWindow(window, archive, lock)
 
 
 def run_app(location: ArchiveLocation) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    with Archive(location) as archive:
-        window = MainWindow(archive)
-        window.show()
+    app = application()
+    opened = open_window(location)
+    if opened is None:
+        return 1
+    try:
+        opened.window.show()
         return app.exec()
+    finally:
+        opened.close()

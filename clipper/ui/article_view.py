@@ -1,0 +1,107 @@
+"""The clean article in a QTextBrowser that never loads anything remote and runs no script.
+
+QTextBrowser has no script engine; what it could fetch is whatever `loadResource` returns
+for images, style sheets and linked documents, so that is overridden to refuse everything
+(and remember what was asked, for the tests). Links are not followed inside the browser:
+a click on the original's address hands it to the system browser, and only on that click.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from clipper.core.views import ClippingDetail
+
+log = logging.getLogger(__name__)
+
+
+def format_published(detail: ClippingDetail) -> str:
+    published = detail.published
+    if published is None:
+        return ""
+    if detail.published_precision == "year":
+        return str(published.year)
+    if detail.published_precision == "month":
+        return published.strftime("%B %Y")
+    return f"{published.day} {published.strftime('%B %Y')}"
+
+
+def article_html(detail: ClippingDetail) -> str:
+    """The article as simple HTML: every piece of archive text is escaped."""
+    esc = html.escape
+    facts = [
+        f"<b>{esc(detail.source)}</b>" if detail.source else "",
+        esc(detail.author) if detail.author else "",
+        esc(format_published(detail)),
+        esc(detail.language.upper()) if detail.language else "",
+    ]
+    meta = " &nbsp;·&nbsp; ".join(f for f in facts if f)
+    parts = [
+        f'<p style="margin:0 0 6px 0; font-size:17pt; font-weight:600;">{esc(detail.title)}</p>'
+    ]
+    if meta:
+        parts.append(f'<p style="color:#5b6470; margin:0 0 4px 0;">{meta}</p>')
+    if detail.url:
+        parts.append(
+            f'<p style="margin:0 0 12px 0;"><a href="{esc(detail.url, quote=True)}" '
+            f'style="color:#1d4ed8;">Original article</a> '
+            f'<span style="color:#8a919c;">({esc(_host(detail.url))})</span></p>'
+        )
+    if detail.trashed_at is not None:
+        parts.append(
+            '<p style="color:#b91c1c; margin:6px 0;">This clipping is in the trash. '
+            "Restore it to bring it back to the library.</p>"
+        )
+    if detail.standfirst:
+        parts.append(
+            f'<p style="font-size:12.5pt; color:#374151;"><i>{esc(detail.standfirst)}</i></p>'
+        )
+    for paragraph in detail.body.split("\n\n"):
+        if paragraph.strip():
+            text = esc(paragraph.strip()).replace("\n", "<br>")
+            parts.append(f'<p style="line-height:145%; margin:0 0 10px 0;">{text}</p>')
+    return "\n".join(parts)
+
+
+def _host(url: str) -> str:
+    return QUrl(url).host() or url
+
+
+class ArticleBrowser(QTextBrowser):
+    """Shows one article; refuses every resource and opens links only in the system browser.
+
+    Signals:
+        original_requested(QUrl): the editor clicked the link to the original.
+    """
+
+    original_requested = Signal(QUrl)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("article")
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setReadOnly(True)
+        self.setAcceptDrops(False)
+        self.refused_resources: list[str] = []
+        self.anchorClicked.connect(self._on_anchor_clicked)
+        self.document().setDocumentMargin(18)
+
+    def loadResource(self, resource_type: int, name: QUrl) -> object:
+        # Nothing is ever fetched: not remote images, not local files named by the page.
+        self.refused_resources.append(name.toString())
+        log.debug("refused to load %s", name.toString())
+        return None
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https"):
+            self.original_requested.emit(url)
+
+
+def open_in_system_browser(url: QUrl) -> None:
+    QDesktopServices.openUrl(url)

@@ -1,0 +1,109 @@
+"""Small dialogs: linking two clippings (note and kind) and naming or describing a dossier.
+
+They are opened with `open()` (window-modal, not a nested event loop) and report through
+`accepted`; the window turns what they hold into an operation.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clipper.core.models import LINK_KINDS
+from clipper.ui.reader import LINK_KIND_LABELS
+
+
+class LinkDialog(QDialog):
+    """Link two clippings: why they belong together, and optionally how."""
+
+    def __init__(
+        self, a: tuple[int, str], b: tuple[int, str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("linkDialog")
+        self.setWindowTitle("Link clippings")
+        self.a_id, self.b_id = a[0], b[0]
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"<b>{_esc(a[1])}</b><br>and<br><b>{_esc(b[1])}</b>")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.note = QLineEdit()
+        self.note.setObjectName("linkNote")
+        self.note.setPlaceholderText("Why they belong together, e.g. same delegation, two stops")
+        self.note.setMinimumWidth(380)
+        form.addRow("Note", self.note)
+        self.kind = QComboBox()
+        self.kind.setObjectName("linkKind")
+        self.kind.addItem("(no kind)", None)
+        for kind in LINK_KINDS:
+            self.kind.addItem(LINK_KIND_LABELS[kind], kind)
+        form.addRow("Kind", self.kind)
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Link")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def chosen_kind(self) -> str | None:
+        return self.kind.currentData()
+
+    def set_kind(self, kind: str | None) -> None:
+        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
+
+
+class DossierDialog(QDialog):
+    """Name and describe a dossier (new, or an existing one)."""
+
+    def __init__(
+        self, name: str = "", description: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("dossierDialog")
+        self.setWindowTitle("Dossier" if name else "New dossier")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.name = QLineEdit(name)
+        self.name.setObjectName("dossierName")
+        self.name.setPlaceholderText("e.g. Russia in the Sahel")
+        self.name.setMinimumWidth(360)
+        form.addRow("Name", self.name)
+        self.description = QPlainTextEdit(description)
+        self.description.setObjectName("dossierDescription")
+        self.description.setPlaceholderText(
+            "What this dossier is for (shown on the clipping book's cover)"
+        )
+        self.description.setFixedHeight(90)
+        form.addRow("Description", self.description)
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._on_ok)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def _on_ok(self) -> None:
+        if self.name.text().strip():
+            self.accept()
+        else:
+            self.name.setFocus()
+            self.name.setPlaceholderText("A dossier needs a name")
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text)

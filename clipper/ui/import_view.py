@@ -1,0 +1,240 @@
+"""What the editor sees of an import: a progress line in the status bar (n of m, the current
+item, cancel) and the review panel (guessed titles to confirm, suggested regions and topics
+to accept with one click, possible duplicates to keep or skip, failures with their reasons).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
+from clipper.ui.widgets import Chip, FlowLayout, SectionHeader
+
+
+class ProgressLine(QWidget):
+    """The batch in progress: a bar, 'Importing 3 of 12: name', Cancel; then a summary.
+
+    Signals:
+        review_requested(): the editor wants the review panel.
+    """
+
+    review_requested = Signal()
+
+    def __init__(self, controller: ImportController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("progressLine")
+        self.controller = controller
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 4, 0)
+        layout.setSpacing(8)
+        self.label = QLabel()
+        self.label.setObjectName("progressLabel")
+        self.label.setMinimumWidth(260)
+        self.label.setMaximumWidth(520)
+        self.bar = QProgressBar()
+        self.bar.setFixedWidth(160)
+        self.bar.setTextVisible(False)
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.clicked.connect(controller.cancel)
+        self.review_button = QToolButton()
+        self.review_button.setText("Review")
+        self.review_button.clicked.connect(self.review_requested)
+        for widget in (self.label, self.bar, self.cancel_button, self.review_button):
+            layout.addWidget(widget)
+        controller.batch_started.connect(self._show)
+        controller.progress.connect(self._show)
+        controller.batch_finished.connect(self._show)
+        self.hide()
+
+    def _show(self, batch: ImportBatch) -> None:
+        self.show()
+        stored = batch.count("stored")
+        failed = batch.count("failed")
+        held = batch.count("held")
+        if batch.finished:
+            parts = [f"Imported {stored} clipping{'s' if stored != 1 else ''}"]
+            if batch.count("exists"):
+                parts.append(f"{batch.count('exists')} already in the archive")
+            if held:
+                parts.append(f"{held} possible duplicate{'s' if held != 1 else ''} to review")
+            if failed:
+                parts.append(f"{failed} failed")
+            if batch.cancelled:
+                parts.append("cancelled")
+            self.label.setText(", ".join(parts))
+            self.bar.hide()
+            self.cancel_button.hide()
+        else:
+            total = max(batch.total, 1)
+            number = min(batch.done + 1, total)
+            name = batch.current.rsplit("/", 1)[-1]
+            self.label.setText(f"Importing {number} of {batch.total or '…'}: {name}")
+            self.bar.show()
+            self.bar.setRange(0, total)
+            self.bar.setValue(batch.done)
+            self.cancel_button.show()
+        self.review_button.setVisible(
+            any(e.needs_review or e.status == "failed" for e in batch.entries)
+        )
+
+
+class ReviewEntry(QFrame):
+    """One imported item to look at: title, suggestions, duplicate choice or failure."""
+
+    def __init__(
+        self,
+        controller: ImportController,
+        batch: ImportBatch,
+        entry: ImportEntry,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewEntry")
+        self.entry = entry
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(4)
+        source = QLabel(entry.label)
+        source.setObjectName("reviewSource")
+        source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(source)
+        self.title_field: QLineEdit | None = None
+        self.confirm_button: QPushButton | None = None
+        self.keep_button: QPushButton | None = None
+        self.skip_button: QPushButton | None = None
+        self.suggestion_chips: list[Chip] = []
+        draft = entry.draft
+        if entry.status == "failed":
+            error = QLabel(entry.error or "could not be imported")
+            error.setObjectName("reviewError")
+            error.setWordWrap(True)
+            layout.addWidget(error)
+            return
+        if draft is None:
+            return
+        if entry.status == "held":
+            note = QLabel(
+                f"“{draft.title}” looks like clipping #{entry.duplicate_of}, "
+                "already in the archive."
+            )
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            row = QHBoxLayout()
+            self.keep_button = QPushButton("Keep both")
+            self.skip_button = QPushButton("Skip this one")
+            self.keep_button.clicked.connect(lambda: controller.keep(batch, entry))
+            self.skip_button.clicked.connect(lambda: controller.skip(batch, entry))
+            row.addWidget(self.keep_button)
+            row.addWidget(self.skip_button)
+            row.addStretch(1)
+            layout.addLayout(row)
+            return
+        if draft.title_guessed and not entry.title_confirmed:
+            row = QHBoxLayout()
+            self.title_field = QLineEdit(draft.title)
+            self.title_field.setObjectName("reviewTitle")
+            self.title_field.setToolTip("Guessed from the text: correct it or confirm it")
+            self.confirm_button = QPushButton("Confirm title")
+            field = self.title_field
+            self.confirm_button.clicked.connect(
+                lambda: controller.confirm_title(batch, entry, field.text())
+            )
+            self.title_field.returnPressed.connect(self.confirm_button.click)
+            row.addWidget(QLabel("Title"))
+            row.addWidget(self.title_field, 1)
+            row.addWidget(self.confirm_button)
+            layout.addLayout(row)
+        else:
+            title = QLabel(f"<b>{_esc(draft.title)}</b>")
+            title.setWordWrap(True)
+            layout.addWidget(title)
+        open_suggestions = [s for s in entry.suggestions() if s not in entry.accepted]
+        if open_suggestions:
+            chips_area = QWidget()
+            chips = FlowLayout(chips_area, spacing=5)
+            label = QLabel("Suggested:")
+            label.setObjectName("hint")
+            chips.addWidget(label)
+            for kind, name in open_suggestions:
+                chip = Chip(f"+ {name}", kind=kind)
+                chip.setObjectName("suggestionChip")
+                chip.setToolTip(f"Tag with the {kind} {name}")
+                chip.setCursor(Qt.CursorShape.PointingHandCursor)
+                chip.clicked.connect(
+                    lambda kind=kind, name=name: controller.accept_suggestion(
+                        batch, entry, kind, name
+                    )
+                )
+                chips.addWidget(chip)
+                self.suggestion_chips.append(chip)
+            layout.addWidget(chips_area)
+
+
+class ReviewPanel(QWidget):
+    """Every entry of the recent batches that still needs the editor, newest batch first."""
+
+    def __init__(self, controller: ImportController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewPanel")
+        self.controller = controller
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        contents = QWidget()
+        self.box = QVBoxLayout(contents)
+        self.box.setContentsMargins(10, 8, 10, 8)
+        self.box.setSpacing(6)
+        scroll.setWidget(contents)
+        self.entries: list[ReviewEntry] = []
+        controller.entry_changed.connect(lambda _batch, _entry: self.rebuild())
+        controller.batch_finished.connect(lambda _batch: self.rebuild())
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        while self.box.count():
+            item = self.box.takeAt(0)
+            if item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
+        self.entries = []
+        for batch in reversed(self.controller.batches):
+            review = [e for e in batch.entries if e.needs_review]
+            failed = [e for e in batch.entries if e.status == "failed"]
+            if not review and not failed:
+                continue
+            self.box.addWidget(SectionHeader(f"Import {batch.number}: to review"))
+            for entry in review + failed:
+                widget = ReviewEntry(self.controller, batch, entry)
+                self.entries.append(widget)
+                self.box.addWidget(widget)
+        if not self.entries:
+            hint = QLabel(
+                "Nothing to review. After an import, guessed titles, suggested tags, "
+                "possible duplicates and failures show up here."
+            )
+            hint.setObjectName("hint")
+            hint.setWordWrap(True)
+            self.box.addWidget(hint)
+        self.box.addStretch(1)
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -1,0 +1,269 @@
+"""Imports started from the window: drops, pastes, the File menu and the sample clippings.
+
+Reading inputs (the slow part: decoding, HTML extraction, suggestions) runs on an import
+worker through `import_inputs(..., dry_run=True)`; each draft is then stored by the one
+writer as an ordinary operation, so an edit made while 500 files import waits for one
+`add`, never for the whole batch, and each clipping appears as soon as it is stored. A draft
+the pipeline flags as a possible duplicate is held back for the editor to keep or skip.
+Failures never stop a batch; each is kept with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, Signal
+
+from clipper.core.archive import Archive
+from clipper.core.drafts import ClippingDraft
+from clipper.core.ingest import ImportOutcome, InputItem, import_inputs
+from clipper.core.views import AddResult
+from clipper.ui import operations as ops
+from clipper.ui.operations import OperationRunner, OpResult
+from clipper.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportEntry:
+    """One input of a batch and what became of it.
+
+    status: reading | stored | exists (exact duplicate already stored) | held (possible
+    duplicate, waiting for keep or skip) | skipped | failed
+    """
+
+    label: str
+    status: str = "reading"
+    draft: ClippingDraft | None = None
+    clipping_id: int | None = None
+    duplicate_of: int | None = None
+    error: str | None = None
+    accepted: set[tuple[str, str]] = field(default_factory=set)
+    title_confirmed: bool = False
+
+    @property
+    def needs_review(self) -> bool:
+        """Something for the editor to look at: a guessed title, suggestions, a duplicate."""
+        if self.status == "held":
+            return True
+        if self.status != "stored" or self.draft is None:
+            return False
+        open_suggestions = [s for s in self.suggestions() if s not in self.accepted]
+        return (self.draft.title_guessed and not self.title_confirmed) or bool(open_suggestions)
+
+    def suggestions(self) -> list[tuple[str, str]]:
+        if self.draft is None:
+            return []
+        return [("region", s.name) for s in self.draft.regions] + [
+            ("topic", s.name) for s in self.draft.topics
+        ]
+
+
+@dataclass
+class ImportBatch:
+    """A drop, a paste or a File > Import: its entries, in order, and where it stands."""
+
+    number: int
+    entries: list[ImportEntry] = field(default_factory=list)
+    total: int = 0
+    done: int = 0
+    current: str = ""
+    reading_finished: bool = False
+    pending_stores: int = 0
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+    tags: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def finished(self) -> bool:
+        return self.reading_finished and self.pending_stores == 0
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    def count(self, status: str) -> int:
+        return sum(1 for e in self.entries if e.status == status)
+
+
+def possible_duplicate(draft: ClippingDraft | None) -> int | None:
+    """The id of a stored clipping the pipeline thinks this draft repeats, if any."""
+    value = getattr(draft, "duplicate_of", None)
+    return value if isinstance(value, int) else None
+
+
+class ImportController(QObject):
+    """Runs import batches and keeps their entries for the progress line and review panel.
+
+    Signals:
+        batch_started(ImportBatch)
+        progress(ImportBatch): n of m and the current item changed.
+        entry_changed(ImportBatch, ImportEntry): an entry was stored, failed, held...
+        batch_finished(ImportBatch)
+    """
+
+    batch_started = Signal(object)
+    progress = Signal(object)
+    entry_changed = Signal(object, object)
+    batch_finished = Signal(object)
+
+    def __init__(
+        self,
+        archive: Archive,
+        runner: OperationRunner,
+        import_tasks: TaskRunner,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.runner = runner
+        self.import_tasks = import_tasks
+        self.batches: list[ImportBatch] = []
+
+    @property
+    def active(self) -> ImportBatch | None:
+        running = [b for b in self.batches if not b.finished]
+        return running[0] if running else None
+
+    def start(
+        self, items: Sequence[InputItem | str], tags: Sequence[tuple[str, str]] = ()
+    ) -> ImportBatch:
+        """Start importing; returns at once (the work runs on the import worker)."""
+        batch = ImportBatch(number=len(self.batches) + 1, tags=tuple(tags))
+        self.batches.append(batch)
+        self.batch_started.emit(batch)
+        archive = self.archive
+        post = self.import_tasks.post
+        inputs = list(items)
+
+        def on_progress(number: int, total: int, label: str) -> None:
+            post(lambda: self._on_progress(batch, number, total, label))
+
+        def read_all() -> None:
+            for outcome in import_inputs(
+                archive,
+                inputs,
+                dry_run=True,
+                progress=on_progress,
+                cancelled=batch.cancel_event.is_set,
+            ):
+                post(lambda outcome=outcome: self._on_outcome(batch, outcome))
+
+        self.import_tasks.run(
+            read_all,
+            on_done=lambda _: self._on_reading_finished(batch),
+            on_error=lambda exc: self._on_reading_failed(batch, exc),
+        )
+        return batch
+
+    def cancel(self) -> None:
+        for batch in self.batches:
+            if not batch.finished:
+                batch.cancel_event.set()
+
+    # -- review actions (each is an ordinary operation) --------------------------------------
+
+    def keep(self, batch: ImportBatch, entry: ImportEntry) -> None:
+        """Store a possible duplicate the editor wants to keep."""
+        if entry.status != "held" or entry.draft is None:
+            return
+        entry.status = "reading"
+        self._store(batch, entry)
+
+    def skip(self, batch: ImportBatch, entry: ImportEntry) -> None:
+        if entry.status == "held":
+            entry.status = "skipped"
+            self.entry_changed.emit(batch, entry)
+
+    def accept_suggestion(
+        self, batch: ImportBatch, entry: ImportEntry, kind: str, name: str
+    ) -> None:
+        if entry.clipping_id is None:
+            return
+        entry.accepted.add((kind, name))
+        self.runner.run(ops.add_tag([entry.clipping_id], kind, name), origin=self)
+        self.entry_changed.emit(batch, entry)
+
+    def confirm_title(self, batch: ImportBatch, entry: ImportEntry, title: str) -> None:
+        if entry.clipping_id is None or entry.draft is None:
+            return
+        entry.title_confirmed = True
+        if title.strip() and title.strip() != entry.draft.title:
+            entry.draft.title = title.strip()
+            self.runner.run(ops.update_fields(entry.clipping_id, title=title.strip()), origin=self)
+        else:
+            self.runner.run(ops.confirm_title(entry.clipping_id), origin=self)
+        self.entry_changed.emit(batch, entry)
+
+    # -- what comes back from the workers ----------------------------------------------------
+
+    def _on_progress(self, batch: ImportBatch, number: int, total: int, label: str) -> None:
+        batch.total = total
+        batch.current = label
+        self.progress.emit(batch)
+
+    def _on_outcome(self, batch: ImportBatch, outcome: ImportOutcome) -> None:
+        entry = ImportEntry(label=outcome.label, draft=outcome.draft)
+        batch.entries.append(entry)
+        batch.done += 1
+        if not outcome.ok:
+            entry.status = "failed"
+            entry.error = outcome.error or "could not be read"
+        elif possible_duplicate(outcome.draft) is not None:
+            entry.status = "held"
+            entry.duplicate_of = possible_duplicate(outcome.draft)
+        elif outcome.draft is not None:
+            self._store(batch, entry)
+            return
+        self.entry_changed.emit(batch, entry)
+        self.progress.emit(batch)
+
+    def _store(self, batch: ImportBatch, entry: ImportEntry) -> None:
+        assert entry.draft is not None
+        batch.pending_stores += 1
+
+        def stored(result: OpResult) -> None:
+            added: AddResult = result.value
+            entry.clipping_id = added.id
+            if added.created:
+                entry.status = "stored"
+            else:
+                entry.status = "exists"
+                entry.duplicate_of = added.duplicate_of
+            self._store_finished(batch, entry)
+
+        def failed(_label: str, reason: str) -> None:
+            entry.status = "failed"
+            entry.error = f"{entry.label}: {reason}"
+            self._store_finished(batch, entry)
+
+        self.runner.run(
+            ops.store_draft(entry.draft, batch.tags),
+            origin=self,
+            on_done=stored,
+            on_failed=failed,
+        )
+
+    def _store_finished(self, batch: ImportBatch, entry: ImportEntry) -> None:
+        batch.pending_stores -= 1
+        self.entry_changed.emit(batch, entry)
+        self.progress.emit(batch)
+        self._maybe_finish(batch)
+
+    def _on_reading_finished(self, batch: ImportBatch) -> None:
+        batch.reading_finished = True
+        self._maybe_finish(batch)
+
+    def _on_reading_failed(self, batch: ImportBatch, exc: BaseException) -> None:
+        log.error("import batch %d stopped", batch.number, exc_info=exc)
+        entry = ImportEntry(label="import", status="failed", error=f"the import stopped: {exc}")
+        batch.entries.append(entry)
+        self.entry_changed.emit(batch, entry)
+        self._on_reading_finished(batch)
+
+    def _maybe_finish(self, batch: ImportBatch) -> None:
+        if batch.finished:
+            self.batch_finished.emit(batch)

@@ -1,0 +1,664 @@
+"""The centre of the window: the search field, facet chips and the table of clippings.
+
+Typing searches after a short pause (the query language of the archive core); a malformed
+query gets an inline message, and "did you mean" is offered when the index suggests it.
+Without a query the table lists what the sidebar selected. Listing and searching run on
+the read worker; the table model then loads only the rows on screen.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clipper.core.archive import Archive
+from clipper.core.views import ClippingFilter, OpChanges
+from clipper.ui.clipping_model import (
+    SORT_KEYS,
+    ClippingTableModel,
+    Column,
+    Role,
+    SearchPage,
+    ids_from_mime,
+)
+from clipper.ui.icons import icon
+from clipper.ui.sidebar import LIBRARY, NodeKey
+from clipper.ui.tasks import TaskRunner
+from clipper.ui.widgets import Chip, EmptyState, FlowLayout
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 250
+REFRESH_DELAY_MS = 150
+SEARCH_PAGE_SIZE = 100
+SORT_ALL_LIMIT = 10_000
+FACET_KINDS = ("topic", "region", "source", "month", "language")
+FACET_PREFIX = {
+    "topic": "topic",
+    "region": "region",
+    "source": "source",
+    "month": "date",
+    "language": "lang",
+}
+FACETS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Facet:
+    kind: str
+    value: str
+
+    def query_term(self) -> str:
+        prefix = FACET_PREFIX.get(self.kind, self.kind)
+        if self.kind in ("month", "language") or self.value.replace("-", "").isalnum():
+            return f"{prefix}:{self.value}"
+        return f'{prefix}:"{self.value}"'
+
+
+def compose_query(text: str, facets: Sequence[Facet]) -> str:
+    """The typed query narrowed by the active facets (each facet is one more condition)."""
+    terms = [t.query_term() for t in facets]
+    text = text.strip()
+    if text and terms:
+        return f"({text}) " + " ".join(terms)
+    return text or " ".join(terms)
+
+
+def search_page(
+    archive: Archive, query: str, flt: ClippingFilter, page: int, page_size: int
+) -> tuple[SearchPage, object]:
+    """One page of a search as the table model wants it, and the raw results (facets...)."""
+    results = archive.search(query, flt, page=page, page_size=page_size)
+    hits = list(results.hits)
+    return (
+        SearchPage(
+            total=results.total,
+            ids=tuple(hit.id for hit in hits),
+            snippets={hit.id: hit.snippet or "" for hit in hits},
+        ),
+        results,
+    )
+
+
+class ClippingTableView(QTableView):
+    """The table; handles drops: files to import, a clipping on another to link them, and
+    clippings moved within a dossier to reorder it.
+
+    Signals:
+        import_dropped(object): QMimeData from outside the app.
+        link_dropped(int, int): a clipping dropped on another one.
+        reorder_dropped(list, int): clipping ids dropped at a row of a dossier.
+        open_requested(): Enter on the current row.
+    """
+
+    import_dropped = Signal(object)
+    link_dropped = Signal(int, int)
+    reorder_dropped = Signal(list, int)
+    open_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("clippingTable")
+        self.reordering = False
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setDropIndicatorShown(True)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setSortingEnabled(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(26)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicatorClearable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.state() != QAbstractItemView.State.EditingState
+        ):
+            self.open_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def _target_id(self, event: QDropEvent | QDragMoveEvent) -> int | None:
+        index = self.indexAt(event.position().toPoint())
+        return index.data(Role.CLIPPING_ID) if index.isValid() else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        ids = ids_from_mime(event.mimeData())
+        if ids and not self.reordering:
+            target = self._target_id(event)
+            if target is None or len(ids) != 1 or target in ids:
+                event.ignore()
+                return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        ids = ids_from_mime(event.mimeData())
+        if not ids:
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            self.import_dropped.emit(event.mimeData())
+            return
+        if self.reordering:
+            index = self.indexAt(event.position().toPoint())
+            row = index.row() if index.isValid() else self.model().rowCount()
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            self.reorder_dropped.emit(ids, row)
+            return
+        target = self._target_id(event)
+        if target is None or len(ids) != 1 or target in ids:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.link_dropped.emit(ids[0], target)
+
+
+class ResultsPane(QWidget):
+    """Search field, messages, facet chips and the clipping table.
+
+    Signals:
+        selection_changed(list): the selected clipping ids, in table order.
+        load_samples_requested(): the empty archive's "Load sample clippings" button.
+        status(str): a short message for the status bar.
+    """
+
+    selection_changed = Signal(list)
+    load_samples_requested = Signal()
+    status = Signal(str)
+
+    def __init__(self, archive: Archive, reads: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("results")
+        self.archive = archive
+        self.reads = reads
+        self.node: NodeKey = LIBRARY
+        self.node_title = "Library"
+        self.facets: list[Facet] = []
+        self.sort_column: Column | None = None
+        self.sort_descending = True
+        self.query_error: str | None = None
+        self.suggestion: str | None = None
+        self.last_results: object = None
+        self.archive_empty = False
+        self._generation = 0
+        self._restoring = False
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 0)
+        layout.setSpacing(6)
+
+        self.search_field = QLineEdit()
+        self.search_field.setObjectName("searchField")
+        self.search_field.setPlaceholderText(
+            'Search  —  words, "phrases", topic:, region:, source:, date:2023-12   (Ctrl+F)'
+        )
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        layout.addWidget(self.search_field)
+
+        self.message = QLabel()
+        self.message.setObjectName("searchMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.RichText)
+        self.message.linkActivated.connect(self._on_message_link)
+        self.message.hide()
+        layout.addWidget(self.message)
+
+        self.facet_area = QWidget()
+        self.facet_area.setObjectName("facets")
+        self.facet_layout = FlowLayout(self.facet_area, spacing=5)
+        self.facet_area.hide()
+        layout.addWidget(self.facet_area)
+
+        heading = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setObjectName("listHeading")
+        heading.addWidget(self.heading)
+        heading.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("listCount")
+        heading.addWidget(self.count_label)
+        layout.addLayout(heading)
+
+        self.model = ClippingTableModel(archive.summaries, self)
+        self.table = ClippingTableView()
+        self.table.setModel(self.model)
+        self._size_columns()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.empty = EmptyState()
+        self.empty.setAcceptDrops(False)
+        self.empty.action_clicked.connect(self.load_samples_requested)
+        self.stack.addWidget(self.empty)
+        layout.addWidget(self.stack, 1)
+
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self._refresh_after_change)
+        self._changed_ids: set[int] = set()
+        self.search_field.textEdited.connect(lambda _text: self._search_timer.start())
+        self.search_field.returnPressed.connect(self._search_now)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_changed)
+        self.model.modelReset.connect(self._update_empty_state)
+        self.model.rowsInserted.connect(self._update_empty_state)
+        self.model.rowsRemoved.connect(self._update_empty_state)
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in (
+            (Column.TITLE, 330),
+            (Column.SOURCE, 110),
+            (Column.DATE, 90),
+            (Column.REGIONS, 120),
+            (Column.TOPICS, 120),
+        ):
+            self.table.setColumnWidth(column, width)
+        self.table.setColumnHidden(Column.SNIPPET, True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+    # -- what to show ------------------------------------------------------------------------
+
+    @property
+    def query(self) -> str:
+        return compose_query(self.search_field.text(), self.facets)
+
+    def show_node(self, node: NodeKey, title: str) -> None:
+        self.node = node
+        self.node_title = title
+        self.table.reordering = node.kind == "dossier"
+        self.refresh()
+
+    def set_query(self, text: str) -> None:
+        self.search_field.setText(text)
+        self.refresh()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [cid for cid in (self.model.id_at(row) for row in rows) if cid is not None]
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.id_at(index.row()) if index.isValid() else None
+
+    def select_ids(self, ids: Sequence[int], current: int | None = None) -> None:
+        selection = QItemSelection()
+        for clipping_id in ids:
+            row = self.model.row_of(clipping_id)
+            if row is not None:
+                selection.select(
+                    self.model.index(row, 0), self.model.index(row, self.model.columnCount() - 1)
+                )
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        selection_model = self.table.selectionModel()
+        selection_model.select(selection, flags)
+        target = current if current is not None else (ids[0] if ids else None)
+        row = self.model.row_of(target) if target is not None else None
+        if row is not None:
+            selection_model.setCurrentIndex(
+                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def filter(self) -> ClippingFilter:
+        return self.node.clipping_filter() or ClippingFilter()
+
+    # -- listing and searching ---------------------------------------------------------------
+
+    def _search_now(self) -> None:
+        self._search_timer.stop()
+        self.refresh()
+
+    def refresh(self, keep_position: bool = False) -> None:
+        """Run the listing or the search for the current node, query and facets."""
+        self._search_timer.stop()
+        self._generation += 1
+        generation = self._generation
+        archive = self.archive
+        flt = self.filter()
+        query = self.query
+        if query:
+            self._run_search(generation, query, flt, keep_position)
+            return
+        sort, descending = self._sort_key()
+        self.reads.run(
+            lambda: (
+                archive.list_ids(flt, sort=sort, descending=descending),
+                archive.count() == 0 and flt == ClippingFilter(),
+            ),
+            lambda result: self._on_listing(generation, result[0], result[1], keep_position),
+            lambda exc: self._on_read_failed(generation, exc),
+        )
+
+    def _sort_key(self) -> tuple[str, bool]:
+        if self.sort_column is None or self.sort_column not in SORT_KEYS:
+            return "published", True
+        return SORT_KEYS[self.sort_column], self.sort_descending
+
+    def _run_search(
+        self, generation: int, query: str, flt: ClippingFilter, keep_position: bool
+    ) -> None:
+        archive = self.archive
+        sort_column = self.sort_column if self.sort_column in SORT_KEYS else None
+        sort, descending = self._sort_key()
+
+        def work() -> tuple[SearchPage, object, list[int] | None]:
+            first, results = search_page(archive, query, flt, 1, SEARCH_PAGE_SIZE)
+            ordered = None
+            if sort_column is not None:
+                # Sorting hits by a column needs every hit's id; the archive orders them.
+                everything, _results = search_page(
+                    archive, query, flt, 1, min(max(first.total, 1), SORT_ALL_LIMIT)
+                )
+                ids = list(everything.ids)
+                ordered = archive.list_ids(
+                    ClippingFilter(ids=tuple(ids), in_trash=flt.in_trash),
+                    sort=sort,
+                    descending=descending,
+                )
+                first = SearchPage(first.total, first.ids, everything.snippets)
+            return first, results, ordered
+
+        self.reads.run(
+            work,
+            lambda result: self._on_search(generation, query, *result, keep_position=keep_position),
+            lambda exc: self._on_read_failed(generation, exc),
+        )
+
+    def _on_listing(
+        self, generation: int, ids: list[int], archive_empty: bool, keep_position: bool
+    ) -> None:
+        if generation != self._generation:
+            return
+        self.query_error = None
+        self.suggestion = None
+        self.last_results = None
+        self.archive_empty = archive_empty
+        self._show_message("")
+        self._show_facets({})
+        self.table.setColumnHidden(Column.SNIPPET, True)
+        if keep_position:
+            self.model.update_ids(ids)
+        else:
+            self._reset(lambda: self.model.set_ids(ids))
+        self.heading.setText(self.node_title)
+        self.count_label.setText(_count_text(len(ids)))
+        self._update_empty_state()
+
+    def _on_search(
+        self,
+        generation: int,
+        query: str,
+        first: SearchPage,
+        results: object,
+        ordered: list[int] | None,
+        keep_position: bool = False,
+    ) -> None:
+        if generation != self._generation:
+            return
+        self.query_error = None
+        self.archive_empty = False
+        self.last_results = results
+        self.suggestion = getattr(results, "suggestion", None) or None
+        archive = self.archive
+        flt = self.filter()
+
+        def load_page(page: int) -> SearchPage:
+            return search_page(archive, query, flt, page, SEARCH_PAGE_SIZE)[0]
+
+        def reset() -> None:
+            if ordered is not None:
+                self.model.set_ids(ordered, snippets=first.snippets)
+            else:
+                self.model.set_search(first, load_page, SEARCH_PAGE_SIZE)
+
+        self._reset(reset)
+        self.table.setColumnHidden(Column.SNIPPET, False)
+        in_node = "" if self.node == LIBRARY else f" in {self.node_title}"
+        self.heading.setText(f"Search{in_node}")
+        self.count_label.setText(_count_text(first.total, "result"))
+        if self.suggestion:
+            self._show_message(
+                f'Did you mean <a href="suggest">{_escape(self.suggestion)}</a>?', kind="hint"
+            )
+        else:
+            self._show_message("")
+        self._show_facets(getattr(results, "facets", {}) or {})
+        self._update_empty_state()
+
+    def _on_read_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        from_search = _is_query_error(exc)
+        if from_search:
+            self.query_error = str(exc)
+            self._show_message(f"<b>Cannot read this query:</b> {_escape(str(exc))}", kind="error")
+            self.count_label.setText("")
+            return
+        if isinstance(exc, ImportError | AttributeError):
+            self.query_error = "search is not available"
+            self._show_message("Full-text search is not available in this build.", kind="error")
+            return
+        log.error("listing failed", exc_info=exc)
+        self._show_message(f"Could not read the archive: {_escape(str(exc))}", kind="error")
+
+    def _reset(self, change: object) -> None:
+        """Reset the model, keeping the selection and current row where the ids remain."""
+        selected = self.selected_ids()
+        current = self.current_id()
+        self._restoring = True
+        try:
+            change()  # type: ignore[operator]
+            if selected:
+                self.select_ids(selected, current)
+        finally:
+            self._restoring = False
+        after = self.selected_ids()
+        if after != selected:
+            self.selection_changed.emit(after)
+
+    # -- messages and facets -----------------------------------------------------------------
+
+    def _show_message(self, html: str, kind: str = "hint") -> None:
+        self.message.setProperty("kind", kind)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(html)
+        self.message.setVisible(bool(html))
+
+    def _on_message_link(self, link: str) -> None:
+        if link == "suggest" and self.suggestion:
+            self.search_field.setText(self.suggestion)
+            self.refresh()
+
+    def _show_facets(self, facets: dict) -> None:
+        self.facet_layout.clear()
+        for facet in self.facets:
+            chip = Chip(
+                f"{_facet_label(facet.kind)}: {facet.value}",
+                kind="facet",
+                removable=True,
+                active=True,
+            )
+            chip.setObjectName("facetChip")
+            chip.remove_clicked.connect(lambda facet=facet: self.remove_facet(facet))
+            chip.clicked.connect(lambda facet=facet: self.remove_facet(facet))
+            self.facet_layout.addWidget(chip)
+        for kind in FACET_KINDS:
+            for value, count in list(facets.get(kind, ()))[:FACETS_SHOWN]:
+                facet = Facet(kind, str(value))
+                if facet in self.facets:
+                    continue
+                chip = Chip(f"{value}  {count}", kind="facet")
+                chip.setObjectName("facetChip")
+                chip.setToolTip(f"Only {_facet_label(kind).lower()} {value}")
+                chip.setCursor(Qt.CursorShape.PointingHandCursor)
+                chip.clicked.connect(lambda facet=facet: self.add_facet(facet))
+                self.facet_layout.addWidget(chip)
+        self.facet_area.setVisible(self.facet_layout.count() > 0)
+        self.facet_area.updateGeometry()
+
+    def facet_chips(self) -> list[Chip]:
+        return [self.facet_layout.itemAt(i).widget() for i in range(self.facet_layout.count())]
+
+    def add_facet(self, facet: Facet) -> None:
+        if facet not in self.facets:
+            self.facets.append(facet)
+        self.refresh()
+
+    def remove_facet(self, facet: Facet) -> None:
+        if facet in self.facets:
+            self.facets.remove(facet)
+        self.refresh()
+
+    # -- empty states ------------------------------------------------------------------------
+
+    def _update_empty_state(self) -> None:
+        if self.model.rowCount() > 0:
+            self.stack.setCurrentWidget(self.table)
+            return
+        if self.query:
+            self.empty.show_message(
+                "No clippings match",
+                "Try fewer words, a broader region, or remove a facet chip above.",
+                "search",
+            )
+        elif self.archive_empty:
+            self.empty.show_message(
+                "Your archive is empty",
+                "Drop articles, saved web pages, folders or text anywhere in this window, "
+                "paste with Ctrl+V, or use File ▸ Import.\nTo look around first, load a few "
+                "sample clippings about the Sahel.",
+                "clipper",
+                "Load sample clippings",
+            )
+        elif self.node.kind == "trash":
+            self.empty.show_message(
+                "The trash is empty",
+                "Clippings you delete wait here until you empty the trash.",
+                "trash",
+            )
+        elif self.node.kind == "dossier":
+            self.empty.show_message(
+                "This dossier is empty",
+                "Drag clippings onto the dossier in the sidebar, or select some and use "
+                "Dossier ▸ Add to dossier.",
+                "dossier",
+            )
+        else:
+            self.empty.show_message(
+                "No clippings here", "Nothing in the archive is filed here yet.", "library"
+            )
+        self.stack.setCurrentWidget(self.empty)
+
+    # -- selection, sorting, refresh from changes --------------------------------------------
+
+    def _on_selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if not self._restoring:
+            self.selection_changed.emit(self.selected_ids())
+
+    def _on_sort_changed(self, section: int, order: Qt.SortOrder) -> None:
+        header = self.table.horizontalHeader()
+        if self.node.kind == "dossier":
+            # A dossier keeps the order the editor gave it.
+            header.blockSignals(True)
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+            self.status.emit("A dossier keeps its own order: drag rows to reorder it.")
+            return
+        if section < 0 or Column(section) not in SORT_KEYS:
+            if section >= 0:
+                name = self.model.headerData(section, Qt.Orientation.Horizontal)
+                self.status.emit(f"The list cannot be sorted by {name}.")
+            header.blockSignals(True)
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+            self.sort_column = None
+        else:
+            self.sort_column = Column(section)
+            self.sort_descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()
+
+    def on_operation(self, changes: OpChanges, _origin: object) -> None:
+        """Refresh after an operation: rows that changed repaint, added and removed ones
+        come and go (coalesced, so a batch import refreshes a few times a second)."""
+        self._changed_ids |= set(changes.clippings)
+        listing_changed = bool(
+            changes.added or changes.removed or changes.tags or changes.dossiers or changes.trash
+        )
+        wanted = listing_changed or bool(self.query) or bool(changes.clippings)
+        if wanted and not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh_after_change(self) -> None:
+        changed, self._changed_ids = self._changed_ids, set()
+        self.model.forget(changed)
+        self.refresh(keep_position=True)
+
+
+def _count_text(count: int, noun: str = "clipping") -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _facet_label(kind: str) -> str:
+    return {
+        "topic": "Topic",
+        "region": "Region",
+        "source": "Source",
+        "month": "Month",
+        "language": "Language",
+    }.get(kind, kind.title())
+
+
+def _escape(text: str) -> str:
+    return html.escape(text)
+
+
+def _is_query_error(exc: BaseException) -> bool:
+    try:
+        from clipper.core.search import QuerySyntaxError
+    except ImportError:
+        return False
+    return isinstance(exc, QuerySyntaxError)

@@ -1,0 +1,378 @@
+"""The sidebar: Library, Dossiers, Topics, Regions, Sources and Trash, each with a count.
+
+`read_sidebar` (a plain function, run on a worker) reads everything the tree shows;
+`SidebarModel.populate` turns it into items. Selecting a node emits the `ClippingFilter` it
+stands for; a region includes its sub-regions and the members of a grouping (the archive
+does that). Clippings dropped on a dossier, a topic, a region or the trash are added, tagged
+or trashed; files dropped here are imported like anywhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QPainter,
+    QPalette,
+    QStandardItem,
+    QStandardItemModel,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
+
+from clipper.core.archive import Archive
+from clipper.core.views import ClippingFilter, DossierView, SourceCount, TagNode
+from clipper.ui.clipping_model import ids_from_mime
+from clipper.ui.icons import icon
+
+log = logging.getLogger(__name__)
+
+NODE_ROLE = Qt.ItemDataRole.UserRole + 1  # a NodeKey
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 2  # int, or None for section headers
+
+
+@dataclass(frozen=True)
+class NodeKey:
+    """What a sidebar node stands for: kind is library, trash, dossier, topic, region,
+    source or section; value is the id or name (None for library, trash and sections)."""
+
+    kind: str
+    value: int | str | None = None
+
+    def clipping_filter(self) -> ClippingFilter | None:
+        if self.kind == "library":
+            return ClippingFilter()
+        if self.kind == "trash":
+            return ClippingFilter(in_trash=True)
+        if self.kind == "dossier" and isinstance(self.value, int):
+            return ClippingFilter(dossier_id=self.value)
+        if self.kind in ("topic", "region") and isinstance(self.value, int):
+            return ClippingFilter(tag_ids=(self.value,))
+        if self.kind == "source" and isinstance(self.value, str):
+            return ClippingFilter(source=self.value)
+        return None
+
+
+LIBRARY = NodeKey("library")
+TRASH = NodeKey("trash")
+
+
+@dataclass(frozen=True)
+class SidebarData:
+    library: int
+    trash: int
+    dossiers: list[DossierView]
+    topics: list[TagNode]
+    regions: list[TagNode]
+    sources: list[SourceCount]
+
+
+def read_sidebar(archive: Archive) -> SidebarData:
+    """Everything the sidebar shows, read in one go (on a worker)."""
+    return SidebarData(
+        library=archive.count(),
+        trash=archive.count(ClippingFilter(in_trash=True)),
+        dossiers=archive.dossiers(),
+        topics=archive.tag_tree("topic"),
+        regions=archive.tag_tree("region"),
+        sources=archive.sources(),
+    )
+
+
+def _item(
+    text: str, key: NodeKey, count: int | None, icon_name: str | None = None
+) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setEditable(False)
+    item.setData(key, NODE_ROLE)
+    item.setData(count, COUNT_ROLE)
+    item.setDropEnabled(key.kind in ("dossier", "topic", "region", "trash", "library"))
+    item.setDragEnabled(False)
+    if icon_name:
+        item.setIcon(icon(icon_name))
+    return item
+
+
+def _section(text: str, name: str) -> QStandardItem:
+    item = QStandardItem(text.upper())
+    item.setEditable(False)
+    item.setSelectable(False)
+    item.setDropEnabled(False)
+    item.setDragEnabled(False)
+    item.setData(NodeKey("section", name), NODE_ROLE)
+    item.setData(None, COUNT_ROLE)
+    font = QFont(QApplication.font())
+    font.setBold(True)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+    item.setFont(font)
+    item.setForeground(QColor("#6b7280"))
+    return item
+
+
+class SidebarModel(QStandardItemModel):
+    """The sidebar's tree, rebuilt from a `SidebarData`."""
+
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)
+        self.data_read: SidebarData | None = None
+
+    def populate(self, data: SidebarData) -> None:
+        self.data_read = data
+        self.clear()
+        root = self.invisibleRootItem()
+        root.appendRow(_item("Library", LIBRARY, data.library, "library"))
+
+        dossiers = _section("Dossiers", "dossiers")
+        for dossier in data.dossiers:
+            node = _item(
+                dossier.name, NodeKey("dossier", dossier.id), len(dossier.clipping_ids), "dossier"
+            )
+            if dossier.description:
+                node.setToolTip(dossier.description)
+            dossiers.appendRow(node)
+        root.appendRow(dossiers)
+
+        topics = _section("Topics", "topics")
+        self._add_tree(topics, data.topics, "topic", hide_empty=False)
+        root.appendRow(topics)
+
+        regions = _section("Regions", "regions")
+        self._add_tree(regions, data.regions, "region", hide_empty=True)
+        root.appendRow(regions)
+
+        sources = _section("Sources", "sources")
+        for source in data.sources:
+            sources.appendRow(
+                _item(source.name, NodeKey("source", source.name), source.count, "source")
+            )
+        root.appendRow(sources)
+
+        root.appendRow(_item("Trash", TRASH, data.trash, "trash"))
+
+    @staticmethod
+    def _add_tree(
+        section: QStandardItem, nodes: list[TagNode], kind: str, hide_empty: bool
+    ) -> None:
+        """The tree by parent, then each grouping (Sahel, AES...) with its members under it."""
+        shown = [n for n in nodes if n.total > 0 or not hide_empty]
+        children: dict[int | None, list[TagNode]] = defaultdict(list)
+        members: dict[int, list[TagNode]] = defaultdict(list)
+        for node in shown:
+            children[node.parent_id].append(node)
+            for group_id in node.group_ids:
+                members[group_id].append(node)
+        groupings = [n for n in shown if n.id in members]
+
+        def add(parent: QStandardItem, node: TagNode, seen: frozenset[int]) -> None:
+            item = _item(node.name, NodeKey(kind, node.id), node.total, kind)
+            if node.code:
+                item.setToolTip(f"{node.name} ({node.code}): {node.total} clipping(s)")
+            parent.appendRow(item)
+            below = children.get(node.id, []) + members.get(node.id, [])
+            for child in sorted(below, key=lambda n: n.name.casefold()):
+                if child.id not in seen:
+                    add(item, child, seen | {child.id})
+
+        grouping_ids = {g.id for g in groupings}
+        for node in sorted(children.get(None, []), key=lambda n: n.name.casefold()):
+            if node.id not in grouping_ids:
+                add(section, node, frozenset({node.id}))
+        for node in sorted(groupings, key=lambda n: n.name.casefold()):
+            item_icon = "grouping" if kind == "region" else kind
+            before = section.rowCount()
+            add(section, node, frozenset({node.id}))
+            section.child(before).setIcon(icon(item_icon))
+
+    def index_of(self, key: NodeKey) -> QModelIndex:
+        """The first node standing for `key` (a country may show under a grouping too)."""
+        stack = [self.invisibleRootItem()]
+        while stack:
+            item = stack.pop(0)
+            for row in range(item.rowCount()):
+                child = item.child(row)
+                if child.data(NODE_ROLE) == key:
+                    return child.index()
+                stack.append(child)
+        return QModelIndex()
+
+
+class CountDelegate(QStyledItemDelegate):
+    """Paints each node's count, right-aligned and quiet, after its name."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        count = index.data(COUNT_ROLE)
+        if count is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        # Background, selection and icon over the whole row; then the name and the count.
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        count_text = str(count)
+        metrics = opt.fontMetrics
+        count_width = metrics.horizontalAdvance(count_text) + 10
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setFont(opt.font)
+        name_rect = text_rect.adjusted(2, 0, -count_width, 0)
+        painter.setPen(
+            opt.palette.color(QPalette.ColorRole.HighlightedText)
+            if selected
+            else opt.palette.color(QPalette.ColorRole.Text)
+        )
+        elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, name_rect.width())
+        painter.drawText(
+            name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided
+        )
+        painter.setPen(QColor("#dbe4f0" if selected else "#8a919c"))
+        count_rect = QRect(
+            text_rect.right() - count_width, text_rect.top(), count_width - 4, text_rect.height()
+        )
+        painter.drawText(
+            count_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, count_text
+        )
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width() + 40, max(hint.height(), 24))
+
+
+class SidebarView(QTreeView):
+    """The sidebar tree; drops of clippings and of things to import are handed on.
+
+    Signals:
+        node_selected(NodeKey): the editor picked a node.
+        clippings_dropped(NodeKey, list): clipping ids dropped on a node.
+        import_dropped(object): a QMimeData from outside, to import.
+    """
+
+    node_selected = Signal(object)
+    clippings_dropped = Signal(object, list)
+    import_dropped = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.sidebar_model = SidebarModel(self)
+        self.setModel(self.sidebar_model)
+        self.setHeaderHidden(True)
+        self.setItemDelegate(CountDelegate(self))
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setUniformRowHeights(True)
+        self.setIndentation(14)
+        self.setMinimumWidth(190)
+        self._expanded: set[NodeKey] = {
+            NodeKey("section", s) for s in ("dossiers", "topics", "regions", "sources")
+        }
+        self._current: NodeKey = LIBRARY
+        self._restoring = False
+        self.expanded.connect(lambda index: self._expanded.add(index.data(NODE_ROLE)))
+        self.collapsed.connect(lambda index: self._expanded.discard(index.data(NODE_ROLE)))
+
+    @property
+    def current_key(self) -> NodeKey:
+        return self._current
+
+    def populate(self, data: SidebarData) -> None:
+        """Rebuild from fresh data, keeping what was expanded and selected."""
+        self._restoring = True
+        try:
+            self.sidebar_model.populate(data)
+            self._restore_expanded(self.sidebar_model.invisibleRootItem())
+            index = self.sidebar_model.index_of(self._current)
+            if not index.isValid():
+                index = self.sidebar_model.index_of(LIBRARY)
+            self.selectionModel().currentChanged.connect(
+                self._on_current_changed, Qt.ConnectionType.UniqueConnection
+            )
+            self.setCurrentIndex(index)
+        finally:
+            self._restoring = False
+        key = index.data(NODE_ROLE)
+        if key != self._current:
+            # What was selected is gone (a deleted dossier): fall back to the library.
+            self._current = key
+            self.node_selected.emit(key)
+
+    def select(self, key: NodeKey) -> None:
+        index = self.sidebar_model.index_of(key)
+        if index.isValid():
+            self.setCurrentIndex(index)
+
+    def _restore_expanded(self, item: QStandardItem) -> None:
+        for row in range(item.rowCount()):
+            child = item.child(row)
+            if child.hasChildren():
+                if child.data(NODE_ROLE) in self._expanded:
+                    self.setExpanded(child.index(), True)
+                self._restore_expanded(child)
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        key = current.data(NODE_ROLE)
+        if self._restoring or key is None or key.kind == "section" or key == self._current:
+            return
+        self._current = key
+        self.node_selected.emit(key)
+
+    # -- drops -------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if ids_from_mime(event.mimeData()):
+            key = self.indexAt(event.position().toPoint()).data(NODE_ROLE)
+            if key is None or key.kind not in ("dossier", "topic", "region", "trash"):
+                event.ignore()
+                return
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        ids = ids_from_mime(event.mimeData())
+        if ids:
+            key = self.indexAt(event.position().toPoint()).data(NODE_ROLE)
+            if key is None or key.kind not in ("dossier", "topic", "region", "trash"):
+                event.ignore()
+                return
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            self.clippings_dropped.emit(key, ids)
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.import_dropped.emit(event.mimeData())
+
+
+SidebarReader = Callable[[Archive], SidebarData]

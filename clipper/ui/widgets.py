@@ -1,0 +1,188 @@
+"""Small widgets shared by the panes: a flow layout, chips, section headers, empty states."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clipper.ui.icons import icon
+
+
+class FlowLayout(QLayout):
+    """Lays widgets left to right and wraps them onto new lines (Qt's flow layout example)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(QMargins(0, 0, 0, 0))
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, apply: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, line_height = area.x(), area.y(), 0
+        for item in self._items:
+            if item.widget() is not None and not item.widget().isVisible() and apply:
+                continue
+            hint = item.sizeHint()
+            if x + hint.width() > area.right() + 1 and line_height > 0:
+                x = area.x()
+                y += line_height + self._spacing
+                line_height = 0
+            if apply:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line_height = max(line_height, hint.height())
+        return y + line_height - rect.y() + margins.bottom()
+
+    def clear(self) -> None:
+        while self._items:
+            item = self._items.pop()
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+
+
+class Chip(QFrame):
+    """A rounded label, optionally with a remove button, optionally clickable.
+
+    Signals:
+        clicked(): the chip itself was clicked.
+        remove_clicked(): its × was clicked.
+    """
+
+    clicked = Signal()
+    remove_clicked = Signal()
+
+    def __init__(
+        self,
+        text: str,
+        kind: str = "",
+        removable: bool = False,
+        active: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("chip")
+        self.setProperty("kind", kind)
+        self.setProperty("active", active)
+        self.text = text
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(9, 2, 4 if removable else 9, 2)
+        layout.setSpacing(2)
+        self.label = QLabel(text)
+        self.label.setObjectName("chipLabel")
+        layout.addWidget(self.label)
+        self.remove_button: QToolButton | None = None
+        if removable:
+            self.remove_button = QToolButton()
+            self.remove_button.setObjectName("chipRemove")
+            self.remove_button.setIcon(icon("close"))
+            self.remove_button.setIconSize(QSize(12, 12))
+            self.remove_button.setToolTip(f"Remove {text}")
+            self.remove_button.setAutoRaise(True)
+            self.remove_button.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.remove_button.clicked.connect(self.remove_clicked)
+            layout.addWidget(self.remove_button)
+
+    def mouseReleaseEvent(self, event: object) -> None:  # type: ignore[override]
+        self.clicked.emit()
+
+
+class SectionHeader(QLabel):
+    """A small uppercase heading over a group of controls in the reader."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text.upper(), parent)
+        self.setObjectName("sectionHeader")
+
+
+class EmptyState(QWidget):
+    """A centred message saying what to do, with an optional action button.
+
+    Signals:
+        action_clicked(): the button was clicked.
+    """
+
+    action_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("emptyState")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        self.icon_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title.setObjectName("emptyTitle")
+        self.message = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
+        self.message.setObjectName("emptyMessage")
+        self.message.setWordWrap(True)
+        self.button = QPushButton()
+        self.button.setObjectName("emptyAction")
+        self.button.clicked.connect(self.action_clicked)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        for widget in (self.icon_label, self.title, self.message):
+            layout.addWidget(widget)
+        layout.addSpacing(8)
+        layout.addLayout(row)
+        layout.addStretch(2)
+
+    def show_message(self, title: str, message: str, icon_name: str = "", action: str = "") -> None:
+        self.title.setText(title)
+        self.message.setText(message)
+        if icon_name:
+            self.icon_label.setPixmap(icon(icon_name).pixmap(48, 48))
+        self.icon_label.setVisible(bool(icon_name))
+        self.button.setText(action)
+        self.button.setVisible(bool(action))
