@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
+    QLayout,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -56,6 +57,7 @@ class LinkDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        fix_size_before_showing(self, layout)
 
     def chosen_kind(self) -> str | None:
         return self.kind.currentData()
@@ -94,6 +96,7 @@ class DossierDialog(QDialog):
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        fix_size_before_showing(self, layout)
 
     def _on_ok(self) -> None:
         if self.name.text().strip():
@@ -101,6 +104,14 @@ class DossierDialog(QDialog):
         else:
             self.name.setFocus()
             self.name.setPlaceholderText("A dossier needs a name")
+
+
+def fix_size_before_showing(dialog: QDialog, layout: QLayout) -> None:
+    """Size the dialog from its layout once, before it has a window; the layout then leaves
+    the window's minimum alone (platforms without size hints warn on every change)."""
+    dialog.setMinimumSize(layout.sizeHint())
+    dialog.resize(layout.sizeHint())
+    layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
 
 def _esc(text: str) -> str:
