@@ -90,6 +90,29 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reindex", help="rebuild the search index from the archive")
     sub.add_parser("check", help="archive integrity and index parity; exit 1 on any drift")
 
+    p = sub.add_parser("export", help="export clippings: a PDF book, JSON, Markdown or CSV")
+    p.add_argument("--pdf", metavar="FILE", help="a clipping book (needs a selection)")
+    p.add_argument("--json", metavar="FILE", help="everything, re-importable with clipper import")
+    p.add_argument("--markdown", metavar="PATH", help="a folder of files (or one file: --one-file)")
+    p.add_argument("--csv", metavar="FILE", help="the metadata, one row per clipping")
+    selection = p.add_mutually_exclusive_group()
+    selection.add_argument("--query", metavar="Q", help="the best hits of a search (see --limit)")
+    selection.add_argument("--ids", metavar="1,2,3", help="these clippings, in this order")
+    selection.add_argument("--dossier", metavar="NAME", help="a dossier, in its order")
+    p.add_argument("--limit", type=int, default=500, help="most hits of --query (500)")
+    p.add_argument("--group-by", choices=["region", "topic", "date", "none"], default="none")
+    p.add_argument("--paper", choices=["a4", "letter"], default="a4")
+    p.add_argument("--title", metavar="TEXT", help="the book's title")
+    p.add_argument("--one-file", action="store_true", help="Markdown as one file")
+
+    p = sub.add_parser("backup", help="a consistent snapshot of the archive with its originals")
+    p.add_argument("file", metavar="FILE")
+
+    p = sub.add_parser("restore", help="bring a backup back into an archive folder")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("--force", action="store_true", help="replace an archive already in DIR")
+
     p = sub.add_parser("bench", help="benchmark import, indexing and search (synthetic corpus)")
     p.add_argument("--size", type=int, default=5000)
     p.add_argument("--seed", type=int, default=7)
@@ -144,8 +167,13 @@ def cmd_import(args: argparse.Namespace, location: Any) -> int:
             inputs.append(InputItem(label="-", text=sys.stdin.read()))
         else:
             inputs.append(value)
+    from clipper.export.cli import import_clipper_exports, split_clipper_exports
+
+    # A Clipper JSON export recreates clippings; read as text it would become one.
+    exports, inputs = split_clipper_exports(inputs)
     failed = stored = 0
     with _open(location) as archive:
+        failed += import_clipper_exports(archive, exports, tags, args.dry_run, args.json)
         for outcome in import_inputs(archive, inputs, tags=tags, dry_run=args.dry_run):
             failed += not outcome.ok
             stored += bool(outcome.created)
@@ -318,6 +346,24 @@ def cmd_check(args: argparse.Namespace, location: Any) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace, location: Any) -> int:
+    from clipper.export.cli import export_command
+
+    return export_command(args, location)
+
+
+def cmd_backup(args: argparse.Namespace, location: Any) -> int:
+    from clipper.export.cli import backup_command
+
+    return backup_command(args, location)
+
+
+def cmd_restore(args: argparse.Namespace, location: Any) -> int:
+    from clipper.export.cli import restore_command
+
+    return restore_command(args)
+
+
 def cmd_bench(args: argparse.Namespace, location: Any) -> int:
     from clipper.core.search.bench import run_bench
 
@@ -333,5 +379,8 @@ COMMANDS = {
     "link": cmd_link,
     "reindex": cmd_reindex,
     "check": cmd_check,
+    "export": cmd_export,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     "bench": cmd_bench,
 }

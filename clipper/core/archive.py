@@ -327,6 +327,7 @@ class Archive:
                         total=len(under),
                         match_mode=tag.match_mode,
                         match_pattern=tag.match_pattern,
+                        gazetteer_key=tag.gazetteer_key,
                     )
                 )
             return nodes

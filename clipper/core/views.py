@@ -162,6 +162,8 @@ class TagNode:
     total: int
     match_mode: str | None = None
     match_pattern: str | None = None
+    # The gazetteer entry a region came from (it may since have been renamed or moved).
+    gazetteer_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,90 @@
+"""What every export shares: errors, progress and cancellation, reading clippings, safe writes."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+from clipper.core.archive import Archive, NotFound
+from clipper.core.views import ClippingDetail
+
+log = logging.getLogger(__name__)
+
+# (done, total, what is happening): the same shape as the import pipeline's progress.
+Progress = Callable[[int, int, str], None]
+IsCancelled = Callable[[], bool]
+
+
+class ExportError(Exception):
+    """An export cannot be made; the message says why (shown to the user as is)."""
+
+
+class ExportCancelled(ExportError):
+    """The user cancelled; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("the export was cancelled")
+
+
+def no_progress(done: int, total: int, what: str) -> None:
+    """The default progress sink: exports called without one report nothing."""
+
+
+def never_cancelled() -> bool:
+    return False
+
+
+def check_cancelled(is_cancelled: IsCancelled) -> None:
+    if is_cancelled():
+        raise ExportCancelled
+
+
+def read_details(
+    archive: Archive,
+    ids: Sequence[int],
+    progress: Progress = no_progress,
+    is_cancelled: IsCancelled = never_cancelled,
+) -> list[ClippingDetail]:
+    """The full clippings for `ids`, in order; an id that is gone is an error, not a gap."""
+    details = []
+    total = len(ids)
+    for done, clipping_id in enumerate(ids):
+        check_cancelled(is_cancelled)
+        try:
+            details.append(archive.get(clipping_id))
+        except NotFound as exc:
+            raise ExportError(str(exc)) from exc
+        progress(done + 1, total, "reading clippings")
+    return details
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path, suffix: str = "") -> Iterator[Path]:
+    """A temporary path beside `path`, renamed over it only when the block succeeds.
+
+    A failed or cancelled export never leaves half a file, and never destroys the file it
+    would have replaced.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder; give a file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=suffix or ".part", dir=path.parent
+    )
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)

@@ -1,0 +1,204 @@
+"""The JSON export round-trips: exporting an archive and importing the file into an empty one
+recreates the same archive, compared field by field (ids aside)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from clipper.core.archive import Archive
+from clipper.core.paths import resolve_location
+from clipper.export.common import ExportError
+from clipper.export.json_export import (
+    SCHEMA_VERSION,
+    InvalidExport,
+    import_json_file,
+    is_clipper_export,
+    read_export,
+    write_json_export,
+)
+from tests.export.conftest import Sample, all_ids, snapshot
+
+
+def _enrich(sample: Sample) -> None:
+    """History and structure beyond the fixture: a trashed clipping, a topic tree with a rule,
+    a region of the editor's own under a gazetteer region, an edited note, a second dossier."""
+    archive = sample.archive
+    archive.trash([sample.ids["grain"]])
+    security = archive.create_tag("topic", "Security")
+    archive.move_tag(archive.find_tag("topic", "Defence").id, security.id)  # type: ignore[union-attr]
+    archive.set_topic_rule(security.id, "any", "army soldiers troops")
+    liptako = archive.create_tag("region", "Liptako-Gourma")
+    archive.move_tag(liptako.id, archive.find_tag("region", "Niger").id)  # type: ignore[union-attr]
+    archive.add_tag(sample.ids["niamey"], "region", "Liptako-Gourma")
+    note_id, _ = archive.add_note(sample.ids["moscow"], "черновик")
+    archive.edit_note(note_id, "Перевести к вечеру")
+    archive.create_dossier("Empty for now", "to fill next week")
+    # Gazetteer regions the editor renamed and moved keep their identity.
+    western = archive.find_tag("region", "Western Africa")
+    archive.rename_tag(western.id, "West Africa desk")  # type: ignore[union-attr]
+    sahel = archive.find_tag("region", "Sahel")
+    archive.move_tag(sahel.id, archive.find_tag("region", "Africa").id)  # type: ignore[union-attr]
+    archive.update(sample.ids["bamako"], author="A. Traoré")
+
+
+def _other_archive(tmp_path: Path, name: str) -> Archive:
+    return Archive(resolve_location(tmp_path / name))
+
+
+def test_export_then_import_recreates_the_same_archive(sample: Sample, tmp_path: Path) -> None:
+    _enrich(sample)
+    path = tmp_path / "export.json"
+    result = write_json_export(sample.archive, path)
+    assert result.clippings == 5 and result.links == 3 and result.dossiers == 2
+
+    with _other_archive(tmp_path, "copy") as copy:
+        report = import_json_file(copy, path)
+        assert (report.created, report.merged) == (5, 0)
+        original, recreated = snapshot(sample.archive), snapshot(copy)
+        assert recreated["clippings"].keys() == original["clippings"].keys()
+        for key, fields in original["clippings"].items():
+            assert recreated["clippings"][key] == fields, fields["title"]
+        assert recreated["links"] == original["links"]
+        assert recreated["tags"] == original["tags"]
+        assert recreated["dossiers"] == original["dossiers"]
+        assert recreated == original
+        # And the copy is consistent: its index can be built and agrees with it.
+        assert copy.integrity_problems() == []
+
+
+def test_importing_the_same_export_twice_changes_nothing(sample: Sample, tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    write_json_export(sample.archive, path)
+    with _other_archive(tmp_path, "copy") as copy:
+        import_json_file(copy, path)
+        first = snapshot(copy)
+        again = import_json_file(copy, path)
+        assert (again.created, again.merged, again.notes, again.links) == (0, 5, 0, 0)
+        assert snapshot(copy) == first
+
+
+def test_importing_into_an_archive_with_work_in_it_merges(sample: Sample, tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    write_json_export(sample.archive, path, [sample.ids["bamako"], sample.ids["niamey"]])
+    with _other_archive(tmp_path, "desk") as desk:
+        # The desk already has the Bamako story, with a note of its own.
+        fill = Sample(sample.archive, {}, sample.data)
+        body = sample.archive.get(sample.ids["bamako"]).body
+        from clipper.core.drafts import ClippingDraft
+
+        mine = desk.add(ClippingDraft(title=fill.title("bamako"), body=body)).id
+        desk.add_note(mine, "Our own note")
+        report = import_json_file(desk, path)
+        assert (report.created, report.merged) == (1, 1)
+        merged = desk.get(mine)
+        assert [n.text for n in merged.notes] == [
+            "Our own note",
+            "Vérifier la date exacte de l'étape de Ouagadougou avant publication.",
+        ]
+        assert {t.name for t in merged.tags} == {"Mali", "Defence", "Diplomacy"}
+        assert [link.note for link in merged.links] == [
+            "Same Russian delegation: Bamako and Niamey stops"
+        ]
+
+
+def test_a_selection_exports_its_tags_with_their_ancestors_only(
+    sample: Sample, tmp_path: Path
+) -> None:
+    path = tmp_path / "one.json"
+    write_json_export(sample.archive, path, [sample.ids["bamako"]])
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["scope"] == "selection"
+    regions = [t["name"] for t in data["tags"] if t["kind"] == "region"]
+    # Mali with the gazetteer regions above it, parents first; not the whole world.
+    assert regions[-1] == "Mali"
+    assert "Africa" in regions and "Niger" not in regions
+    # Links leading out of the selection cannot be recreated, so they are left out.
+    assert data["links"] == []
+    assert data["dossiers"][0]["clippings"] == [sample.ids["bamako"]]
+
+
+def test_the_file_has_every_field_the_originals_and_a_schema_version(
+    sample: Sample, tmp_path: Path
+) -> None:
+    path = tmp_path / "export.json"
+    write_json_export(sample.archive, path)
+    assert path.read_text(encoding="utf-8").startswith('{\n "format": "clipper-export"')
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["schema_version"] == SCHEMA_VERSION
+    bamako = next(c for c in data["clippings"] if c["ref"] == sample.ids["bamako"])
+    assert bamako["title"] == "Assimi Goïta reçoit une délégation russe à Bamako"
+    assert bamako["extra"] == {"desk": "Africa"}
+    assert base64.b64decode(bamako["original"]["data"]) == sample.archive.original(
+        sample.ids["bamako"]
+    )
+    assert bamako["original"]["filename"] == "bamako.txt"
+    niamey = next(c for c in data["clippings"] if c["ref"] == sample.ids["niamey"])
+    assert niamey["references"] == ["Macron ultimately orders military exit from Niger"]
+    assert niamey["regions"] == ["Niger", "Russia"]
+
+
+def test_the_export_is_recognised_by_its_content(sample: Sample, tmp_path: Path) -> None:
+    path = tmp_path / "renamed.txt"
+    write_json_export(sample.archive, path)
+    assert is_clipper_export(path)
+    other = tmp_path / "data.json"
+    other.write_text('{"format": "something else", "clippings": []}', encoding="utf-8")
+    assert not is_clipper_export(other)
+    prose = tmp_path / "note.txt"
+    prose.write_text('He wrote "format": "clipper-export" in a message.', encoding="utf-8")
+    assert not is_clipper_export(prose)
+    assert not is_clipper_export(tmp_path / "missing.json")
+
+
+def _valid(sample: Sample, tmp_path: Path) -> dict:
+    path = tmp_path / "export.json"
+    write_json_export(sample.archive, path)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: d.update(schema_version=SCHEMA_VERSION + 1), "update Clipper"),
+        (lambda d: d["links"].append({"a": 1, "b": 999}), "not in the export"),
+        (lambda d: d["clippings"][0].pop("body"), "'body' is missing"),
+        (lambda d: d["clippings"][0]["original"].update(data="####"), "not valid base64"),
+        (lambda d: d["clippings"][0].update(published="06/12/2023"), "is not a date"),
+        (lambda d: d["dossiers"][0]["clippings"].append(12345), "not in the export"),
+    ],
+)
+def test_a_damaged_export_is_refused_before_anything_is_written(
+    sample: Sample, tmp_path: Path, damage, message: str
+) -> None:
+    data = _valid(sample, tmp_path)
+    data["clippings"].sort(key=lambda c: c["original"] is None)
+    damage(data)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with _other_archive(tmp_path, "copy") as copy:
+        with pytest.raises(InvalidExport, match=message):
+            import_json_file(copy, bad)
+        assert all_ids(copy) == [] and copy.dossiers() == []
+
+
+def test_not_json_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "clipper-export", "schema_version": 1,', encoding="utf-8")
+    with pytest.raises(ExportError, match="not valid JSON"):
+        read_export(bad)
+
+
+def test_times_come_back_exactly(sample: Sample, tmp_path: Path) -> None:
+    archive = sample.archive
+    when = dt.datetime(2023, 12, 7, 8, 30, 15, 123456)
+    archive.trash([sample.ids["arabic"]], at=when)
+    path = tmp_path / "export.json"
+    write_json_export(archive, path)
+    with _other_archive(tmp_path, "copy") as copy:
+        report = import_json_file(copy, path)
+        assert copy.get(report.ids[sample.ids["arabic"]]).trashed_at == when
