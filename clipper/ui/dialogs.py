@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QLayout,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,

@@ -89,6 +89,13 @@ class ImportBatch:
         return sum(1 for e in self.entries if e.status == status)
 
 
+def _folder_as_path(item: InputItem | str) -> InputItem | str:
+    """A dropped folder goes in as its path, so the pipeline walks it (on the worker)."""
+    if isinstance(item, InputItem) and item.path is not None and item.path.is_dir():
+        return str(item.path)
+    return item
+
+
 def possible_duplicate(draft: ClippingDraft | None) -> int | None:
     """The id of a stored clipping the pipeline thinks this draft repeats, if any."""
     value = getattr(draft, "duplicate_of", None)
@@ -145,7 +152,7 @@ class ImportController(QObject):
         def read_all() -> None:
             for outcome in import_inputs(
                 archive,
-                inputs,
+                [_folder_as_path(item) for item in inputs],
                 dry_run=True,
                 progress=on_progress,
                 cancelled=batch.cancel_event.is_set,

@@ -28,8 +28,9 @@ def lock_archive(location: ArchiveLocation, wait_ms: int = 200) -> QLockFile:
     lock.setStaleLockTime(0)  # only a dead owner makes it stale, never its age
     if lock.tryLock(wait_ms):
         return lock
-    found, pid, host, _app = lock.getLockInfo()
-    owner = f" by process {pid} on {host}" if found else ""
+    info = lock.getLockInfo()  # (pid, host, app) in PySide6; empty values when unreadable
+    pid, host = (info[-3], info[-2]) if isinstance(info, tuple) and len(info) >= 3 else (0, "")
+    owner = f" by process {pid} on {host}" if pid else ""
     raise ArchiveInUse(
         f"The archive in {location.home} is already open in another Clipper window{owner}.\n\n"
         "Switch to that window, or close it and try again. Two windows on one archive are "

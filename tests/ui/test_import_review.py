@@ -1,0 +1,150 @@
+"""The import review panel: guessed titles to confirm, suggestions accepted with one click,
+possible duplicates kept or skipped; and an import on real worker threads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, Qt, QUrl
+
+from clipper.core.archive import Archive
+from clipper.core.drafts import ClippingDraft, Suggestion
+from clipper.core.ingest import ImportOutcome
+from clipper.ui.main_window import MainWindow
+from tests.ui.helpers import drop
+
+WAIT = 5000
+
+
+def outcome(draft: ClippingDraft, label: str = "dropped.txt") -> ImportOutcome:
+    return ImportOutcome(label=label, ok=True, draft=draft)
+
+
+def test_a_guessed_title_is_confirmed_or_corrected(
+    qtbot, window: MainWindow, archive: Archive
+) -> None:
+    mime = QMimeData()
+    mime.setText(
+        "The Russian deputy defence minister landed in Niamey on Sunday. He met General Tiani."
+    )
+    drop(window, mime)
+    qtbot.waitUntil(lambda: archive.count() == 1, timeout=WAIT)
+    [clipping_id] = archive.list_ids()
+    assert archive.get(clipping_id).title_guessed
+    assert window.review_dock.isVisible()
+    [entry] = window.review_panel.entries
+    assert entry.title_field is not None and entry.confirm_button is not None
+    entry.title_field.setText("Yevkurov lands in Niamey")
+    qtbot.mouseClick(entry.confirm_button, Qt.MouseButton.LeftButton)
+    detail = archive.get(clipping_id)
+    assert detail.title == "Yevkurov lands in Niamey" and not detail.title_guessed
+    assert window.review_panel.entries == [], "nothing is left to review"
+
+
+def test_suggested_tags_are_accepted_with_one_click(
+    qtbot, window: MainWindow, archive: Archive
+) -> None:
+    draft = ClippingDraft(
+        title="Niger ends European security missions",
+        body="Eucap Sahel Niger and EUMPM were asked to leave Niamey.",
+        regions=[Suggestion("Niger", "NE", 0.9)],
+        topics=[Suggestion("Security", None, 0.5)],
+    )
+    batch = window.importer.start([])
+    window.importer._on_outcome(batch, outcome(draft))
+    [clipping_id] = archive.list_ids()
+    [entry] = window.review_panel.entries
+    assert [c.text for c in entry.suggestion_chips] == ["+ Niger", "+ Security"]
+    qtbot.mouseClick(entry.suggestion_chips[0], Qt.MouseButton.LeftButton)
+    assert {(t.kind, t.name) for t in archive.get(clipping_id).tags} == {("region", "Niger")}
+    [entry] = window.review_panel.entries
+    assert [c.text for c in entry.suggestion_chips] == ["+ Security"]
+    qtbot.mouseClick(entry.suggestion_chips[0], Qt.MouseButton.LeftButton)
+    assert ("topic", "Security") in {(t.kind, t.name) for t in archive.get(clipping_id).tags}
+    assert window.review_panel.entries == []
+
+
+def test_a_possible_duplicate_waits_to_be_kept_or_skipped(
+    qtbot, window: MainWindow, archive: Archive
+) -> None:
+    first = archive.add(ClippingDraft(title="AES summit", body="The ministers met in Bamako.")).id
+    batch = window.importer.start([])
+    for number in (1, 2):
+        draft = ClippingDraft(
+            title=f"AES summit, take {number}", body=f"The ministers met. {number}"
+        )
+        draft.duplicate_of = first  # type: ignore[attr-defined]  # what the pipeline sets
+        window.importer._on_outcome(batch, outcome(draft, f"take{number}.txt"))
+    assert archive.count() == 1, "possible duplicates are not stored unasked"
+    keep, skip = window.review_panel.entries
+    assert keep.keep_button is not None and skip.skip_button is not None
+    qtbot.mouseClick(keep.keep_button, Qt.MouseButton.LeftButton)
+    assert archive.count() == 2
+    [skip] = window.review_panel.entries
+    assert skip.skip_button is not None
+    qtbot.mouseClick(skip.skip_button, Qt.MouseButton.LeftButton)
+    assert archive.count() == 2 and window.review_panel.entries == []
+    assert [e.status for e in batch.entries] == ["stored", "skipped"]
+
+
+def test_an_exact_duplicate_is_reported_not_stored_twice(
+    qtbot, window: MainWindow, archive: Archive, tmp_path: Path
+) -> None:
+    path = tmp_path / "mali.txt"
+    path.write_text("Mali receives Yevkurov\n\nThe delegation landed in Bamako.\n")
+    for _ in range(2):
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        drop(window, mime)
+    assert archive.count() == 1
+    assert "1 already in the archive" in window.progress_line.label.text()
+
+
+def test_import_on_real_threads_shows_each_clipping_as_it_is_stored(
+    qtbot, make_window, archive: Archive, tmp_path: Path
+) -> None:
+    window = make_window(writer=None, reader=None, importer=None)  # the app's real workers
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    for number in range(12):
+        (folder / f"{number:02}.txt").write_text(
+            f"Sahel story {number}\n\nReport number {number} on the Yevkurov tour.\n"
+        )
+    seen_counts: list[int] = []
+    window.results.model.rowsInserted.connect(
+        lambda *_: seen_counts.append(window.results.model.rowCount())
+    )
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    drop(window, mime)
+    assert window.progress_line.isVisible(), (
+        "the drop returns at once; the batch shows in the status bar"
+    )
+    qtbot.waitUntil(lambda: window.results.model.rowCount() == 12, timeout=15_000)
+    qtbot.waitUntil(
+        lambda: window.progress_line.label.text().startswith("Imported 12"), timeout=WAIT
+    )
+    assert seen_counts and seen_counts[-1] == 12
+
+
+def test_cancel_stops_the_batch_and_keeps_what_was_stored(
+    qtbot, window: MainWindow, archive: Archive, tmp_path: Path
+) -> None:
+    paths = []
+    for number in range(5):
+        path = tmp_path / f"{number}.txt"
+        path.write_text(f"Story {number}\n\nBody {number}.\n")
+        paths.append(path)
+    stored = []
+
+    def cancel_after_two(batch, entry) -> None:  # type: ignore[no-untyped-def]
+        stored.append(entry)
+        if len(stored) == 2:
+            qtbot.mouseClick(window.progress_line.cancel_button, Qt.MouseButton.LeftButton)
+
+    window.importer.entry_changed.connect(cancel_after_two)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    drop(window, mime)
+    assert archive.count() == 2
+    assert "cancelled" in window.progress_line.label.text()
