@@ -40,6 +40,7 @@ from clipper.core.models import (
     Note,
     Original,
     Reference,
+    ShingleBand,
     Source,
     Tag,
     TagMember,
@@ -440,6 +441,7 @@ class Archive:
             raise InvalidInput(f"unknown date precision {draft.published_precision!r}")
         tags = [(_checked_kind(kind), name) for kind, name in tags]
         digest = content_hash(draft.body)
+        bands = _band_keys(draft.body)
         with self._writing() as s:
             existing = s.scalar(
                 select(Clipping.id).where(Clipping.content_hash == digest).order_by(Clipping.id)
@@ -476,6 +478,7 @@ class Archive:
                 )
             s.add(clipping)
             s.flush()
+            s.add_all(ShingleBand(clipping_id=clipping.id, band=band) for band in bands)
             for kind, name in tags:
                 s.merge(ClippingTag(clipping_id=clipping.id, tag_id=self._tag(s, kind, name).id))
             seen: set[str] = set()
@@ -521,6 +524,11 @@ class Archive:
                     if not str(value).strip():
                         raise InvalidInput("the body cannot be empty")
                     clipping.content_hash = content_hash(value)
+                    s.execute(delete(ShingleBand).where(ShingleBand.clipping_id == clipping_id))
+                    s.add_all(
+                        ShingleBand(clipping_id=clipping_id, band=band)
+                        for band in _band_keys(str(value))
+                    )
                 if name == "published_precision" and value not in DATE_PRECISIONS:
                     raise InvalidInput(f"unknown date precision {value!r}")
                 if name == "source":
@@ -1036,6 +1044,35 @@ class Archive:
             .order_by(Clipping.id)
         )
 
+    def near_duplicates(
+        self, body: str, threshold: float | None = None, limit: int = 5
+    ) -> list[tuple[int, float]]:
+        """Live clippings whose body shares at least `threshold` (Jaccard) of its 4-word
+        shingles with `body`, best first: syndicated copies of the same wire story."""
+        from clipper.core.ingest import minhash
+
+        threshold = minhash.NEAR_DUPLICATE_JACCARD if threshold is None else threshold
+        hashes = minhash.shingles(body)
+        if not hashes:
+            return []
+        keys = minhash.band_keys(minhash.signature(hashes))
+        found: list[tuple[int, float]] = []
+        with self._reading() as s:
+            candidates = sorted(
+                set(s.scalars(select(ShingleBand.clipping_id).where(ShingleBand.band.in_(keys))))
+            )
+            for chunk in _chunks(candidates, 200):
+                for cid, other in s.execute(
+                    select(Clipping.id, Clipping.body).where(
+                        Clipping.id.in_(chunk), Clipping.trashed_at.is_(None)
+                    )
+                ):
+                    similarity = minhash.jaccard(hashes, minhash.shingles(other))
+                    if similarity >= threshold:
+                        found.append((cid, round(similarity, 3)))
+        found.sort(key=lambda pair: (-pair[1], pair[0]))
+        return found[:limit]
+
     def clipping_ids_with_hash(self, digest: str) -> list[int]:
         with self._reading() as s:
             return list(s.scalars(select(Clipping.id).where(Clipping.content_hash == digest)))
@@ -1143,6 +1180,13 @@ class Archive:
                 if cid not in logged:
                     problems.append(f"clipping {cid}: missing from the change log (last {last})")
         return problems
+
+
+def _band_keys(body: str) -> list[int]:
+    """MinHash band keys of a body, stored for near-duplicate lookups."""
+    from clipper.core.ingest.minhash import body_band_keys
+
+    return body_band_keys(body.strip())
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

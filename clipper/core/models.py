@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -239,6 +240,18 @@ class Reference(Base):
     )
     headline: Mapped[str] = mapped_column(Text)
     key: Mapped[str] = mapped_column(String(300), index=True)
+
+
+class ShingleBand(Base):
+    """A MinHash band key of a clipping's body: clippings sharing one are near-duplicate
+    candidates (see `clipper.core.ingest.minhash`)."""
+
+    __tablename__ = "shingle_bands"
+
+    clipping_id: Mapped[int] = mapped_column(
+        ForeignKey("clippings.id", ondelete="CASCADE"), primary_key=True
+    )
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
 
 
 class Change(Base):

@@ -39,3 +39,6 @@ class ImportOutcome:
     error: str | None = None
     draft: ClippingDraft | None = None
     created: bool = False
+    # How alike the body is to `duplicate_of`: 1.0 for an exact duplicate (same normalized
+    # body), at least minhash.NEAR_DUPLICATE_JACCARD for a near one (syndicated copy).
+    similarity: float | None = None

@@ -1,4 +1,5 @@
-"""The batch driver: expand inputs (folders recursively), read each into a draft and store it.
+"""The batch driver: expand inputs (folders recursively), read each into a draft, add the
+archive's suggestions and duplicate checks, and store it.
 
 A bad input becomes a per-item error and never stops the batch; each stored clipping is
 committed on its own, so whatever returned is kept even if the process dies later.
@@ -12,12 +13,24 @@ from pathlib import Path
 
 from clipper.core.archive import Archive, ArchiveError
 from clipper.core.drafts import ClippingDraft
+from clipper.core.ingest import sniff as sniffing
 from clipper.core.ingest.base import MAX_INPUT_BYTES, ImportOutcome, IngestError, InputItem
-from clipper.core.ingest.text import decode_text, read_text
+from clipper.core.ingest.decode import decode_bytes
+from clipper.core.ingest.suggest import archive_suggestions, find_duplicate, suggest
+from clipper.core.text import content_hash
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
+
+_MEDIA_TYPE_OF_KIND = {
+    sniffing.TEXT: "text/plain",
+    sniffing.MARKDOWN: "text/markdown",
+    sniffing.HTML: "text/html",
+    sniffing.EMAIL: "message/rfc822",
+    sniffing.PDF: "application/pdf",
+    sniffing.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def expand_inputs(inputs: Iterable[str | Path | InputItem]) -> list[InputItem]:
@@ -36,7 +49,8 @@ def expand_inputs(inputs: Iterable[str | Path | InputItem]) -> list[InputItem]:
             items.extend(
                 InputItem(label=str(p), path=p)
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and not p.name.startswith(".")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
             items.append(InputItem(label=text, path=path))
@@ -51,6 +65,8 @@ def _read_bytes(item: InputItem) -> bytes:
         raise IngestError(f"{item.label}: no such file") from None
     except OSError as exc:
         raise IngestError(f"{item.label}: cannot read ({exc.strerror})") from None
+    if not item.path.is_file():
+        raise IngestError(f"{item.label}: not a file")
     if size > MAX_INPUT_BYTES:
         raise IngestError(
             f"{item.label}: {size / 2**20:.0f} MB is over the {MAX_INPUT_BYTES // 2**20} MB limit"
@@ -63,19 +79,87 @@ def _read_bytes(item: InputItem) -> bytes:
         raise IngestError(f"{item.label}: cannot read ({exc.strerror})") from None
 
 
-def read_item(item: InputItem) -> ClippingDraft:
-    """Turn one input into a draft, or raise IngestError saying why it cannot be."""
-    if item.text is not None:
-        return read_text(item.text, item.label, origin="paste")
-    if item.url is not None:
-        raise IngestError(f"{item.label}: importing URLs is not supported yet")
-    data = item.data if item.data is not None else _read_bytes(item)
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise IngestError(f"{item.label}: this is binary data, not text")
-    draft = read_text(decode_text(data, item.label), item.label)
+def read_bytes(
+    data: bytes,
+    label: str,
+    name: str | None = None,
+    media_type: str | None = None,
+    url: str | None = None,
+    origin: str = "file",
+) -> ClippingDraft:
+    """Sniff the bytes and hand them to the reader for their kind."""
+    from clipper.core.ingest.documents import read_docx, read_pdf
+    from clipper.core.ingest.email import read_email
+    from clipper.core.ingest.html import read_html
+    from clipper.core.ingest.text import read_text
+
+    if not data.strip():
+        raise IngestError(f"{label}: the file is empty")
+    if len(data) > MAX_INPUT_BYTES:
+        raise IngestError(f"{label}: over the {MAX_INPUT_BYTES // 2**20} MB limit")
+    try:
+        kind = sniffing.sniff(data, name, media_type)
+    except sniffing.Refused as exc:
+        raise IngestError(f"{label}: {exc}") from None
+    if kind == sniffing.PDF:
+        draft = read_pdf(data, label)
+    elif kind == sniffing.DOCX:
+        draft = read_docx(data, label)
+    elif kind == sniffing.EMAIL:
+        draft = read_email(data, label)
+    elif kind == sniffing.HTML:
+        draft = read_html(data, label, url=url, origin=origin)
+    else:
+        text = decode_bytes(data, label)
+        draft = read_text(text, label, origin=origin, markdown=True if kind == "markdown" else None)
+    if origin != "file" and draft.origin == "file":
+        draft.origin = origin
+    if url and not draft.url:
+        draft.url = url
     draft.original = data
-    draft.original_filename = item.path.name if item.path else None
-    draft.original_media_type = "text/plain"
+    draft.original_filename = name
+    draft.original_media_type = _MEDIA_TYPE_OF_KIND.get(kind, media_type)
+    return draft
+
+
+def read_item(item: InputItem) -> ClippingDraft:
+    """Turn one input into a draft with its suggestions, or raise IngestError saying why not."""
+    from clipper.core.ingest.html import read_html
+    from clipper.core.ingest.text import read_text
+    from clipper.core.ingest.url import fetch
+
+    media_type = (item.media_type or "").split(";")[0].strip().lower() or None
+    if item.text is not None and item.data is None:
+        if not item.text.strip():
+            raise IngestError(f"{item.label}: the text is empty")
+        if media_type in ("text/html", "application/xhtml+xml"):
+            draft = read_html(item.text, item.label, url=item.url, origin="paste")
+            draft.original_media_type = "text/html"
+        else:
+            draft = read_text(item.text, item.label, origin="paste")
+            draft.original_media_type = "text/plain"
+        draft.original = item.text.encode("utf-8")
+    elif item.data is not None:
+        draft = read_bytes(
+            item.data,
+            item.label,
+            item.path.name if item.path else None,
+            media_type,
+            url=item.url,
+            origin="paste" if item.path is None else "file",
+        )
+    elif item.path is not None:
+        draft = read_bytes(_read_bytes(item), item.label, item.path.name, media_type)
+    elif item.url is not None:
+        fetched = fetch(item.url)
+        name = fetched.url.rstrip("/").rsplit("/", 1)[-1] or None
+        draft = read_bytes(
+            fetched.data, item.label, name, fetched.media_type, url=fetched.url, origin="url"
+        )
+        draft.url = item.url if draft.url is None else draft.url
+    else:
+        raise IngestError(f"{item.label}: nothing to import")
+    suggest(draft)
     return draft
 
 
@@ -97,8 +181,16 @@ def import_inputs(
             progress(number, len(items), item.label)
         try:
             draft = read_item(item)
+            archive_suggestions(archive, draft)
+            duplicate = find_duplicate(archive, draft)
             if dry_run:
-                yield ImportOutcome(item.label, ok=True, draft=draft)
+                yield ImportOutcome(
+                    item.label,
+                    ok=True,
+                    draft=draft,
+                    duplicate_of=duplicate[0] if duplicate else None,
+                    similarity=duplicate[1] if duplicate else None,
+                )
                 continue
             result = archive.add(draft, tags=tags)
         except (IngestError, ArchiveError) as exc:
@@ -108,11 +200,22 @@ def import_inputs(
             log.exception("importing %s failed", item.label)
             yield ImportOutcome(item.label, ok=False, error=f"{item.label}: {exc}")
             continue
+        duplicate_of, similarity = result.duplicate_of, None
+        if duplicate_of is not None:
+            similarity = 1.0
+        elif duplicate is not None:
+            duplicate_of, similarity = duplicate
         yield ImportOutcome(
             item.label,
             ok=True,
             id=result.id,
-            duplicate_of=result.duplicate_of,
+            duplicate_of=duplicate_of,
             draft=draft,
             created=result.created,
+            similarity=similarity,
         )
+
+
+def exact_duplicate(archive: Archive, body: str) -> int | None:
+    ids = archive.clipping_ids_with_hash(content_hash(body))
+    return min(ids) if ids else None

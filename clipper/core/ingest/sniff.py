@@ -1,0 +1,136 @@
+"""What an input is: by its content first (magic bytes, markup, headers), its name second."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+# The kinds readers exist for, and the kinds refused with a reason.
+TEXT, MARKDOWN, HTML, EMAIL, PDF, DOCX = "text", "markdown", "html", "email", "pdf", "docx"
+
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"BM", None),  # too short a signature to trust alone; see below
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+)
+_OTHER_MAGIC = (
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old-style Office document (.doc); save it as .docx"),
+    (b"{\\rtf", "an RTF document; save it as .docx or text"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", None),
+    (b"OggS", "an audio file"),
+    (b"ID3", "an MP3 audio file"),
+    (b"fLaC", "an audio file"),
+)
+_HTML_START = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body|<meta|<title"
+    rb"|<article|<div|<p[\s>]|<section)",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_TAGS = re.compile(
+    rb"</(?:p|div|span|a|h[1-6]|li|article|section|body|html|td)>", re.IGNORECASE
+)
+_EMAIL_HEADER = re.compile(
+    rb"^(?:From|To|Subject|Date|Received|Return-Path|Message-ID|MIME-Version|Delivered-To"
+    rb"|X-[\w-]+|Content-Type|Reply-To|Cc|Sender|DKIM-Signature|ARC-[\w-]+|Authentication-Results)"
+    rb":[ \t]",
+    re.IGNORECASE | re.MULTILINE,
+)
+_EXTENSIONS = {
+    ".txt": TEXT,
+    ".text": TEXT,
+    ".md": MARKDOWN,
+    ".markdown": MARKDOWN,
+    ".html": HTML,
+    ".htm": HTML,
+    ".xhtml": HTML,
+    ".eml": EMAIL,
+    ".mht": EMAIL,
+    ".pdf": PDF,
+    ".docx": DOCX,
+}
+_MEDIA_TYPES = {
+    "text/plain": TEXT,
+    "text/markdown": MARKDOWN,
+    "text/html": HTML,
+    "application/xhtml+xml": HTML,
+    "message/rfc822": EMAIL,
+    "application/pdf": PDF,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": DOCX,
+}
+
+
+class Refused(Exception):
+    """Content that no reader takes: the message says what it is."""
+
+
+def _sniff_webp(data: bytes) -> bool:
+    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+
+
+def sniff(data: bytes, name: str | None = None, media_type: str | None = None) -> str:
+    """The reader kind for these bytes, or Refused saying what they are instead."""
+    head = data[:4096]
+    if head.startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
+        return PDF
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _sniff_zip(data)
+    for magic, what in _IMAGE_MAGIC + _OTHER_MAGIC:
+        if what and head.startswith(magic):
+            raise Refused(f"this is {what}, not an article")
+    if _sniff_webp(head):
+        raise Refused("this is a WebP image, not an article")
+    stripped = head.lstrip(b"\xef\xbb\xbf")
+    if _HTML_START.match(stripped):
+        return HTML
+    if _looks_like_email(stripped):
+        return EMAIL
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if name and "." in name else ""
+    by_name = _EXTENSIONS.get(suffix)
+    by_type = _MEDIA_TYPES.get((media_type or "").split(";")[0].strip().lower())
+    if by_type in (HTML, MARKDOWN, EMAIL) or by_name in (HTML, MARKDOWN, EMAIL):
+        # Declared markup or mail that did not start like it (a fragment, a leading blank):
+        # trust the declaration when the content does not contradict it.
+        declared = by_type or by_name
+        if declared == HTML and not _HTML_TAGS.search(head):
+            return TEXT
+        if declared == EMAIL and not _EMAIL_HEADER.search(head):
+            return TEXT
+        assert declared is not None
+        return declared
+    if len(_HTML_TAGS.findall(head)) >= 3:
+        return HTML
+    return TEXT
+
+
+def _looks_like_email(head: bytes) -> bool:
+    """Mail headers from the first line, and at least two of them before the first blank line."""
+    first_block = re.split(rb"\r?\n\r?\n", head, maxsplit=1)[0]
+    if not _EMAIL_HEADER.match(first_block):
+        return False
+    return len(_EMAIL_HEADER.findall(first_block)) >= 2
+
+
+def _sniff_zip(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise Refused("this is a damaged zip archive, not a Word document") from None
+    if "word/document.xml" in names:
+        return DOCX
+    if "content.xml" in names and "mimetype" in names:
+        raise Refused("this is an OpenDocument file; save it as .docx")
+    if "xl/workbook.xml" in names:
+        raise Refused("this is an Excel workbook, not an article")
+    if "ppt/presentation.xml" in names:
+        raise Refused("this is a PowerPoint presentation, not an article")
+    raise Refused("this is a zip archive of other files, not a Word document")

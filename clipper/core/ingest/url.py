@@ -1,0 +1,75 @@
+"""Fetching a URL: a timeout, a size cap and a content-type check before any reader sees it."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from clipper import __version__
+from clipper.core.ingest.base import IngestError
+
+log = logging.getLogger(__name__)
+
+FETCH_TIMEOUT_S = 15.0
+MAX_PAGE_BYTES = 10 * 1024 * 1024
+ACCEPTED_TYPES = {
+    "text/html": "text/html",
+    "application/xhtml+xml": "text/html",
+    "text/plain": "text/plain",
+    "text/markdown": "text/markdown",
+    "application/pdf": "application/pdf",
+}
+_USER_AGENT = f"Clipper/{__version__} (newsroom clipping manager)"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # after redirects
+    data: bytes
+    media_type: str
+    charset: str | None
+
+
+def fetch(url: str, timeout: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_PAGE_BYTES) -> Fetched:
+    """The page at `url`, or IngestError saying why not (timeout, HTTP error, wrong type, size)."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise IngestError(f"{url}: only http and https addresses can be imported")
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": "*/*"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            content_type = response.headers.get_content_type()
+            charset = response.headers.get_content_charset()
+            media_type = ACCEPTED_TYPES.get(content_type)
+            if media_type is None:
+                what = "an image" if content_type.startswith("image/") else "no article"
+                raise IngestError(f"{url}: the address serves {what} ({content_type})")
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise IngestError(
+                    f"{url}: the page is {int(length) / 2**20:.0f} MB, over the "
+                    f"{max_bytes // 2**20} MB limit"
+                )
+            data = response.read(max_bytes + 1)
+            final_url = response.geturl()
+    except IngestError:
+        raise
+    except urllib.error.HTTPError as exc:
+        raise IngestError(f"{url}: the server answered {exc.code} {exc.reason}") from None
+    except TimeoutError:
+        raise IngestError(f"{url}: no answer within {timeout:g} s (timed out)") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, TimeoutError | socket.timeout):
+            raise IngestError(f"{url}: no answer within {timeout:g} s (timed out)") from None
+        raise IngestError(f"{url}: cannot fetch ({reason})") from None
+    except (OSError, ValueError) as exc:
+        raise IngestError(f"{url}: cannot fetch ({exc})") from None
+    if len(data) > max_bytes:
+        raise IngestError(f"{url}: the page is over the {max_bytes // 2**20} MB limit")
+    if not data.strip():
+        raise IngestError(f"{url}: the page is empty")
+    return Fetched(final_url, data, media_type, charset)
