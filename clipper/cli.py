@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", metavar="DIR")
     p.add_argument("--force", action="store_true", help="replace an archive already in DIR")
 
+    p = sub.add_parser(
+        "bench-import",
+        help="score the HTML reader and bare trafilatura on an extraction benchmark folder",
+    )
+    p.add_argument("folder", metavar="DIR", help="e.g. ../shared/corpus/article-extraction-benchmark")
+    p.add_argument("--rounds", type=int, default=3, help="timed rounds per extractor (median)")
+
     p = sub.add_parser("bench", help="benchmark import, indexing and search (synthetic corpus)")
     p.add_argument("--size", type=int, default=5000)
     p.add_argument("--seed", type=int, default=7)
@@ -223,6 +230,7 @@ def _outcome_json(outcome: Any, dry_run: bool) -> dict[str, Any]:
                 "extra": draft.extra if draft else {},
             }
         )
+    result["similarity"] = getattr(outcome, "similarity", None)
     return result
 
 
@@ -364,6 +372,33 @@ def cmd_restore(args: argparse.Namespace, location: Any) -> int:
     return restore_command(args)
 
 
+def cmd_bench_import(args: argparse.Namespace, location: Any) -> int:
+    from pathlib import Path
+
+    from clipper.core.ingest.bench import run
+
+    if args.rounds < 1:
+        raise UsageError("--rounds must be at least 1")
+    try:
+        results = run(Path(args.folder), rounds=args.rounds, progress=lambda m: print(m))
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"{'extractor':<26} {'F1':>6} {'P':>6} {'R':>6} {'acc':>6} {'pages/s':>8} {'empty':>6}")
+    for r in results:
+        s = r.score
+        print(
+            f"{r.name:<26} {s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f} {s.accuracy:6.3f}"
+            f" {r.pages_per_second:8.1f} {r.failures:6d}"
+        )
+    if len(results) == 2:
+        base, ours = results
+        print(
+            f"F1 {ours.score.f1 - base.score.f1:+.3f}; speed "
+            f"{ours.pages_per_second / base.pages_per_second:.0%} of {base.name}"
+        )
+    return EXIT_OK
+
+
 def cmd_bench(args: argparse.Namespace, location: Any) -> int:
     from clipper.core.search.bench import run_bench
 
@@ -383,4 +418,5 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "bench": cmd_bench,
+    "bench-import": cmd_bench_import,
 }
