@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bench-import",
         help="score the HTML reader and bare trafilatura on an extraction benchmark folder",
     )
-    p.add_argument("folder", metavar="DIR", help="e.g. ../shared/corpus/article-extraction-benchmark")
+    p.add_argument("folder", metavar="DIR", help="the article-extraction-benchmark folder")
     p.add_argument("--rounds", type=int, default=3, help="timed rounds per extractor (median)")
 
     p = sub.add_parser("bench", help="benchmark import, indexing and search (synthetic corpus)")
