@@ -30,21 +30,25 @@ from clipper.export.common import (
 )
 
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>|])")
-_BLOCK_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
+# What makes a line a heading, quote, list item or rule; the escape goes on the punctuation.
+_BLOCK_START = re.compile(r"^(\s*)(\d+)?([#>+\-=.)])")
 SLUG_LENGTH = 60
 
 
 def escape_markdown(text: str) -> str:
     """Plain text that Markdown shows as typed: no accidental emphasis, links, headings, HTML."""
     escaped = _INLINE_SPECIALS.sub(r"\\\1", unicodedata.normalize("NFC", text))
-    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    return _BLOCK_START.sub(lambda m: m.group(1) + (m.group(2) or "") + "\\" + m.group(3), escaped)
 
 
 def slugify(title: str, fallback: str) -> str:
     """'Le général Goïta à Bamako' -> 'le-general-goita-a-bamako' (ASCII, for file names)."""
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:SLUG_LENGTH].rstrip("-") or fallback
+    if len(slug) > SLUG_LENGTH:
+        # Cut at a word, not in the middle of one.
+        slug = slug[: SLUG_LENGTH + 1].rsplit("-", 1)[0]
+    return slug or fallback
 
 
 def _front_matter(detail: ClippingDetail) -> str:
