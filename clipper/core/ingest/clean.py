@@ -286,9 +286,12 @@ class CleanResult:
     dropped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def split_lines(text: str) -> list[Line]:
+def split_lines(text: str, lines_are_paragraphs: bool = False) -> list[Line]:
     """Non-empty lines, numbered by block (blocks are separated by blank lines); a block of
-    hard-wrapped lines becomes one line, so that a wrapped sentence is classified whole."""
+    hard-wrapped lines becomes one line, so that a wrapped sentence is classified whole.
+    Extracted text has one paragraph per line: then every line is a block of its own."""
+    if lines_are_paragraphs:
+        return [Line(t.strip(), n) for n, t in enumerate(text.split("\n")) if t.strip()]
     lines: list[Line] = []
     block = 0
     current: list[str] = []
@@ -456,7 +459,7 @@ def clean_lines(
     text: str, mode: str = "text", reference_date: dt.date | None = None
 ) -> CleanResult:
     """Clean article text; see the module docstring for the two modes."""
-    lines = split_lines(text)
+    lines = split_lines(text, lines_are_paragraphs=mode == "extracted")
     result = CleanResult(paragraphs=[])
     if not lines:
         return result

@@ -121,6 +121,8 @@ def read_email(data: bytes, label: str) -> ClippingDraft:
     kind, content = part
     if kind == "html":
         text, _found = extract_html(content, label)
+        # Extracted text has a paragraph per line; the text rules expect blank lines.
+        text = text.replace("\n", "\n\n")
     else:
         text = normalize_text(content)
     text, original = _strip_forwarding(text)

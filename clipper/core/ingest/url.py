@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -26,6 +25,14 @@ ACCEPTED_TYPES = {
 _USER_AGENT = f"Clipper/{__version__} (newsroom clipping manager)"
 
 
+def human_size(size: int) -> str:
+    if size >= 2**20:
+        return f"{size / 2**20:.0f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"
+
+
 @dataclass(frozen=True)
 class Fetched:
     url: str  # after redirects
@@ -34,8 +41,13 @@ class Fetched:
     charset: str | None
 
 
-def fetch(url: str, timeout: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_PAGE_BYTES) -> Fetched:
-    """The page at `url`, or IngestError saying why not (timeout, HTTP error, wrong type, size)."""
+def fetch(url: str, timeout: float | None = None, max_bytes: int | None = None) -> Fetched:
+    """The page at `url`, or IngestError saying why not (timeout, HTTP error, wrong type, size).
+
+    The limits default to the module's settings, read at each call.
+    """
+    timeout = FETCH_TIMEOUT_S if timeout is None else timeout
+    max_bytes = MAX_PAGE_BYTES if max_bytes is None else max_bytes
     if urlsplit(url).scheme not in ("http", "https"):
         raise IngestError(f"{url}: only http and https addresses can be imported")
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": "*/*"})
@@ -50,8 +62,8 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_PAGE_
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise IngestError(
-                    f"{url}: the page is {int(length) / 2**20:.0f} MB, over the "
-                    f"{max_bytes // 2**20} MB limit"
+                    f"{url}: the page is {human_size(int(length))}, over the "
+                    f"{human_size(max_bytes)} limit"
                 )
             data = response.read(max_bytes + 1)
             final_url = response.geturl()
@@ -63,13 +75,13 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT_S, max_bytes: int = MAX_PAGE_
         raise IngestError(f"{url}: no answer within {timeout:g} s (timed out)") from None
     except urllib.error.URLError as exc:
         reason = exc.reason
-        if isinstance(reason, TimeoutError | socket.timeout):
+        if isinstance(reason, TimeoutError):
             raise IngestError(f"{url}: no answer within {timeout:g} s (timed out)") from None
         raise IngestError(f"{url}: cannot fetch ({reason})") from None
     except (OSError, ValueError) as exc:
         raise IngestError(f"{url}: cannot fetch ({exc})") from None
     if len(data) > max_bytes:
-        raise IngestError(f"{url}: the page is over the {max_bytes // 2**20} MB limit")
+        raise IngestError(f"{url}: the page is over the {human_size(max_bytes)} limit")
     if not data.strip():
         raise IngestError(f"{url}: the page is empty")
     return Fetched(final_url, data, media_type, charset)
