@@ -1,0 +1,307 @@
+"""The window's Export action: a small dialog (file, format, grouping, paper, title), then the
+export on a worker thread with a progress window that can cancel, and a message at the end.
+
+`start_export(parent, archive, clipping_ids, suggested_title)` opens the dialog and returns at
+once; nothing here blocks the window. The work is `clipper.export.jobs.run_export`, the same
+code the command line runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clipper.core.archive import Archive
+from clipper.export.common import ExportCancelled
+from clipper.export.jobs import EXTENSIONS, FORMATS, ExportOutcome, ExportRequest, run_export
+from clipper.export.markdown_export import slugify
+from clipper.ui.tasks import Executor, TaskRunner
+
+log = logging.getLogger(__name__)
+
+GROUPINGS = {
+    "none": "Keep the order of the list",
+    "region": "By region",
+    "topic": "By topic",
+    "date": "By month",
+}
+PAPERS = {"a4": "A4", "letter": "US Letter"}
+# Progress reaches the GUI thread at most this often; a 500-clipping book reports 1,500 steps.
+PROGRESS_INTERVAL_S = 0.05
+
+
+class QtPoolExecutor:
+    """Runs jobs on a QThreadPool of one thread.
+
+    QTextDocument lays out text with timers of its own; a QThread carries the event dispatcher
+    they need, a bare Python thread does not (Qt warns on every document).
+    """
+
+    def __init__(self, pool: QThreadPool | None = None) -> None:
+        self.pool = pool or QThreadPool()
+        self.pool.setMaxThreadCount(1)
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        self.pool.start(fn)
+
+    def shutdown(self, wait: bool = True) -> None:
+        if wait:
+            self.pool.waitForDone()
+
+
+def default_path(title: str, kind: str) -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder or Path.home()) / (slugify(title, "clippings") + EXTENSIONS[kind])
+
+
+class ExportDialog(QDialog):
+    """Asks where and how to export; `request()` is the answer as plain data."""
+
+    def __init__(
+        self, clipping_ids: Sequence[int], suggested_title: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.clipping_ids = tuple(clipping_ids)
+        count = len(self.clipping_ids)
+        self.summary = QLabel(f"{count} clipping{'s' if count != 1 else ''} selected")
+        self.format = QComboBox()
+        for key, label in FORMATS.items():
+            self.format.addItem(label, key)
+        self.path = QLineEdit(str(default_path(suggested_title, "pdf")))
+        self.browse = QPushButton("Browse…")
+        self.title = QLineEdit(suggested_title)
+        self.group_by = QComboBox()
+        for key, label in GROUPINGS.items():
+            self.group_by.addItem(label, key)
+        self.paper = QComboBox()
+        for key, label in PAPERS.items():
+            self.paper.addItem(label, key)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(self.browse)
+        form = QFormLayout()
+        form.addRow("Format", self.format)
+        form.addRow("Save to", path_row)
+        form.addRow("Title", self.title)
+        form.addRow("Contents", self.group_by)
+        form.addRow("Paper", self.paper)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Ok
+        )
+        self.export_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.export_button.setText("Export")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.browse.clicked.connect(self._on_browse)
+        self.format.currentIndexChanged.connect(self._on_format_changed)
+        self.path.textChanged.connect(self._on_path_changed)
+        self._on_format_changed()
+
+    @property
+    def kind(self) -> str:
+        return str(self.format.currentData())
+
+    def set_kind(self, kind: str) -> None:
+        self.format.setCurrentIndex(self.format.findData(kind))
+
+    def request(self) -> ExportRequest:
+        return ExportRequest(
+            kind=self.kind,
+            path=Path(self.path.text().strip()).expanduser(),
+            clipping_ids=self.clipping_ids,
+            title=self.title.text().strip() or "Clippings",
+            group_by=str(self.group_by.currentData()),
+            paper=str(self.paper.currentData()),
+        )
+
+    def _on_format_changed(self) -> None:
+        is_pdf = self.kind == "pdf"
+        self.group_by.setEnabled(is_pdf)
+        self.paper.setEnabled(is_pdf)
+        self.title.setEnabled(self.kind not in ("json", "csv"))
+        text = self.path.text().strip()
+        if text:
+            current = Path(text)
+            stem = current.with_suffix("") if current.suffix in EXTENSIONS.values() else current
+            self.path.setText(str(stem) + EXTENSIONS[self.kind])
+
+    def _on_path_changed(self) -> None:
+        self.export_button.setEnabled(bool(self.path.text().strip()))
+
+    def _on_browse(self) -> None:
+        if self.kind == "markdown-folder":
+            chosen = QFileDialog.getExistingDirectory(self, "Export to folder", self.path.text())
+        else:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self,
+                "Export to",
+                self.path.text(),
+                f"{FORMATS[self.kind]} (*{EXTENSIONS[self.kind]})",
+            )
+        if chosen:
+            self.path.setText(chosen)
+
+
+class ExportJob(QObject):
+    """One export running in the background, with its progress window and final message.
+
+    Signals:
+        finished(object): the ExportOutcome when the export was written.
+        failed(str): why it was not (the user saw the same words).
+        cancelled(): the user stopped it; nothing was written.
+    """
+
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(
+        self, archive: Archive, request: ExportRequest, executor: Executor, parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.archive = archive
+        self.request = request
+        self.window = parent
+        self.runner = TaskRunner(executor, self)
+        self._cancel = threading.Event()
+        self._last_post = 0.0
+        self.progress = QProgressDialog(
+            f"Exporting to {request.path.name}…", "Cancel", 0, 0, parent
+        )
+        self.progress.setWindowTitle("Export")
+        # Not modal: the editor keeps working in the window while a long book is written.
+        self.progress.setWindowModality(Qt.WindowModality.NonModal)
+        self.progress.setMinimumDuration(0)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self.progress.canceled.connect(self._on_cancel)
+        self.message: QMessageBox | None = None
+
+    def start(self) -> None:
+        self.progress.show()
+        request, archive = self.request, self.archive
+        self.runner.run(
+            lambda: run_export(archive, request, self._report, self._cancel.is_set),
+            self._on_done,
+            self._on_error,
+        )
+
+    def _report(self, done: int, total: int, what: str) -> None:
+        """Called on the worker: pass progress to the GUI thread, but not a thousand times."""
+        now = time.monotonic()
+        if done != total and now - self._last_post < PROGRESS_INTERVAL_S:
+            return
+        self._last_post = now
+        self.runner.post(lambda: self._show_progress(done, total, what))
+
+    def _show_progress(self, done: int, total: int, what: str) -> None:
+        if self._cancel.is_set() or not self.progress.isVisible():
+            return
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+        self.progress.setLabelText(f"{what.capitalize()}: {done} of {total}")
+
+    def _on_cancel(self) -> None:
+        self._cancel.set()
+        self.progress.setLabelText("Cancelling…")
+
+    def _close_progress(self) -> None:
+        self.progress.canceled.disconnect(self._on_cancel)
+        self.progress.hide()
+        self.progress.deleteLater()
+
+    def _on_done(self, outcome: ExportOutcome) -> None:
+        self._close_progress()
+        self.message = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Export finished",
+            f"Exported {outcome.summary} to {outcome.path}.",
+            QMessageBox.StandardButton.Close,
+            self.window,
+        )
+        open_button = self.message.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
+        open_button.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(outcome.path)))
+        )
+        self._show_message()
+        log.info("exported %s in %.1fs", outcome.path, outcome.seconds)
+        self.finished.emit(outcome)
+
+    def _on_error(self, error: BaseException) -> None:
+        self._close_progress()
+        if isinstance(error, ExportCancelled):
+            if isinstance(self.window, QMainWindow):
+                self.window.statusBar().showMessage("Export cancelled; nothing was written.", 6000)
+            self.cancelled.emit()
+            self.deleteLater()
+            return
+        text = (
+            str(error) if not isinstance(error, OSError) else f"{error.strerror}: {error.filename}"
+        )
+        self.message = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Export failed",
+            f"The export could not be written: {text}",
+            QMessageBox.StandardButton.Close,
+            self.window,
+        )
+        self._show_message()
+        self.failed.emit(text)
+
+    def _show_message(self) -> None:
+        assert self.message is not None
+        # show(), not exec(): the window stays usable while the message waits to be read.
+        self.message.setWindowModality(Qt.WindowModality.NonModal)
+        self.message.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.message.finished.connect(self.deleteLater)
+        self.message.show()
+
+
+def start_export(
+    parent: QWidget,
+    archive: Archive,
+    clipping_ids: Sequence[int],
+    suggested_title: str,
+    *,
+    executor: Executor | None = None,
+) -> None:
+    """Open the export dialog for these clippings; on Export, run it in the background.
+
+    Returns at once. `executor` is where the work runs (tests pass one that holds the job).
+    """
+    dialog = ExportDialog(clipping_ids, suggested_title, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def on_accepted() -> None:
+        job = ExportJob(archive, dialog.request(), executor or QtPoolExecutor(), parent)
+        job.start()
+
+    dialog.accepted.connect(on_accepted)
+    dialog.open()

@@ -1,0 +1,228 @@
+"""The window's Export action: the dialog, the export on a worker thread with progress and
+cancel, and the message at the end, none of which blocks the window."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog
+
+from clipper.core.archive import Archive
+from clipper.export.json_export import is_clipper_export
+from clipper.ui.export_dialog import ExportDialog, ExportJob, QtPoolExecutor, start_export
+from clipper.ui.main_window import MainWindow
+from tests.export.conftest import fill_sample
+
+# Dialogs and message boxes ask the platform to pass size hints on, which the headless
+# "offscreen" platform cannot do; it says so at warning level. Only that is ignored.
+pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
+
+
+class HeldExecutor:
+    """Keeps submitted jobs until the test runs them: proves nothing ran on the way in."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Callable[[], None]] = []
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        self.jobs.append(fn)
+
+    def shutdown(self, wait: bool = True) -> None:
+        return None
+
+    def run_all(self) -> None:
+        while self.jobs:
+            self.jobs.pop(0)()
+
+
+class RecordingExecutor(QtPoolExecutor):
+    """The real pool, noting which thread ran each job."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[int] = []
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        def recorded() -> None:
+            self.threads.append(threading.get_ident())
+            fn()
+
+        super().submit(recorded)
+
+
+@pytest.fixture
+def host(qtbot, archive: Archive) -> QMainWindow:  # type: ignore[no-untyped-def]
+    """A plain main window as the parent, on the sample archive."""
+    fill_sample(archive)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _dialog(window: QMainWindow) -> ExportDialog:
+    dialog = window.findChild(ExportDialog)
+    assert dialog is not None and dialog.isVisible()
+    return dialog
+
+
+def _messages(window: QMainWindow) -> list[QMessageBox]:
+    return [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+
+
+def _progress(window: QMainWindow) -> QProgressDialog:
+    [progress] = [p for p in window.findChildren(QProgressDialog) if p.isVisible()]
+    return progress
+
+
+def test_exporting_a_book_runs_on_a_worker_and_reports_success(
+    qtbot, host: QMainWindow, archive: Archive, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    executor = RecordingExecutor()
+    start_export(host, archive, [1, 2, 3, 4], "Russia in the Sahel", executor=executor)
+    dialog = _dialog(host)
+    assert dialog.summary.text() == "4 clippings selected"
+    assert dialog.title.text() == "Russia in the Sahel"
+    assert dialog.path.text().endswith("russia-in-the-sahel.pdf")
+    dialog.path.setText(str(tmp_path / "book.pdf"))
+    dialog.group_by.setCurrentIndex(dialog.group_by.findData("region"))
+    dialog.paper.setCurrentIndex(dialog.paper.findData("letter"))
+    dialog.title.setText("Morning briefing")
+    dialog.export_button.click()
+    job = host.findChild(ExportJob)
+    assert job is not None
+    with qtbot.waitSignal(job.finished, timeout=60_000) as finished:
+        pass
+    outcome = finished.args[0]
+    assert outcome.pages == len(PdfReader(tmp_path / "book.pdf").pages)
+    assert executor.threads and threading.get_ident() not in executor.threads
+    reader = PdfReader(tmp_path / "book.pdf")
+    assert "Morning briefing" in " ".join(reader.pages[0].extract_text().split())
+    assert round(float(reader.pages[0].mediabox.height)) == 792
+    [message] = _messages(host)
+    assert message.windowModality() == Qt.WindowModality.NonModal
+    assert (
+        f"Exported 4 clippings, {outcome.pages} pages to {tmp_path / 'book.pdf'}" in message.text()
+    )
+    assert not [p for p in host.findChildren(QProgressDialog) if p.isVisible()]
+    message.close()
+
+
+def test_start_export_returns_before_any_work_and_the_window_stays_usable(
+    qtbot, host: QMainWindow, archive: Archive, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    held = HeldExecutor()
+    start_export(host, archive, [1, 2], "Two", executor=held)
+    dialog = _dialog(host)
+    # The dialog is modal to its host only while the editor fills it in.
+    assert dialog.windowModality() == Qt.WindowModality.WindowModal
+    dialog.path.setText(str(tmp_path / "two.pdf"))
+    dialog.export_button.click()
+    assert not dialog.isVisible()
+    assert len(held.jobs) == 1 and not (tmp_path / "two.pdf").exists()
+    progress = _progress(host)
+    assert progress.windowModality() == Qt.WindowModality.NonModal
+    assert host.isEnabled()
+    held.run_all()
+    job = host.findChild(ExportJob)
+    qtbot.waitUntil(lambda: bool(_messages(host)))
+    assert (tmp_path / "two.pdf").exists()
+    assert job is not None
+
+
+def test_cancel_stops_the_export_and_writes_nothing(
+    qtbot, host: QMainWindow, archive: Archive, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    held = HeldExecutor()
+    existing = tmp_path / "book.pdf"
+    existing.write_bytes(b"yesterday's book")
+    start_export(host, archive, [1, 2, 3], "T", executor=held)
+    dialog = _dialog(host)
+    dialog.path.setText(str(existing))
+    dialog.export_button.click()
+    job = host.findChild(ExportJob)
+    assert job is not None
+    qtbot.mouseClick(
+        _progress(host).findChild(type(dialog.export_button)), Qt.MouseButton.LeftButton
+    )
+    with qtbot.waitSignal(job.cancelled, timeout=10_000):
+        held.run_all()
+    assert existing.read_bytes() == b"yesterday's book"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "book.pdf"]
+    assert _messages(host) == []
+    assert "cancelled" in host.statusBar().currentMessage()
+
+
+def test_a_failure_is_reported_without_blocking(
+    qtbot, host: QMainWindow, archive: Archive, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    held = HeldExecutor()
+    start_export(host, archive, [1, 999], "T", executor=held)
+    dialog = _dialog(host)
+    dialog.path.setText(str(tmp_path / "book.pdf"))
+    dialog.export_button.click()
+    job = host.findChild(ExportJob)
+    assert job is not None
+    with qtbot.waitSignal(job.failed, timeout=10_000) as failed:
+        held.run_all()
+    assert "no clipping with id 999" in failed.args[0]
+    [message] = _messages(host)
+    assert message.icon() == QMessageBox.Icon.Warning
+    assert message.windowModality() == Qt.WindowModality.NonModal
+    assert "no clipping with id 999" in message.text()
+    assert not (tmp_path / "book.pdf").exists()
+    message.close()
+
+
+def test_other_formats_from_the_same_dialog(
+    qtbot, host: QMainWindow, archive: Archive, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    held = HeldExecutor()
+    start_export(host, archive, [1, 2, 3], "Russia in the Sahel", executor=held)
+    dialog = _dialog(host)
+    dialog.path.setText(str(tmp_path / "dossier.pdf"))
+    dialog.set_kind("json")
+    # The extension follows the format; grouping and paper only mean something for a PDF.
+    assert dialog.path.text() == str(tmp_path / "dossier.json")
+    assert not dialog.group_by.isEnabled() and not dialog.paper.isEnabled()
+    dialog.export_button.click()
+    held.run_all()
+    qtbot.waitUntil(lambda: bool(_messages(host)))
+    assert is_clipper_export(tmp_path / "dossier.json")
+    _messages(host)[0].close()
+
+    start_export(host, archive, [1, 2, 3], "Russia in the Sahel", executor=held)
+    dialog = [d for d in host.findChildren(ExportDialog) if d.isVisible()][-1]
+    dialog.path.setText(str(tmp_path / "dossier.pdf"))
+    dialog.set_kind("markdown-folder")
+    assert dialog.path.text() == str(tmp_path / "dossier")
+    dialog.export_button.click()
+    held.run_all()
+    qtbot.waitUntil(lambda: (tmp_path / "dossier" / "index.md").exists())
+    assert len(list((tmp_path / "dossier").glob("*.md"))) == 4
+
+
+def test_ctrl_e_in_the_window_opens_this_dialog_for_the_selection(
+    qtbot, stories: dict[str, int], window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    window.results.select_ids([stories["mali"], stories["eu"]])
+    window.export_action.trigger()
+    dialog = _dialog(window)
+    assert sorted(dialog.clipping_ids) == sorted([stories["mali"], stories["eu"]])
+    assert dialog.title.text() == "Library"
+    dialog.path.setText(str(tmp_path / "library.pdf"))
+    dialog.export_button.click()
+    job = window.findChild(ExportJob)
+    assert job is not None
+    with qtbot.waitSignal(job.finished, timeout=60_000):
+        pass
+    text = " ".join(PdfReader(tmp_path / "library.pdf").pages[1].extract_text().split())
+    assert "Russian delegation received in Bamako" in text
+    assert "Niger ends European security missions" in text
+    for message in _messages(window):
+        message.close()
