@@ -633,7 +633,26 @@ def build() -> dict[str, object]:
         regions.append(entry)
 
     _drop_ambiguous_aliases(regions)
+    _separate_code_like_abbreviations(regions)
     return {"version": VERSION, "regions": regions}
+
+
+def _separate_code_like_abbreviations(regions: list[dict[str, object]]) -> None:
+    """'AU' is the African Union in a story but Australia's ISO code in a tag: such
+    abbreviations are kept for finding mentions, not as names a tag is looked up by."""
+    codes = {str(r["code"]) for r in regions if r["kind"] == "country"}
+    for region in regions:
+        aliases = region.get("aliases")
+        if not aliases:
+            continue
+        clashing = [a for a in aliases if a in codes and a != region.get("code")]  # type: ignore[union-attr]
+        if clashing:
+            region["abbreviations"] = clashing
+            kept = [a for a in aliases if a not in clashing]  # type: ignore[union-attr]
+            if kept:
+                region["aliases"] = kept
+            else:
+                del region["aliases"]
 
 
 def _drop_ambiguous_aliases(regions: list[dict[str, object]]) -> None:

@@ -40,6 +40,9 @@ class Region:
     cities: tuple[str, ...] = ()  # major cities (and towns the news names often)
     alpha3: str | None = None
     numeric: str | None = None
+    # Abbreviations that are also another country's ISO code ("AU"): found in text, never
+    # used to look a tag up.
+    abbreviations: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -90,6 +93,7 @@ def parse_gazetteer(data: dict[str, object]) -> Gazetteer:
             cities=tuple(e.get("cities", ())),
             alpha3=e.get("alpha3"),
             numeric=e.get("numeric"),
+            abbreviations=tuple(e.get("abbreviations", ())),
         )
         for e in entries
     ]
@@ -149,7 +153,7 @@ class RegionMatcher:
     def __init__(self, gazetteer: Gazetteer) -> None:
         owners: dict[tuple[str, ...], dict[str, tuple[str, str, tuple[str, ...]]]] = {}
         for region in gazetteer.regions.values():
-            entries = [(n, NAME, False) for n in region.names]
+            entries = [(n, NAME, False) for n in (*region.names, *region.abbreviations)]
             entries += [(n, DEMONYM, False) for n in region.demonyms]
             entries += [(n, DEMONYM, True) for n in region.demonyms_fr]
             entries += [(n, CAPITAL, False) for n in region.capitals]
@@ -166,7 +170,7 @@ class RegionMatcher:
         for key, slot in owners.items():
             # A name that is one region's own name beats a city or demonym of another.
             best = min(slot.values(), key=lambda v: (NAME, DEMONYM, CAPITAL, CITY).index(v[0]))
-            keys = tuple(k for k, v in slot.items() if v[0] == best[0])
+            keys = tuple(sorted(k for k, v in slot.items() if v[0] == best[0]))
             self._phrases[key] = _Phrase(keys, best[0], best[1], best[2])
         self._longest = max((len(k) for k in self._phrases), default=1)
 

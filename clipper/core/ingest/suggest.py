@@ -156,13 +156,13 @@ def suggest_topics(title: str, body: str) -> list[Suggestion]:
         if count < 3:
             continue
         # About three keyword hits per hundred words is a story squarely on the topic.
-        density = count * 100 / words
-        scored.append((min(1.0, density / 3), code))
+        scored.append((count * 100 / words, code))
+    # Ranked by density; the score shown saturates at 1.0 (squarely on the topic).
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return [
-        Suggestion(by_code[code].name, code, round(score, 3))
-        for score, code in scored[:MAX_TOPICS]
-        if score >= MIN_TOPIC_SCORE
+        Suggestion(by_code[code].name, code, round(min(1.0, density / 3), 3))
+        for density, code in scored[:MAX_TOPICS]
+        if density / 3 >= MIN_TOPIC_SCORE
     ]
 
 
