@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QMimeData,
     QModelIndex,
+    QModelRoleDataSpan,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -73,6 +74,17 @@ class SearchPage:
     ids: tuple[int, ...]
     snippets: dict[int, str]
 
+
+# Roles this model never answers: multiData clears them without another lookup.
+QUIET_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+    }
+)
+SECONDARY_TEXT = QBrush(QColor("#5b6470"))
 
 RowLoader = Callable[[Sequence[int]], list[ClippingSummary]]
 SearchPageLoader = Callable[[int], SearchPage]
@@ -303,12 +315,28 @@ class ClippingTableModel(QAbstractTableModel):
         if role == Role.SNIPPET_HTML:
             return self._snippets.get(summary.id, "")
         if role == Qt.ItemDataRole.ForegroundRole and column != Column.TITLE:
-            return QBrush(QColor("#5b6470"))
+            return SECONDARY_TEXT
         if role == Qt.ItemDataRole.FontRole and column == Column.TITLE and summary.trashed:
             font = QFont()
             font.setStrikeOut(True)
             return font
         return None
+
+    def multiData(self, index: ModelIndex, roles: QModelRoleDataSpan) -> None:
+        """Every role a cell is painted with, in one call. Painting asks for about seven roles
+        per cell; answering them together means one trip into Python per cell, which keeps
+        the GUI thread from queueing for the interpreter lock while workers are busy."""
+        summary = self.summary(index.row()) if index.isValid() else None
+        for role_data in roles:
+            role = role_data.role()
+            if summary is None:
+                role_data.setData(self.data(index, role))
+            elif role == Qt.ItemDataRole.DisplayRole:
+                role_data.setData(self._text(summary, Column(index.column())))
+            elif role in QUIET_ROLES:
+                role_data.clearData()
+            else:
+                role_data.setData(self.data(index, role))
 
     def setData(
         self, index: ModelIndex, value: object, role: int = Qt.ItemDataRole.EditRole

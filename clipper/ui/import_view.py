@@ -5,7 +5,7 @@ to accept with one click, possible duplicates to keep or skip, failures with the
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
 from clipper.ui.widgets import Chip, FlowLayout, SectionHeader
+
+REDRAW_MS = 100
 
 
 class ProgressLine(QWidget):
@@ -54,10 +56,28 @@ class ProgressLine(QWidget):
         self.review_button.clicked.connect(self.review_requested)
         for widget in (self.label, self.bar, self.cancel_button, self.review_button):
             layout.addWidget(widget)
-        controller.batch_started.connect(self._show)
-        controller.progress.connect(self._show)
-        controller.batch_finished.connect(self._show)
+        self._batch: ImportBatch | None = None
+        # Redrawn at most ten times a second, however fast items arrive.
+        self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        self._timer.timeout.connect(self._redraw)
+        controller.batch_started.connect(self._show_now)
+        controller.progress.connect(self._show_soon)
+        controller.batch_finished.connect(self._show_now)
         self.hide()
+
+    def _show_soon(self, batch: ImportBatch) -> None:
+        self._batch = batch
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _show_now(self, batch: ImportBatch) -> None:
+        self._batch = batch
+        self._timer.stop()
+        self._redraw()
+
+    def _redraw(self) -> None:
+        if self._batch is not None:
+            self._show(self._batch)
 
     def _show(self, batch: ImportBatch) -> None:
         self.show()
@@ -128,7 +148,7 @@ class ReviewEntry(QFrame):
         if entry.status == "held":
             note = QLabel(
                 f"“{draft.title}” looks like clipping #{entry.duplicate_of}, "
-                "already in the archive."
+                f"already in the archive{_similar(entry.similarity)}."
             )
             note.setWordWrap(True)
             layout.addWidget(note)
@@ -202,11 +222,20 @@ class ReviewPanel(QWidget):
         self.box.setSpacing(6)
         scroll.setWidget(contents)
         self.entries: list[ReviewEntry] = []
-        controller.entry_changed.connect(lambda _batch, _entry: self.rebuild())
+        self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        self._timer.timeout.connect(self.rebuild)
+        controller.entry_changed.connect(self._on_entry_changed)
         controller.batch_finished.connect(lambda _batch: self.rebuild())
         self.rebuild()
 
+    def _on_entry_changed(self, _batch: ImportBatch, entry: ImportEntry) -> None:
+        if any(widget.entry is entry for widget in self.entries):
+            self.rebuild()  # the editor acted on it: answer at once
+        elif (entry.needs_review or entry.status == "failed") and not self._timer.isActive():
+            self._timer.start()  # new items to review arrive in batches, ten times a second
+
     def rebuild(self) -> None:
+        self._timer.stop()
         while self.box.count():
             item = self.box.takeAt(0)
             if item.widget() is not None:
@@ -232,6 +261,10 @@ class ReviewPanel(QWidget):
             hint.setWordWrap(True)
             self.box.addWidget(hint)
         self.box.addStretch(1)
+
+
+def _similar(similarity: float | None) -> str:
+    return f" ({similarity:.0%} alike)" if similarity is not None else ""
 
 
 def _esc(text: str) -> str:

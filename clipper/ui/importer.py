@@ -42,6 +42,7 @@ class ImportEntry:
     clipping_id: int | None = None
     duplicate_of: int | None = None
     error: str | None = None
+    similarity: float | None = None
     accepted: set[tuple[str, str]] = field(default_factory=set)
     title_confirmed: bool = False
 
@@ -96,10 +97,14 @@ def _folder_as_path(item: InputItem | str) -> InputItem | str:
     return item
 
 
-def possible_duplicate(draft: ClippingDraft | None) -> int | None:
-    """The id of a stored clipping the pipeline thinks this draft repeats, if any."""
-    value = getattr(draft, "duplicate_of", None)
-    return value if isinstance(value, int) else None
+def near_duplicate(outcome: ImportOutcome) -> int | None:
+    """The stored clipping this input nearly repeats (a syndicated copy), if any. An exact
+    duplicate is not asked about: storing it just finds the clipping already there."""
+    if outcome.duplicate_of is None:
+        return None
+    if outcome.similarity is not None and outcome.similarity >= 1.0:
+        return None
+    return outcome.duplicate_of
 
 
 class ImportController(QObject):
@@ -219,9 +224,10 @@ class ImportController(QObject):
         if not outcome.ok:
             entry.status = "failed"
             entry.error = outcome.error or "could not be read"
-        elif possible_duplicate(outcome.draft) is not None:
+        elif near_duplicate(outcome) is not None:
             entry.status = "held"
-            entry.duplicate_of = possible_duplicate(outcome.draft)
+            entry.duplicate_of = near_duplicate(outcome)
+            entry.similarity = outcome.similarity
         elif outcome.draft is not None:
             self._store(batch, entry)
             return

@@ -16,8 +16,16 @@ from tests.ui.helpers import drop
 WAIT = 5000
 
 
-def outcome(draft: ClippingDraft, label: str = "dropped.txt") -> ImportOutcome:
-    return ImportOutcome(label=label, ok=True, draft=draft)
+def outcome(
+    draft: ClippingDraft,
+    label: str = "dropped.txt",
+    duplicate_of: int | None = None,
+    similarity: float | None = None,
+) -> ImportOutcome:
+    """A dry-run outcome as the pipeline yields it."""
+    return ImportOutcome(
+        label=label, ok=True, draft=draft, duplicate_of=duplicate_of, similarity=similarity
+    )
 
 
 def test_a_guessed_title_is_confirmed_or_corrected(
@@ -38,7 +46,9 @@ def test_a_guessed_title_is_confirmed_or_corrected(
     qtbot.mouseClick(entry.confirm_button, Qt.MouseButton.LeftButton)
     detail = archive.get(clipping_id)
     assert detail.title == "Yevkurov lands in Niamey" and not detail.title_guessed
-    assert window.review_panel.entries == [], "nothing is left to review"
+    [entry] = window.review_panel.entries  # what is left: the suggested region
+    assert entry.title_field is None
+    assert "+ Niger" in [chip.text for chip in entry.suggestion_chips]
 
 
 def test_suggested_tags_are_accepted_with_one_click(
@@ -53,6 +63,7 @@ def test_suggested_tags_are_accepted_with_one_click(
     batch = window.importer.start([])
     window.importer._on_outcome(batch, outcome(draft))
     [clipping_id] = archive.list_ids()
+    qtbot.waitUntil(lambda: len(window.review_panel.entries) == 1, timeout=WAIT)
     [entry] = window.review_panel.entries
     assert [c.text for c in entry.suggestion_chips] == ["+ Niger", "+ Security"]
     qtbot.mouseClick(entry.suggestion_chips[0], Qt.MouseButton.LeftButton)
@@ -73,9 +84,10 @@ def test_a_possible_duplicate_waits_to_be_kept_or_skipped(
         draft = ClippingDraft(
             title=f"AES summit, take {number}", body=f"The ministers met. {number}"
         )
-        draft.duplicate_of = first  # type: ignore[attr-defined]  # what the pipeline sets
-        window.importer._on_outcome(batch, outcome(draft, f"take{number}.txt"))
+        near = outcome(draft, f"take{number}.txt", duplicate_of=first, similarity=0.93)
+        window.importer._on_outcome(batch, near)
     assert archive.count() == 1, "possible duplicates are not stored unasked"
+    qtbot.waitUntil(lambda: len(window.review_panel.entries) == 2, timeout=WAIT)
     keep, skip = window.review_panel.entries
     assert keep.keep_button is not None and skip.skip_button is not None
     qtbot.mouseClick(keep.keep_button, Qt.MouseButton.LeftButton)
@@ -133,7 +145,10 @@ def test_cancel_stops_the_batch_and_keeps_what_was_stored(
     paths = []
     for number in range(5):
         path = tmp_path / f"{number}.txt"
-        path.write_text(f"Story {number}\n\nBody {number}.\n")
+        path.write_text(
+            f"Story {number} from Niamey\n\nThe junta received a Russian delegation on "
+            f"Monday, the {number + 1}th visit this year, and signed a defence protocol.\n"
+        )
         paths.append(path)
     stored = []
 
