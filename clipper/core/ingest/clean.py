@@ -222,6 +222,7 @@ _DATE_LINE_WORDS = _vocabulary(
 )
 _PROSE_MIN_WORDS = 20
 _HEADLINE_MAX_CHARS = 200
+_TRAILER_MAX_LINES = 4
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -445,7 +446,8 @@ def classify(line: str) -> tuple[str, str]:
     if _separator_chrome(line):
         return "drop", "separators"
     if (
-        (_ADDRESS.search(line) or _POSTCODE_TOWN.search(line))
+        (_ADDRESS.search(line) or ("," in line and _POSTCODE_TOWN.search(line)))
+        and not _BULLET.match(line)
         and len(words(line)) <= 16
         and not _SENTENCE_END.search(line)
     ):
@@ -556,7 +558,8 @@ def clean_lines(
             short_keys.get(name_key(text_), 0) >= 2
             and not prose_flags[i]
             and len(text_) <= 80
-            and (mode == "text" or not rough_first <= i <= rough_last)
+            # Inside the article a repeated line is structure (a table, a schedule).
+            and not rough_first <= i <= rough_last
         ):
             drop(i, "repeated")
             continue
@@ -594,8 +597,16 @@ def clean_lines(
     last_prose = kept_prose[-1] if kept_prose else -1
     if mode == "text":
         _read_header(lines, first_prose, result, dates_at, published_hint)
-        for i in range(last_prose + 1, len(lines)):
-            if lines[i].kind != "drop" and not _SENTENCE_END.search(lines[i].text):
+        # A few loose lines after the last paragraph are a site's footer; a long run of
+        # them is a list that belongs to the article (tour dates, a product list).
+        trailer = [
+            i
+            for i in range(last_prose + 1, len(lines))
+            if lines[i].kind != "drop" and not _SENTENCE_END.search(lines[i].text)
+        ]
+        introduced = last_prose >= 0 and lines[last_prose].text.endswith(":")
+        if len(trailer) <= _TRAILER_MAX_LINES and not introduced:
+            for i in trailer:
                 drop(i, "trailer")
         # After the last real paragraph, short "Label: ..." lines are a site's footer.
         long_lines = [

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from clipper.core.ingest.clean import capture_promo, clean_lines
 from clipper.core.ingest.compose import TITLE_MAX, guess_title
 from clipper.core.ingest.dates import find_dates, parse_date
 from clipper.core.ingest.text import read_text
-from tests.core.ingest.conftest import SEED
+from tests.core.ingest.conftest import SEED, SHARED_CORPUS
 
 PROMOS = [
     "Macron ultimately orders military exit from Niger",
@@ -223,3 +225,34 @@ def test_newsletter_footer_and_postal_address_are_removed() -> None:
     body = "\n\n".join(clean_lines(text).paragraphs)
     assert body.startswith("The transitional authorities in Bamako")
     assert body.endswith("armed groups remain active.")
+
+
+def _clean_recall(truth: str) -> float:
+    from clipper.core.ingest.bench import page_counts
+
+    draft = read_text(truth, "clean.txt")
+    kept = draft.body if draft.title_guessed else f"{draft.title}\n{draft.body}"
+    tp, _fp, fn = page_counts(truth, kept)
+    return tp / (tp + fn)
+
+
+def test_an_article_that_is_already_clean_loses_nothing() -> None:
+    import json
+
+    from tests.core.ingest.conftest import CORPUS
+
+    truths = json.loads((CORPUS / "ground-truth.json").read_text(encoding="utf-8"))
+    for key, truth in truths.items():
+        assert _clean_recall(truth["articleBody"]) >= 0.97, key
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="../shared corpus not available")
+def test_the_181_hand_annotated_articles_keep_their_text_through_the_cleaner() -> None:
+    import json
+    import statistics
+
+    truths = json.loads((SHARED_CORPUS / "ground-truth.json").read_text(encoding="utf-8"))
+    recalls = [_clean_recall(truth["articleBody"]) for truth in truths.values()]
+    assert statistics.fmean(recalls) >= 0.985
+    assert sum(r < 0.9 for r in recalls) <= 5
