@@ -1,0 +1,13 @@
+"""Full-text search: a Whoosh index kept as a cache of the archive.
+
+`SearchIndex` opens (or rebuilds) the index and catches up with the archive's change log;
+`SearchIndex.search` takes the query language described in `query` and returns
+`SearchResults` of `Hit`s with highlighted snippets, facet counts and a "did you mean".
+"""
+
+from clipper.core.search.index import SearchIndex
+from clipper.core.search.query import QuerySyntaxError
+from clipper.core.search.results import Hit, SearchResults
+from clipper.core.search.schema import SCHEMA_VERSION
+
+__all__ = ["SCHEMA_VERSION", "Hit", "QuerySyntaxError", "SearchIndex", "SearchResults"]

@@ -1,0 +1,906 @@
+"""`SearchIndex`: the Whoosh index beside the archive, kept as a cache of it.
+
+The archive's `changes` log is the index's only input. The index records the last sequence
+number it applied (in a small state file, written atomically after each commit, with the
+schema version and a build id) and catches up on open and whenever asked. An index that is
+missing, damaged or built with an older schema is rebuilt into a temporary folder beside it
+and swapped in; a transient failure to open it (a file that vanished because another
+process committed meanwhile) is retried first.
+
+Writing: one writer at a time, in this process (a lock) and across processes (Whoosh's
+write lock, whose holder re-reads the state file, so the command line and the app can both
+catch up on the same folder). New and changed clippings are written as fresh segments by
+`SegmentBuilder`; big batches are split over separate worker processes (see `parallel`),
+never a fork of this one. Commits do not merge big segments: merging happens in
+`maintain()`, for when nobody is waiting. Errors while writing are raised after the
+half-written segments are thrown away, never swallowed.
+
+Searching: each thread keeps its own searcher and refreshes it when the index changed (a
+directory listing), so commits made by a worker thread or another process show up on the
+next search. Evaluation is in `engine`; snippets are cut from the archive's text of the
+page shown only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+from whoosh.reading import SegmentReader
+from whoosh.util.filelock import FileLock
+from whoosh.writing import SegmentWriter
+
+from clipper.core.search.analysis import WORDS
+from clipper.core.search.codec import ClipperCodec
+from clipper.core.search.engine import (
+    NOTHING,
+    ColumnsCache,
+    DatePlan,
+    IdsPlan,
+    IntersectPlan,
+    Plan,
+    SegmentColumns,
+    SegmentEvaluator,
+    Statistics,
+    TermPlan,
+    UnionPlan,
+)
+from clipper.core.search.query import Compiler, QuerySyntaxError, parse
+from clipper.core.search.results import (
+    FACET_KINDS,
+    Hit,
+    SearchResults,
+    make_snippet,
+    plain_snippet,
+)
+from clipper.core.search.schema import (
+    SCHEMA_VERSION,
+    build_schema,
+    date_number,
+    document_fields,
+)
+from clipper.core.search.segments import SegmentBuilder
+from clipper.core.text import name_key
+from clipper.core.views import ClippingFilter, IndexDocument
+
+if TYPE_CHECKING:
+    from clipper.core.archive import Archive
+
+log = logging.getLogger(__name__)
+
+STATE_FILENAME = "clipper-index.json"
+INDEX_NAME = "MAIN"
+# Changes that do not alter what the index holds for a clipping.
+NO_REINDEX_OPS = frozenset({"link", "unlink", "dossier"})
+# From this many clippings on, indexing is split over worker processes.
+PARALLEL_MIN_DOCUMENTS = 3000
+READ_CHUNK = 500
+WRITER_TIMEOUT = 120.0
+OPEN_ATTEMPTS = 4
+# Commits never merge, except that once there are this many segments the small ones
+# (single clippings caught up one by one) are merged, which is cheap.
+MAX_SEGMENTS = 16
+SMALL_SEGMENT_DOCUMENTS = 2000
+
+
+class IndexUnusable(Exception):
+    """The index on disk cannot be used as it is: missing, damaged or outdated."""
+
+
+@dataclass(frozen=True)
+class IndexState:
+    schema: int
+    seq: int
+    build: str
+
+
+def read_state(index_dir: Path) -> IndexState | None:
+    try:
+        data = json.loads((index_dir / STATE_FILENAME).read_text(encoding="utf-8"))
+        return IndexState(int(data["schema"]), int(data["seq"]), str(data["build"]))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("unreadable index state in %s: %s", index_dir, exc)
+        return None
+
+
+def write_state(index_dir: Path, state: IndexState) -> None:
+    """Replace the state file atomically (write aside, flush to disk, rename over)."""
+    target = index_dir / STATE_FILENAME
+    temporary = index_dir / f".{STATE_FILENAME}.{os.getpid()}.{threading.get_ident()}"
+    payload = {"schema": state.schema, "seq": state.seq, "build": state.build}
+    with temporary.open("w", encoding="utf-8") as handle:
+        json.dump(payload, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
+@dataclass
+class _Leaf:
+    reader: Any
+    offset: int
+    columns: SegmentColumns
+
+
+@dataclass
+class _View:
+    """One thread's searcher and what goes with it."""
+
+    ix: Any
+    searcher: Any
+    leaves: list[_Leaf]
+    stats: Statistics
+
+
+class SearchIndex:
+    """A Whoosh index that mirrors the live clippings of an archive. See the module notes.
+
+    `parallel` allows worker processes for big batches (False in tests that must stay in
+    one process).
+    """
+
+    def __init__(
+        self, index_dir: Path, archive: Archive, ix: Any, state: IndexState, parallel: bool
+    ) -> None:
+        self.index_dir = index_dir
+        self.archive = archive
+        self.parallel = parallel
+        self._ix = ix
+        self._state = state
+        self._identity = _folder_identity(index_dir)
+        self._write_lock = threading.RLock()
+        self._view_lock = threading.Lock()
+        self._local = threading.local()
+        self._views: list[_View] = []
+        self._columns = ColumnsCache()
+        self._closed = False
+
+    # -- opening, rebuilding, closing ---------------------------------------------------------
+
+    @classmethod
+    def open(cls, index_dir: Path, archive: Archive, parallel: bool = True) -> SearchIndex:
+        """Open the index (rebuilding it first when it is missing, damaged or outdated),
+        then catch up with the archive."""
+        index_dir = Path(index_dir)
+        try:
+            index = cls._open_existing(index_dir, archive, parallel)
+        except IndexUnusable as problem:
+            log.warning("search index at %s: %s; rebuilding it", index_dir, problem)
+            index = cls._rebuild_and_open(index_dir, archive, parallel)
+        index.catch_up()
+        return index
+
+    @classmethod
+    def _open_existing(cls, index_dir: Path, archive: Archive, parallel: bool) -> SearchIndex:
+        last_error: BaseException | None = None
+        for attempt in range(OPEN_ATTEMPTS):
+            state = read_state(index_dir)
+            if state is None:
+                raise IndexUnusable("it is missing (or has no state file)")
+            if state.schema != SCHEMA_VERSION:
+                raise IndexUnusable(
+                    f"it was built with schema version {state.schema}, not {SCHEMA_VERSION}"
+                )
+            try:
+                ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+                index = cls(index_dir, archive, ix, state, parallel)
+                index._view()  # opens every segment and reads its columns: the check
+                return index
+            except FileNotFoundError as exc:
+                # Another process may have committed (or swapped in a rebuild) between our
+                # reading the table of contents and opening the files it names.
+                last_error = exc
+                time.sleep(0.05 * (attempt + 1))
+            except Exception as exc:
+                raise IndexUnusable(f"it cannot be read ({type(exc).__name__}: {exc})") from exc
+        raise IndexUnusable(f"files kept vanishing while opening it ({last_error})")
+
+    @classmethod
+    def _rebuild_and_open(cls, index_dir: Path, archive: Archive, parallel: bool) -> SearchIndex:
+        with _rebuild_lock(index_dir):
+            # Another process may have rebuilt it while we waited for the lock.
+            with contextlib.suppress(IndexUnusable):
+                return cls._open_existing(index_dir, archive, parallel)
+            build_index(index_dir, archive, parallel)
+        return cls._open_existing(index_dir, archive, parallel)
+
+    def rebuild(self) -> int:
+        """Rebuild the whole index from the archive (beside it, then swapped in)."""
+        with self._write_lock:
+            with _rebuild_lock(self.index_dir):
+                count = build_index(self.index_dir, self.archive, self.parallel)
+            self._reopen()
+        return count
+
+    def _reopen(self) -> None:
+        state = read_state(self.index_dir)
+        if state is None:
+            raise IndexUnusable(f"the index at {self.index_dir} vanished")
+        self._ix = whoosh_index.open_dir(str(self.index_dir), indexname=INDEX_NAME)
+        self._state = state
+        self._identity = _folder_identity(self.index_dir)
+        self._columns = ColumnsCache()
+        self._drop_views()
+
+    def close(self) -> None:
+        self._closed = True
+        self._drop_views()
+
+    def _drop_views(self) -> None:
+        with self._view_lock:
+            views, self._views = self._views, []
+        for view in views:
+            with contextlib.suppress(Exception):
+                view.searcher.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def applied_seq(self) -> int:
+        """The last archive change this index has applied."""
+        return self._state.seq
+
+    # -- searchers ----------------------------------------------------------------------------
+
+    def _current_ix(self) -> Any:
+        identity = _folder_identity(self.index_dir)
+        if identity != self._identity:
+            # Another process swapped in a rebuilt index.
+            with self._write_lock:
+                if _folder_identity(self.index_dir) != self._identity:
+                    self._reopen()
+        return self._ix
+
+    def _view(self) -> _View:
+        if self._closed:
+            raise RuntimeError("the search index is closed")
+        ix = self._current_ix()
+        view: _View | None = getattr(self._local, "view", None)
+        if view is not None and view.ix is ix and view.searcher.up_to_date():
+            return view
+        if view is not None and view.ix is ix:
+            searcher = view.searcher.refresh()
+        else:
+            if view is not None:
+                with contextlib.suppress(Exception):
+                    view.searcher.close()
+            searcher = ix.searcher()
+        leaves = [
+            _Leaf(reader, offset, self._columns.get(reader))
+            for reader, offset in searcher.reader().leaf_readers()
+        ]
+        self._columns.keep_only(leaf.columns.segment_id for leaf in leaves)
+        fresh = _View(ix, searcher, leaves, Statistics(searcher))
+        with self._view_lock:
+            if view is not None and view in self._views:
+                self._views.remove(view)
+            self._views.append(fresh)
+        self._local.view = fresh
+        return fresh
+
+    def _forget_view(self) -> None:
+        view = getattr(self._local, "view", None)
+        if view is not None:
+            with self._view_lock:
+                if view in self._views:
+                    self._views.remove(view)
+            with contextlib.suppress(Exception):
+                view.searcher.close()
+            self._local.view = None
+
+    def _retrying(self, action: Any) -> Any:
+        """Run a read; if index files vanished under it (a merge or a swap by another
+        process), open fresh readers and run it once more."""
+        try:
+            return action()
+        except FileNotFoundError:
+            log.info("index files changed during a search; retrying with fresh readers")
+            self._forget_view()
+            return action()
+
+    def document_count(self) -> int:
+        return int(self._retrying(lambda: self._view().searcher.doc_count()))
+
+    def segment_count(self) -> int:
+        return len(self._retrying(lambda: self._view().leaves))
+
+    # -- catching up --------------------------------------------------------------------------
+
+    def catch_up(self) -> int:
+        """Apply the archive's changes since the last one applied; returns how many
+        clippings were (re)indexed or removed. Safe to call from any thread."""
+        if self.archive.last_seq() <= self._state.seq:
+            return 0
+        with self._write_lock, self._writer() as writer:
+            state = read_state(self.index_dir) or self._state
+            changes = self.archive.changes_since(state.seq)
+            if not changes:
+                writer.cancel()
+                self._state = state
+                return 0
+            ids = list(dict.fromkeys(c.clipping_id for c in changes if c.op not in NO_REINDEX_OPS))
+            if ids:
+                writer.replace(ids)
+            new_state = IndexState(SCHEMA_VERSION, changes[-1].seq, state.build)
+            writer.commit(new_state)
+            self._state = new_state
+            log.debug("index caught up to change %d (%d clippings)", new_state.seq, len(ids))
+            return len(ids)
+
+    @contextlib.contextmanager
+    def _writer(self) -> Iterator[_IndexWriter]:
+        writer = _IndexWriter(self)
+        try:
+            yield writer
+        except BaseException:
+            writer.abort()
+            raise
+
+    def maintain(self, max_segments: int = 6) -> int:
+        """Merge segments for faster searches; for idle time (it can take a while).
+
+        The smaller segments are re-indexed from the archive into one new segment, which is
+        quicker than Whoosh's own merge and gives the same result. Returns how many
+        clippings were re-indexed.
+        """
+        with self._write_lock, self._writer() as writer:
+            segments = sorted(writer.whoosh.segments, key=lambda s: s.doc_count())
+            if len(segments) <= max_segments:
+                writer.cancel()
+                return 0
+            merged = segments[: len(segments) - max_segments + 1]
+            ids = writer.live_ids(merged)
+            writer.drop_segments(merged)
+            writer.build(ids)
+            state = read_state(self.index_dir) or self._state
+            writer.commit(state)
+            self._state = state
+            return len(ids)
+
+    # -- searching ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        flt: ClippingFilter | None = None,
+        page: int = 1,
+        page_size: int = 20,
+    ) -> SearchResults:
+        """One page of results for a query (see `query` for the language) within a filter.
+
+        A blank query lists the clippings the filter selects, newest first (a dossier in its
+        own order), as the library view does; that listing also serves the trash, which a
+        query cannot search since the index holds live clippings only.
+        """
+        if page < 1 or page_size < 1:
+            raise ValueError("page and page_size start at 1")
+        flt = flt or ClippingFilter()
+        tree = parse(query)
+        if tree is None:
+            return self._retrying(lambda: self._listing(flt, page, page_size))
+        if flt.in_trash:
+            raise QuerySyntaxError(
+                "the trash cannot be searched, only listed: clear the search field to see it"
+            )
+        return self._retrying(lambda: self._search(query, tree, flt, page, page_size))
+
+    def _search(
+        self, query: str, tree: Any, flt: ClippingFilter, page: int, page_size: int
+    ) -> SearchResults:
+        view = self._view()
+        compiled = Compiler(view.searcher.reader(), self._tag_ids).compile(tree)
+        filters = self._filter_plans(flt)
+        plan: Plan = IntersectPlan((compiled.plan, *filters)) if filters else compiled.plan
+        matches = self._evaluate(view, plan)
+        total = sum(len(scores) for _leaf, scores in matches)
+        wanted = page * page_size
+        best: list[tuple[float, int, int]] = []
+        for leaf, scores in matches:
+            for docnum, score in heapq.nlargest(wanted, scores.items(), key=itemgetter(1)):
+                best.append((score, leaf.columns.ids[docnum], leaf.columns.dates[docnum]))
+        # Equal scores: the newer clipping first.
+        best.sort(key=lambda item: (-item[0], -item[2], -item[1]))
+        ranked = best[(page - 1) * page_size : wanted]
+        hits = self._hits([(cid, score) for score, cid, _date in ranked], compiled.highlight)
+        suggestion = None
+        if compiled.unknown_words:
+            suggestion = self._suggestion(query, compiled.unknown_words, view, filters)
+        return SearchResults(
+            total=total,
+            hits=hits,
+            facets=self._facets(matches),
+            suggestion=suggestion,
+            page=page,
+            page_size=page_size,
+        )
+
+    def _listing(self, flt: ClippingFilter, page: int, page_size: int) -> SearchResults:
+        ids = self.archive.list_ids(flt)
+        total = len(ids)
+        shown = ids[(page - 1) * page_size : page * page_size]
+        facets: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
+        if not flt.in_trash:
+            view = self._view()
+            facets = self._facets(self._evaluate(view, IdsPlan(frozenset(ids))))
+        return SearchResults(
+            total=total,
+            hits=self._hits([(cid, 0.0) for cid in shown], None),
+            facets=facets,
+            suggestion=None,
+            page=page,
+            page_size=page_size,
+        )
+
+    def _evaluate(self, view: _View, plan: Plan) -> list[tuple[_Leaf, dict[int, float]]]:
+        return [
+            (leaf, SegmentEvaluator(leaf.reader, leaf.columns, view.stats).run(plan))
+            for leaf in view.leaves
+        ]
+
+    def _tag_ids(self, kind: str, name: str) -> set[int] | None:
+        tag = self.archive.find_tag(kind, name)
+        if tag is None:
+            return None
+        return self.archive.tag_descendants(tag.id)
+
+    def _filter_plans(self, flt: ClippingFilter) -> list[Plan]:
+        plans: list[Plan] = []
+        if flt.tag_ids:
+            refs = self.archive.tag_names(flt.tag_ids)
+            for tag_id in flt.tag_ids:
+                ref = refs.get(tag_id)
+                if ref is None:
+                    return [NOTHING]
+                covered = sorted(self.archive.tag_descendants(tag_id))
+                plans.append(
+                    UnionPlan(tuple(TermPlan(ref.kind, str(t), scored=False) for t in covered))
+                )
+        if flt.source:
+            plans.append(TermPlan("srckey", name_key(flt.source), scored=False))
+        if flt.language:
+            plans.append(TermPlan("lang", flt.language.lower(), scored=False))
+        if flt.date_from or flt.date_to:
+            plans.append(
+                DatePlan(
+                    date_number(flt.date_from) if flt.date_from else None,
+                    date_number(flt.date_to) if flt.date_to else None,
+                )
+            )
+        if flt.dossier_id is not None:
+            plans.append(IdsPlan(frozenset(self.archive.dossier(flt.dossier_id).clipping_ids)))
+        if flt.ids is not None:
+            plans.append(IdsPlan(frozenset(flt.ids)))
+        return plans
+
+    def _hits(self, ranked: Sequence[tuple[int, float]], spec: Any) -> list[Hit]:
+        """Hits for the page shown, with snippets cut from the archive's text."""
+        documents = self.archive.index_documents([cid for cid, _score in ranked])
+        hits = []
+        for cid, score in ranked:
+            doc = documents.get(cid)
+            if doc is None:
+                continue  # trashed or purged since the index last caught up
+            fragments = make_snippet(_snippet_text(doc), spec, doc.language)
+            hits.append(
+                Hit(
+                    id=cid,
+                    title=doc.title,
+                    source=doc.source,
+                    published=doc.published,
+                    score=round(score, 4),
+                    snippet=plain_snippet(fragments),
+                    fragments=fragments,
+                )
+            )
+        return hits
+
+    def _facets(self, matches: list[tuple[_Leaf, dict[int, float]]]) -> dict[str, Any]:
+        topics: Counter[int] = Counter()
+        regions: Counter[int] = Counter()
+        sources: Counter[str | None] = Counter()
+        months: Counter[int] = Counter()
+        languages: Counter[str | None] = Counter()
+        for leaf, scores in matches:
+            if not scores:
+                continue
+            columns = leaf.columns
+            docnums = list(scores)
+            topics.update(chain.from_iterable(map(columns.topics.__getitem__, docnums)))
+            regions.update(chain.from_iterable(map(columns.regions.__getitem__, docnums)))
+            sources.update(map(columns.sources.__getitem__, docnums))
+            languages.update(map(columns.languages.__getitem__, docnums))
+            months.update(date // 100 for date in map(columns.dates.__getitem__, docnums))
+        names = self.archive.tag_names(set(topics) | set(regions)) if topics or regions else {}
+
+        def by_count(counts: Counter[Any], label: Any = str) -> list[tuple[str, int]]:
+            rows = [(label(value), count) for value, count in counts.items() if value]
+            rows = [(value, count) for value, count in rows if value]
+            return sorted(rows, key=lambda row: (-row[1], row[0].casefold()))
+
+        def tag_name(tag_id: int) -> str | None:
+            ref = names.get(tag_id)
+            return ref.name if ref else None
+
+        return {
+            "topic": by_count(topics, tag_name),
+            "region": by_count(regions, tag_name),
+            "source": by_count(sources),
+            "month": sorted(
+                ((f"{m // 100:04d}-{m % 100:02d}", n) for m, n in months.items() if m),
+                reverse=True,
+            ),
+            "language": by_count(languages),
+        }
+
+    def _suggestion(
+        self,
+        query: str,
+        unknown: list[tuple[int, int, str]],
+        view: _View,
+        filters: list[Plan],
+    ) -> str | None:
+        """The query with each unknown word replaced by the likeliest known word, if that
+        query finds something."""
+        corrected = query
+        changed = False
+        for start, end, word in sorted(unknown, reverse=True):
+            better = self._correction(word, view)
+            if better:
+                corrected = corrected[:start] + better + corrected[end:]
+                changed = True
+        if not changed:
+            return None
+        tree = parse(corrected)
+        if tree is None:
+            return None
+        compiled = Compiler(view.searcher.reader(), self._tag_ids).compile(tree)
+        plan: Plan = IntersectPlan((compiled.plan, *filters)) if filters else compiled.plan
+        if any(scores for _leaf, scores in self._evaluate(view, plan)):
+            return corrected
+        return None
+
+    def _correction(self, word: str, view: _View) -> str | None:
+        reader = view.searcher.reader()
+        for distance in (1, 2) if len(word) >= 5 else (1,):
+            candidates = {
+                c.decode("utf-8") if isinstance(c, bytes) else c
+                for c in reader.terms_within("spell", word, distance, prefix=1)
+            }
+            candidates.discard(word)
+            scored = [
+                (sum(reader.doc_frequency("content", s) for s in WORDS.stems(c)), c)
+                for c in candidates
+            ]
+            scored = [(frequency, c) for frequency, c in scored if frequency]
+            if scored:
+                return max(scored, key=lambda item: (item[0], [-ord(ch) for ch in item[1]]))[1]
+        return None
+
+    def more_like(self, clipping_id: int, limit: int = 10) -> list[int]:
+        """Clippings whose text is most like this one's (its most telling words), best first."""
+        documents = self.archive.index_documents([clipping_id])
+        doc = documents.get(clipping_id)
+        if doc is None:
+            return []
+        return list(self._retrying(lambda: self._more_like(doc, limit)))
+
+    def _more_like(self, doc: IndexDocument, limit: int) -> list[int]:
+        view = self._view()
+        fields = document_fields(doc)
+        content: dict[str, list[int]] = fields["content"]
+        stats = view.stats
+        total = max(stats.doc_count, 1)
+        weighted = []
+        for term, positions in content.items():
+            if len(term) < 3 or term.isdigit():
+                continue
+            frequency = view.searcher.doc_frequency("content", term)
+            if frequency < 2 or frequency > total * 0.5:
+                continue
+            weighted.append((len(positions) * stats.idf("content", term), term))
+        top = heapq.nlargest(MORE_LIKE_TERMS, weighted)
+        if not top:
+            return []
+        heaviest = top[0][0]
+        plan = UnionPlan(tuple(TermPlan("content", t, boost=w / heaviest) for w, t in top))
+        best: list[tuple[float, int]] = []
+        for leaf, scores in self._evaluate(view, plan):
+            for docnum, score in heapq.nlargest(limit + 1, scores.items(), key=itemgetter(1)):
+                cid = leaf.columns.ids[docnum]
+                if cid != doc.id:
+                    best.append((score, cid))
+        best.sort(key=lambda item: (-item[0], item[1]))
+        return [cid for _score, cid in best[:limit]]
+
+    # -- parity -------------------------------------------------------------------------------
+
+    def parity_problems(self) -> list[str]:
+        """How the index differs from the archive's live clippings; empty when they agree."""
+        return list(self._retrying(self._parity_problems))
+
+    def _parity_problems(self) -> list[str]:
+        problems: list[str] = []
+        last = self.archive.last_seq()
+        state = read_state(self.index_dir)
+        if state is None or state.seq < last:
+            seen = state.seq if state else "none"
+            problems.append(f"index has applied changes up to {seen}, the archive is at {last}")
+        view = self._view()
+        indexed: dict[int, str] = {}
+        for leaf in view.leaves:
+            reader = leaf.reader
+            deleted = reader.deleted_docs_set() if reader.has_deletions() else frozenset()
+            for docnum in range(reader.doc_count_all()):
+                if docnum in deleted:
+                    continue
+                stored = reader.stored_fields(docnum)
+                cid = int(stored["id"])
+                if cid in indexed:
+                    problems.append(f"clipping {cid} is in the index twice")
+                indexed[cid] = stored.get("fp", "")
+        live = self.archive.live_ids()
+        live_set = set(live)
+        for cid in sorted(set(indexed) - live_set):
+            problems.append(f"clipping {cid} is in the index but not live in the archive")
+        for cid in sorted(live_set - set(indexed)):
+            problems.append(f"clipping {cid} is live in the archive but missing from the index")
+        common = [cid for cid in live if cid in indexed]
+        for start in range(0, len(common), READ_CHUNK):
+            chunk = common[start : start + READ_CHUNK]
+            for cid, doc in self.archive.index_documents(chunk).items():
+                if doc.fingerprint != indexed[cid]:
+                    problems.append(f"clipping {cid}: the index holds an older version")
+        return problems
+
+
+MORE_LIKE_TERMS = 25
+
+
+def _snippet_text(doc: IndexDocument) -> str:
+    return f"{doc.standfirst}\n\n{doc.body}" if doc.standfirst else doc.body
+
+
+def _folder_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_dev, info.st_ino)
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+class _IndexWriter:
+    """One writing session on the live index: holds Whoosh's write lock until commit or
+    abort. Deletions go through Whoosh's writer; additions are new segments."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.index = index
+        ix = index._current_ix()
+        try:
+            self.whoosh = SegmentWriter(
+                ix, timeout=WRITER_TIMEOUT, delay=0.05, compound=False, codec=ClipperCodec()
+            )
+        except LockError as exc:
+            raise LockError(
+                f"the search index at {index.index_dir} stayed locked by another writer for "
+                f"{WRITER_TIMEOUT:.0f} s"
+            ) from exc
+        self.new_segments: list[Any] = []
+        self._builder: SegmentBuilder | None = None
+        self._dropped: set[str] = set()
+        self.closed = False
+
+    def replace(self, ids: Sequence[int]) -> None:
+        """Remove these clippings from the index and add back the ones still live."""
+        writer = self.whoosh
+        if writer.segments:
+            # Found through the clipping-id column rather than one term query per id.
+            base = 0
+            for segment in writer.segments:
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                try:
+                    columns = self.index._columns.get(reader)
+                finally:
+                    reader.close()
+                for cid in ids:
+                    docnum = columns.docnum_of(cid)
+                    if docnum is not None and not segment.is_deleted(docnum):
+                        writer.delete_document(base + docnum)
+                base += segment.doc_count_all()
+        self.build(ids)
+
+    def build(self, ids: Sequence[int]) -> None:
+        index = self.index
+        if index.parallel and len(ids) >= PARALLEL_MIN_DOCUMENTS:
+            from clipper.core.search.parallel import build_segments
+
+            self.new_segments += build_segments(
+                index.index_dir, INDEX_NAME, index.archive.location, ids
+            )
+            return
+        if self._builder is None:
+            self._builder = SegmentBuilder(self.whoosh.storage, INDEX_NAME, self.whoosh.schema)
+        add_documents(self._builder, index.archive, ids)
+
+    def live_ids(self, segments: Sequence[Any]) -> list[int]:
+        ids: list[int] = []
+        wanted = {s.segment_id() for s in segments}
+        searcher = self.whoosh.searcher()
+        for reader, _offset in searcher.reader().leaf_readers():
+            if reader.segment().segment_id() not in wanted:
+                continue
+            cids = SegmentColumns(reader).ids
+            deleted = reader.deleted_docs_set() if reader.has_deletions() else frozenset()
+            ids.extend(cids[d] for d in range(reader.doc_count_all()) if d not in deleted)
+        return sorted(ids)
+
+    def drop_segments(self, segments: Sequence[Any]) -> None:
+        self._dropped |= {s.segment_id() for s in segments}
+
+    def commit(self, state: IndexState) -> None:
+        writer = self.whoosh
+        if self._builder is not None:
+            self.new_segments += self._builder.finish()
+        kept = [s for s in writer.segments if s.segment_id() not in self._dropped]
+        writer.segments = kept
+        mergetype = _merge_small if len(kept) + len(self.new_segments) > MAX_SEGMENTS else None
+        final = writer._merge_segments(mergetype, False, mergetype is not None)
+        if writer._added:
+            final.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        final += self.new_segments
+        writer._commit_toc(final)
+        writer._finish()
+        self.closed = True
+        write_state(self.index.index_dir, state)
+
+    def cancel(self) -> None:
+        if not self.closed:
+            self.whoosh.cancel()
+            self.closed = True
+
+    def abort(self) -> None:
+        """Undo an unfinished session after an error: release the lock, delete new files."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if self._builder is not None:
+                self._builder.discard()
+            self.whoosh.cancel()
+        except Exception:
+            log.exception("could not clean up after a failed index write")
+
+
+def _merge_small(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy: fold the small segments into the writer's own, keep the big ones."""
+    kept = []
+    for segment in segments:
+        if segment.doc_count_all() < SMALL_SEGMENT_DOCUMENTS:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            kept.append(segment)
+    return kept
+
+
+def add_documents(builder: SegmentBuilder, archive: Archive, ids: Sequence[int]) -> int:
+    """Read the clippings from the archive in chunks and add the live ones to the builder."""
+    added = 0
+    for start in range(0, len(ids), READ_CHUNK):
+        chunk = ids[start : start + READ_CHUNK]
+        documents = archive.index_documents(chunk)
+        for cid in chunk:
+            doc = documents.get(cid)
+            if doc is not None:
+                builder.add_document(doc)
+                added += 1
+    return added
+
+
+@contextlib.contextmanager
+def _rebuild_lock(index_dir: Path) -> Iterator[None]:
+    """Only one process rebuilds a given index at a time; others wait, then use its work."""
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir.parent / f".{index_dir.name}.rebuild.lock"))
+    lock.acquire(blocking=True)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def build_index(index_dir: Path, archive: Archive, parallel: bool) -> int:
+    """Build a complete index of the archive in a temporary folder beside `index_dir`, then
+    swap it in. Returns the number of clippings indexed."""
+    started = time.perf_counter()
+    temporary = index_dir.parent / f".{index_dir.name}.building-{uuid.uuid4().hex[:8]}"
+    temporary.mkdir(parents=True)
+    try:
+        # Changes after this point are applied by the next catch-up (re-applying one that
+        # the build already saw does no harm).
+        seq = archive.last_seq()
+        ids = archive.live_ids()
+        ix = whoosh_index.create_in(str(temporary), build_schema(), indexname=INDEX_NAME)
+        if parallel and len(ids) >= PARALLEL_MIN_DOCUMENTS:
+            from clipper.core.search.parallel import build_segments
+
+            segments = build_segments(temporary, INDEX_NAME, archive.location, ids)
+        else:
+            builder = SegmentBuilder(ix.storage, INDEX_NAME, ix.schema)
+            add_documents(builder, archive, ids)
+            segments = builder.finish()
+        writer = SegmentWriter(ix, compound=False, codec=ClipperCodec())
+        writer._close_segment()
+        writer._commit_toc(segments)
+        writer._finish()
+        write_state(temporary, IndexState(SCHEMA_VERSION, seq, uuid.uuid4().hex))
+        _swap_in(temporary, index_dir)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    log.info(
+        "rebuilt the search index: %d clippings in %.1f s",
+        len(ids),
+        time.perf_counter() - started,
+    )
+    return len(ids)
+
+
+def _swap_in(built: Path, index_dir: Path) -> None:
+    """Put the freshly built index where the old one was.
+
+    The old index's write lock is held across the swap, so no writer in another process is
+    half-way through a commit to the folder being replaced.
+    """
+    lock = None
+    if index_dir.is_dir():
+        lock = FileStorage(str(index_dir)).lock(f"{INDEX_NAME}_WRITELOCK")
+        if not _try_for(lock.acquire, WRITER_TIMEOUT):
+            raise LockError(f"the search index at {index_dir} stayed locked by another writer")
+    try:
+        retired = index_dir.parent / f".{index_dir.name}.old-{uuid.uuid4().hex[:8]}"
+        if index_dir.exists():
+            os.rename(index_dir, retired)
+        os.rename(built, index_dir)
+    finally:
+        if lock is not None:
+            lock.release()
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _try_for(acquire: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not acquire():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

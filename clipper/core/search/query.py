@@ -1,0 +1,622 @@
+"""The query language an editor types, parsed into a small tree and compiled to Whoosh.
+
+    words              every word must appear (in any text: title, body, notes, tag names)
+    "a phrase"         the words next to each other, in this order ("a phrase"~3: within 3)
+    a OR b, a AND b    OR binds tighter than AND: `niger mali OR burkina` is
+                       niger AND (mali OR burkina); parentheses group
+    NOT a, -a          without a
+    title: author: source:   the word or "phrase" in that field; title:(a OR b) groups
+    topic:NAME region:NAME   a tag and everything under it (region:Sahel finds Niger);
+                             regions also by their French name (region:Sénégal)
+    lang:fr            the article's language (a code, or english/french/français...)
+    date:2023  date:2023-12  date:2023-12-06  date:[2023-12-01 to 2023-12-31]
+                       a year, month, day or range (`*` leaves a range open)
+    word~  word~2      spelling variants (1 or 2 letters off)
+    secur*             words starting with these letters (two letters at least)
+
+Anything malformed raises `QuerySyntaxError` saying what is wrong and how to write it.
+Parsing needs nothing but the text; compiling to an evaluation plan (`engine`) needs the
+index reader (to expand prefixes and fuzzy words) and a way to resolve tag names (the
+archive).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from clipper.core.search.analysis import STEM_LANGUAGES, WORDS, stem_language, words
+from clipper.core.search.engine import (
+    NOTHING,
+    DatePlan,
+    IntersectPlan,
+    PhrasePlan,
+    Plan,
+    TermPlan,
+    UnionPlan,
+)
+from clipper.core.search.schema import TITLE_BOOST, date_number
+
+TEXT_FIELDS = ("title", "author", "source")
+TAG_FIELDS = ("topic", "region")
+FIELDS = (*TEXT_FIELDS, *TAG_FIELDS, "lang", "date")
+MAX_FUZZY_DISTANCE = 2
+MIN_PREFIX_LENGTH = 2
+MAX_EXPANSIONS = 1024
+LANGUAGE_NAMES = {
+    "english": "en", "anglais": "en", "french": "fr", "francais": "fr", "arabic": "ar",
+    "arabe": "ar", "spanish": "es", "espagnol": "es", "portuguese": "pt", "portugais": "pt",
+    "german": "de", "allemand": "de", "russian": "ru", "russe": "ru", "italian": "it",
+    "italien": "it", "chinese": "zh", "chinois": "zh",
+}  # fmt: skip
+_OPERATORS = ("AND", "OR", "NOT")
+_FIELD_PREFIX = re.compile(r"([^\W\d_]+):(.*)", re.DOTALL)
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+class QuerySyntaxError(ValueError):
+    """A query that cannot be understood; the message says what to change."""
+
+
+# -- tokens ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # WORD PHRASE RANGE FIELD LPAREN RPAREN AND OR NOT EOF
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch == "(":
+            tokens.append(Token("LPAREN", ch, i, i + 1))
+            i += 1
+        elif ch == ")":
+            tokens.append(Token("RPAREN", ch, i, i + 1))
+            i += 1
+        elif ch == '"':
+            close = text.find('"', i + 1)
+            if close < 0:
+                raise QuerySyntaxError(
+                    f'the quote at position {i + 1} is never closed: add a " after '
+                    f"{text[i + 1 :].strip()[:30]!r}"
+                )
+            end = close + 1
+            # "a phrase"~3: how far apart its words may be.
+            suffix = re.match(r"~(\d*)", text[end:])
+            if suffix:
+                end += suffix.end()
+            tokens.append(Token("PHRASE", text[i:end], i, end))
+            i = end
+        elif ch == "[":
+            close = text.find("]", i + 1)
+            if close < 0:
+                raise QuerySyntaxError(
+                    "the date range is never closed: write it as date:[2023-12-01 to 2023-12-31]"
+                )
+            tokens.append(Token("RANGE", text[i + 1 : close], i, close + 1))
+            i = close + 1
+        elif ch == "]":
+            raise QuerySyntaxError(
+                "a ] without its [: write a date range as date:[2023-12-01 to 2023-12-31]"
+            )
+        elif ch == "-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != "-":
+            tokens.append(Token("NOT", ch, i, i + 1))
+            i += 1
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in '()"[]':
+                j += 1
+            chunk = text[i:j]
+            if chunk in _OPERATORS:
+                tokens.append(Token(chunk, chunk, i, j))
+            else:
+                match = _FIELD_PREFIX.fullmatch(chunk)
+                if match and (match.group(2) or (j < n and text[j] in '("[')):
+                    name = match.group(1).lower()
+                    if name not in FIELDS:
+                        raise QuerySyntaxError(
+                            f"unknown field {match.group(1)}: - the fields are "
+                            f"{', '.join(f + ':' for f in FIELDS)}; to search for the text "
+                            f'itself, put it in quotes: "{chunk}"'
+                        )
+                    colon = i + len(match.group(1))
+                    tokens.append(Token("FIELD", name, i, colon + 1))
+                    if match.group(2):
+                        tokens.append(Token("WORD", match.group(2), colon + 1, j))
+                elif match and match.group(1).lower() in FIELDS:
+                    raise QuerySyntaxError(
+                        f"{chunk} needs something to search for right after the colon, "
+                        f'e.g. {match.group(1)}:niger or {match.group(1)}:"a phrase"'
+                    )
+                else:
+                    # A trailing colon on an ordinary word ("Bamako:") is punctuation.
+                    tokens.append(Token("WORD", chunk, i, j))
+            i = j
+    tokens.append(Token("EOF", "", n, n))
+    return tokens
+
+
+# -- the query tree -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Words:
+    """One word (or several read as a phrase: "Burkina-Faso"), in a field or everywhere."""
+
+    words: tuple[str, ...]
+    field: str | None
+    start: int
+    end: int
+    phrase: bool = False
+    slop: int = 1
+    fuzzy: int = 0
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class TagClause:
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LanguageClause:
+    code: str
+
+
+@dataclass(frozen=True)
+class DateClause:
+    first: dt.date | None
+    last: dt.date | None
+
+
+@dataclass(frozen=True)
+class AllOf:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Without:
+    child: Node
+
+
+Node = Words | TagClause | LanguageClause | DateClause | AllOf | AnyOf | Without
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def parse(self) -> Node | None:
+        if self.peek().kind == "EOF":
+            return None
+        node = self.parse_and(None)
+        token = self.peek()
+        if token.kind == "RPAREN":
+            raise QuerySyntaxError(
+                f"the ) at position {token.start + 1} has no ( before it: remove it or add a ("
+            )
+        assert token.kind == "EOF"
+        return node
+
+    def parse_and(self, fieldname: str | None) -> Node | None:
+        items = [self.parse_or(fieldname)]
+        while self.peek().kind not in ("EOF", "RPAREN"):
+            if self.peek().kind == "AND":
+                operator = self.take()
+                if self.peek().kind in ("EOF", "RPAREN", "AND", "OR"):
+                    raise QuerySyntaxError(
+                        f"AND at position {operator.start + 1} needs something after it, "
+                        "e.g. niger AND mali"
+                    )
+            items.append(self.parse_or(fieldname))
+        return _combine(AllOf, items)
+
+    def parse_or(self, fieldname: str | None) -> Node | None:
+        items = [self.parse_unary(fieldname)]
+        while self.peek().kind == "OR":
+            operator = self.take()
+            if self.peek().kind in ("EOF", "RPAREN", "AND", "OR"):
+                raise QuerySyntaxError(
+                    f"OR at position {operator.start + 1} needs something after it, "
+                    "e.g. niger OR mali"
+                )
+            items.append(self.parse_unary(fieldname))
+        return _combine(AnyOf, items)
+
+    def parse_unary(self, fieldname: str | None) -> Node | None:
+        if self.peek().kind == "NOT":
+            operator = self.take()
+            if self.peek().kind in ("EOF", "RPAREN", "AND", "OR"):
+                raise QuerySyntaxError(
+                    f"{'NOT' if operator.text == 'NOT' else 'a leading -'} at position "
+                    f"{operator.start + 1} needs a word after it, e.g. niger NOT mali or -mali"
+                )
+            child = self.parse_unary(fieldname)
+            return Without(child) if child is not None else None
+        return self.parse_primary(fieldname)
+
+    def parse_primary(self, fieldname: str | None) -> Node | None:
+        token = self.take()
+        if token.kind == "LPAREN":
+            if self.peek().kind == "RPAREN":
+                raise QuerySyntaxError(
+                    f"the parentheses at position {token.start + 1} are empty: put words in them"
+                )
+            node = self.parse_and(fieldname)
+            if self.take().kind != "RPAREN":
+                raise QuerySyntaxError(
+                    f"the ( at position {token.start + 1} is never closed: add a )"
+                )
+            return node
+        if token.kind in ("AND", "OR"):
+            raise QuerySyntaxError(
+                f"{token.text} at position {token.start + 1} needs something before it, "
+                f"e.g. niger {token.text} mali"
+            )
+        if token.kind == "RPAREN":
+            raise QuerySyntaxError(
+                f"the ) at position {token.start + 1} has no ( before it: remove it or add a ("
+            )
+        if token.kind == "FIELD":
+            if fieldname is not None:
+                raise QuerySyntaxError(
+                    f"{token.text}: cannot go inside {fieldname}:(...); "
+                    "put the two fields side by side instead"
+                )
+            value = self.peek()
+            if value.kind == "LPAREN":
+                return self.parse_primary(token.text)
+            if value.kind not in ("WORD", "PHRASE", "RANGE"):
+                raise QuerySyntaxError(
+                    f"{token.text}: needs something to search for right after the colon, "
+                    f'e.g. {token.text}:niger or {token.text}:"a phrase"'
+                )
+            return self.clause(token.text, self.take())
+        if token.kind == "RANGE":
+            raise QuerySyntaxError(
+                "a [ ... ] range only works with date:, e.g. date:[2023-12-01 to 2023-12-31]"
+            )
+        return self.clause(fieldname, token)
+
+    def clause(self, fieldname: str | None, token: Token) -> Node | None:
+        if fieldname == "date":
+            return _date_clause(token)
+        if token.kind == "RANGE":
+            raise QuerySyntaxError(
+                f"a [ ... ] range only works with date:, not {fieldname}: - "
+                "e.g. date:[2023-12-01 to 2023-12-31]"
+            )
+        text, slop, fuzzy, prefix = _value(token)
+        if fieldname in TAG_FIELDS or fieldname == "lang":
+            if fuzzy or prefix:
+                raise QuerySyntaxError(
+                    f"{fieldname}: takes a whole name, without * or ~: e.g. {fieldname}:"
+                    + ("fr" if fieldname == "lang" else '"Burkina Faso"')
+                )
+            if fieldname == "lang":
+                return _language_clause(text)
+            if not text.strip():
+                raise QuerySyntaxError(f"{fieldname}: needs a name, e.g. {fieldname}:Niger")
+            return TagClause(fieldname, text.strip())
+        found = tuple(words(text))
+        if not found:
+            if token.kind == "PHRASE":
+                raise QuerySyntaxError(
+                    f"the phrase at position {token.start + 1} has no words in it"
+                )
+            if prefix or fuzzy:
+                raise QuerySyntaxError(
+                    f"{token.text!r} needs letters before the {'*' if prefix else '~'}, "
+                    "e.g. secur* or goita~"
+                )
+            return None  # punctuation only: nothing to search for
+        if (prefix or fuzzy) and len(found) > 1:
+            raise QuerySyntaxError(
+                f"{'*' if prefix else '~'} works on a single word; {token.text!r} has "
+                f"{len(found)}: put it after one word, e.g. {found[-1]}{'*' if prefix else '~'}"
+            )
+        if prefix and len(found[0]) < MIN_PREFIX_LENGTH:
+            raise QuerySyntaxError(
+                f"{token.text!r}: a * needs at least {MIN_PREFIX_LENGTH} letters before it, "
+                "e.g. se* or secur*"
+            )
+        start = token.start
+        return Words(
+            words=found,
+            field=fieldname,
+            start=start,
+            end=token.end,
+            phrase=token.kind == "PHRASE" or len(found) > 1,
+            slop=slop,
+            fuzzy=fuzzy,
+            prefix=prefix,
+        )
+
+
+def _combine(kind: Any, items: list[Node | None]) -> Node | None:
+    kept = [item for item in items if item is not None]
+    if not kept:
+        return None
+    if len(kept) == 1:
+        return kept[0]
+    return kind(tuple(kept))
+
+
+def _value(token: Token) -> tuple[str, int, int, bool]:
+    """(text, phrase slop, fuzzy distance, prefix?) of a word or phrase token."""
+    raw = token.text
+    if token.kind == "PHRASE":
+        close = raw.rindex('"')
+        slop = 1
+        if close + 1 < len(raw):
+            digits = raw[close + 2 :]
+            slop = int(digits) + 1 if digits else 2
+        return raw[1:close], slop, 0, False
+    fuzzy, prefix = 0, False
+    if "~" in raw:
+        head, _, tail = raw.partition("~")
+        if "~" in tail or (tail and not tail.isdigit()):
+            raise QuerySyntaxError(
+                f"{raw!r}: write ~ at the end of a word, optionally with 1 or 2 "
+                "(how many letters may differ), e.g. goita~ or goita~2"
+            )
+        fuzzy = int(tail) if tail else 1
+        if not 1 <= fuzzy <= MAX_FUZZY_DISTANCE:
+            raise QuerySyntaxError(
+                f"{raw!r}: a word can be {MAX_FUZZY_DISTANCE} letters off at most, "
+                "e.g. goita~ or goita~2"
+            )
+        raw = head
+    if "*" in raw:
+        if raw.index("*") != len(raw) - 1:
+            raise QuerySyntaxError(
+                f"{token.text!r}: * only works at the end of a word (secur*), "
+                "not at its start or in the middle"
+            )
+        if fuzzy:
+            raise QuerySyntaxError(f"{token.text!r}: use either * or ~ on a word, not both")
+        prefix = True
+        raw = raw[:-1]
+    return raw, 1, fuzzy, prefix
+
+
+def _language_clause(text: str) -> LanguageClause:
+    value = text.strip().lower()
+    folded = WORDS.folded(value)
+    if folded in LANGUAGE_NAMES:
+        return LanguageClause(LANGUAGE_NAMES[folded])
+    if re.fullmatch(r"[a-z]{2,3}", value):
+        return LanguageClause(value)
+    raise QuerySyntaxError(
+        f"lang:{text} is not a language: use a code such as lang:fr or lang:en "
+        "(or lang:french, lang:english)"
+    )
+
+
+def _date_clause(token: Token) -> DateClause:
+    if token.kind == "PHRASE":
+        raise QuerySyntaxError(
+            "date: takes a date without quotes: date:2023, date:2023-12, date:2023-12-06 "
+            "or date:[2023-12-01 to 2023-12-31]"
+        )
+    if token.kind == "WORD":
+        first, last = _date_span(token.text)
+        return DateClause(first, last)
+    parts = re.split(r"\s+to\s+", token.text.strip(), flags=re.IGNORECASE)
+    if len(parts) != 2:
+        raise QuerySyntaxError(
+            f"date:[{token.text}] is not a range: write date:[2023-12-01 to 2023-12-31] "
+            "(* leaves an end open: date:[2023-12-01 to *])"
+        )
+    start: dt.date | None = _date_span(parts[0])[0] if parts[0].strip() != "*" else None
+    end: dt.date | None = _date_span(parts[1])[1] if parts[1].strip() != "*" else None
+    if start and end and end < start:
+        raise QuerySyntaxError(
+            f"date:[{token.text}] ends before it starts: put the earlier date first"
+        )
+    if start is None and end is None:
+        raise QuerySyntaxError("date:[* to *] matches everything: leave the date out instead")
+    return DateClause(start, end)
+
+
+def _date_span(text: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a date of year, month or day precision covers."""
+    value = text.strip()
+    match = _DATE.fullmatch(value)
+    if not match:
+        raise QuerySyntaxError(
+            f"{value!r} is not a date: write date:2023, date:2023-12 or date:2023-12-06"
+        )
+    year = int(match.group(1))
+    if match.group(2) is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    month = int(match.group(2))
+    if not 1 <= month <= 12:
+        raise QuerySyntaxError(f"{value!r}: there is no month {month}; months go from 01 to 12")
+    if match.group(3) is None:
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    day = int(match.group(3))
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        raise QuerySyntaxError(
+            f"{value!r}: {calendar.month_name[month]} {year} has no day {day}"
+        ) from None
+    return date, date
+
+
+def parse(text: str) -> Node | None:
+    """The tree of a query, or None when it has nothing to search for (blank)."""
+    return _Parser(text).parse()
+
+
+# -- compiling to an evaluation plan --------------------------------------------------------
+
+
+@dataclass
+class HighlightSpec:
+    """What to mark in a snippet: stems of the query's words and the prefixes it asks for."""
+
+    stems: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+
+    def matches(self, word: str, language: str | None) -> bool:
+        if WORDS.stem(word, stem_language(language)) in self.stems:
+            return True
+        return any(word.startswith(p) for p in self.prefixes)
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.prefixes)
+
+
+@dataclass
+class Compiled:
+    plan: Plan
+    highlight: HighlightSpec
+    # Plain words that match nothing: (start, end, folded word) in the query text.
+    unknown_words: list[tuple[int, int, str]]
+
+
+TagResolver = Callable[[str, str], Iterable[int] | None]
+
+
+class Compiler:
+    """Turns a query tree into an evaluation plan for the current index readers.
+
+    `reader` is the searcher's (multi-segment) reader, used to expand prefixes and fuzzy
+    words; `resolve_tag(kind, name)` returns the tag ids a tag clause covers (the tag and
+    everything under it), or None when there is no such tag.
+    """
+
+    def __init__(self, reader: Any, resolve_tag: TagResolver) -> None:
+        self.reader = reader
+        self.resolve_tag = resolve_tag
+        self.highlight = HighlightSpec()
+        self.unknown: list[tuple[int, int, str]] = []
+
+    def compile(self, node: Node) -> Compiled:
+        return Compiled(self.node(node, positive=True), self.highlight, self.unknown)
+
+    def node(self, node: Node, positive: bool) -> Plan:
+        if isinstance(node, AllOf):
+            required = tuple(
+                self.node(c, positive) for c in node.children if not isinstance(c, Without)
+            )
+            excluded = tuple(
+                self.node(c.child, not positive) for c in node.children if isinstance(c, Without)
+            )
+            return IntersectPlan(required, excluded)
+        if isinstance(node, AnyOf):
+            return UnionPlan(tuple(self.node(child, positive) for child in node.children))
+        if isinstance(node, Without):
+            return IntersectPlan((), (self.node(node.child, not positive),))
+        if isinstance(node, TagClause):
+            ids = self.resolve_tag(node.kind, node.name)
+            if not ids:
+                return NOTHING
+            return UnionPlan(tuple(TermPlan(node.kind, str(i), scored=False) for i in sorted(ids)))
+        if isinstance(node, LanguageClause):
+            return TermPlan("lang", node.code, scored=False)
+        if isinstance(node, DateClause):
+            return DatePlan(
+                date_number(node.first) if node.first else None,
+                date_number(node.last) if node.last else None,
+            )
+        assert isinstance(node, Words)
+        return self.words(node, positive)
+
+    def words(self, node: Words, positive: bool) -> Plan:
+        fieldname = node.field or "content"
+        stemmed = fieldname in ("content", "title")
+        if node.phrase:
+            if stemmed:
+                variants = {
+                    tuple(WORDS.stem(w, lang) for w in node.words) for lang in STEM_LANGUAGES
+                }
+            else:
+                variants = {node.words}
+            if positive and stemmed:
+                for variant in variants:
+                    self.highlight.stems.update(variant)
+            return _any(tuple(PhrasePlan(fieldname, v, node.slop) for v in sorted(variants)))
+        word = node.words[0]
+        if node.prefix:
+            if positive:
+                self.highlight.prefixes.add(word)
+                if stemmed:
+                    self.highlight.stems.update(WORDS.stems(word))
+            terms = self._prefix_terms(fieldname, word, stemmed)
+            return _any(tuple(TermPlan(fieldname, t) for t in terms))
+        keys = WORDS.stems(word) if stemmed else (word,)
+        if node.fuzzy:
+            expanded: set[str] = set()
+            for key in keys:
+                expanded.update(self.reader.terms_within(fieldname, key, node.fuzzy, prefix=1))
+            if positive and stemmed:
+                self.highlight.stems.update(expanded)
+            terms = sorted(expanded, key=lambda t: -self.reader.doc_frequency(fieldname, t))
+            return _any(tuple(TermPlan(fieldname, t) for t in terms[:MAX_EXPANSIONS]))
+        if positive and stemmed:
+            self.highlight.stems.update(keys)
+        if (
+            positive
+            and node.field in (None, "title")
+            and not any(self.reader.doc_frequency(fieldname, key) for key in keys)
+        ):
+            self.unknown.append((node.start, node.end, word))
+        clauses = [TermPlan(fieldname, key) for key in keys]
+        if node.field is None:
+            clauses += [TermPlan("title", key, boost=TITLE_BOOST) for key in keys]
+        return _any(tuple(clauses))
+
+    def _prefix_terms(self, fieldname: str, prefix: str, stemmed: bool) -> list[str]:
+        """Terms of the field starting with the prefix, plus the prefix's own stems: a
+        stem can be shorter than the typed prefix ("armee*" must find "armée", stem "arme")."""
+        found = [
+            t.decode("utf-8") if isinstance(t, bytes) else t
+            for t in self.reader.expand_prefix(fieldname, prefix)
+        ]
+        if len(found) > MAX_EXPANSIONS:
+            # Keep the most common: a two-letter prefix can match thousands of words.
+            frequency = self.reader.doc_frequency
+            found.sort(key=lambda t: -frequency(fieldname, t))
+            found = found[:MAX_EXPANSIONS]
+        terms = set(found)
+        if stemmed:
+            terms.update(k for k in WORDS.stems(prefix) if self.reader.doc_frequency(fieldname, k))
+        return sorted(terms)
+
+
+def _any(plans: tuple[Plan, ...]) -> Plan:
+    if not plans:
+        return NOTHING
+    return plans[0] if len(plans) == 1 else UnionPlan(plans)

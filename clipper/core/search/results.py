@@ -1,0 +1,158 @@
+"""What a search returns (`SearchResults`, `Hit`) and how snippets are cut and highlighted.
+
+Snippets are computed from the archive's text of the hits on the page shown, never stored in
+the index, by the same tokenizer the index uses, so what is marked is what matched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from clipper.core.search.analysis import iter_words
+from clipper.core.search.query import HighlightSpec
+
+SNIPPET_CHARS = 240
+PLAIN_MARKS = ("«", "»")
+FACET_KINDS = ("topic", "region", "source", "month", "language")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One clipping in the results: what a results row shows."""
+
+    id: int
+    title: str
+    source: str | None
+    published: dt.date | None
+    score: float
+    snippet: str
+    # The snippet as (text, highlighted?) runs, for views that mark highlights their own way.
+    fragments: tuple[tuple[str, bool], ...] = field(default=(), compare=False)
+
+    @property
+    def snippet_html(self) -> str:
+        """The snippet as HTML, highlighted words in <b>."""
+        return "".join(
+            f"<b>{html.escape(text)}</b>" if marked else html.escape(text)
+            for text, marked in self.fragments
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "score": self.score,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of hits, the total, facet counts and, when it would help, a corrected query."""
+
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+    suggestion: str | None
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "hits": [hit.to_json() for hit in self.hits],
+            "facets": {kind: [[value, count] for value, count in values]
+                       for kind, values in self.facets.items()},
+            "suggestion": self.suggestion,
+        }  # fmt: skip
+
+
+def make_snippet(
+    text: str, spec: HighlightSpec | None, language: str | None, width: int = SNIPPET_CHARS
+) -> tuple[tuple[str, bool], ...]:
+    """The most telling stretch of `text` (the one with the most distinct query words) as
+    (text, highlighted?) runs; the start of the text when nothing in it matches."""
+    text = text.strip()
+    matches: list[tuple[int, int, str]] = []
+    if spec:
+        matches = [
+            (start, end, word)
+            for word, start, end in iter_words(text)
+            if spec.matches(word, language)
+        ]
+    if not matches:
+        return _plain_window(text, width)
+    start = _best_window_start(matches, width)
+    window_start = _word_start(text, max(0, start - width // 6))
+    window_end = _word_end(text, min(len(text), window_start + width))
+    runs: list[tuple[str, bool]] = []
+    if window_start > 0:
+        runs.append(("… ", False))
+    cursor = window_start
+    for begin, end, _word in matches:
+        if begin < window_start or end > window_end:
+            continue
+        if begin > cursor:
+            runs.append((_collapse(text[cursor:begin]), False))
+        runs.append((text[begin:end], True))
+        cursor = end
+    if cursor < window_end:
+        runs.append((_collapse(text[cursor:window_end]), False))
+    if window_end < len(text):
+        runs.append((" …", False))
+    return tuple(runs)
+
+
+def plain_snippet(fragments: tuple[tuple[str, bool], ...]) -> str:
+    left, right = PLAIN_MARKS
+    return "".join(f"{left}{text}{right}" if marked else text for text, marked in fragments)
+
+
+def _best_window_start(matches: list[tuple[int, int, str]], width: int) -> int:
+    best_start, best_score = matches[0][0], -1
+    first = 0
+    for last in range(len(matches)):
+        while matches[last][1] - matches[first][0] > width:
+            first += 1
+        score = len({word for _s, _e, word in matches[first : last + 1]}) * 100 - first
+        if score > best_score:
+            best_score, best_start = score, matches[first][0]
+    return best_start
+
+
+def _plain_window(text: str, width: int) -> tuple[tuple[str, bool], ...]:
+    if len(text) <= width:
+        return ((_collapse(text), False),) if text else ()
+    end = _word_end(text, width)
+    return ((_collapse(text[:end]) + " …", False),)
+
+
+def _word_start(text: str, index: int) -> int:
+    while 0 < index < len(text) and not text[index - 1].isspace():
+        index -= 1
+    return index
+
+
+def _word_end(text: str, index: int) -> int:
+    while index < len(text) and not text[index].isspace():
+        index += 1
+    return index
+
+
+def _collapse(text: str) -> str:
+    """Line breaks and runs of spaces inside a snippet become single spaces."""
+    if "\n" not in text and "  " not in text and "\t" not in text:
+        return text
+    inner = " ".join(text.split())
+    if not inner:
+        return " "
+    return (" " if text[0].isspace() else "") + inner + (" " if text[-1].isspace() else "")
