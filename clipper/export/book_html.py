@@ -8,6 +8,7 @@ cannot move a line: the second layout paginates exactly as the first.
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,12 @@ from clipper.export.book import BookPlan, format_date
 
 # What a page number cell holds before the numbers are known: as wide as any real one.
 PLACEHOLDER = "0000"
+# Headings the typesetter keeps on the same page as the block after them.
+NOTES_HEADING = "Editor’s notes"
+RELATED_HEADING = "Related"
+KEEP_WITH_NEXT = (NOTES_HEADING, RELATED_HEADING)
 PAGE_CELL_PX = 64
+COVER_DESCRIPTION_CHARS = 600
 
 LINK_KIND_LABELS = {
     "follow-up": "follow-up",
@@ -57,11 +63,13 @@ h2 {{ font-family: {sans}; font-size: 15pt; font-weight: bold; margin-top: 0px;
 .page {{ font-family: {sans}; font-size: 9.5pt; margin-bottom: 0px; }}
 .box-heading {{ font-family: {sans}; font-size: 8.5pt; font-weight: bold; color: #6b5200;
                 margin-bottom: 4px; }}
-.note {{ font-size: 10pt; margin-bottom: 2px; line-height: 125%; }}
-.note-date {{ font-family: {sans}; font-size: 7.5pt; color: #7d6a3a; margin-bottom: 6px; }}
+.note {{ font-size: 10pt; margin-bottom: 6px; line-height: 125%; }}
+.note-date {{ font-family: {sans}; font-size: 7.5pt; color: #7d6a3a; }}
 .related {{ font-size: 10pt; margin-bottom: 1px; line-height: 120%; }}
 .related-note {{ font-size: 9.5pt; font-style: italic; color: #333333; margin-bottom: 6px;
                  line-height: 120%; }}
+.cover-kicker {{ font-family: {sans}; font-size: 10pt; font-weight: bold; color: #8a1c1c;
+                 margin-bottom: 6px; }}
 .cover-title {{ font-family: {sans}; font-size: 30pt; font-weight: bold; line-height: 115%;
                 margin-bottom: 18px; }}
 .cover-line {{ font-family: {sans}; font-size: 13pt; color: #333333; margin-bottom: 6px; }}
@@ -78,17 +86,36 @@ def _text(value: str) -> str:
     return html.escape(unicodedata.normalize("NFC", value), quote=True)
 
 
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def _ltr_after(value: str) -> str:
+    """Escaped text that leaves the line left-to-right after it.
+
+    Without the mark, in "صحيفة الساحل · 6 December 2023" the bidi algorithm takes the 6
+    into the Arabic run and prints "6 · صحيفة الساحل December 2023".
+    """
+    text = _text(value)
+    return text + "\u200e" if _RTL.search(value) else text
+
+
 def _page_label(page: int | None) -> str:
     return str(page) if page is not None else PLACEHOLDER
 
 
-def cover_html(plan: BookPlan, top_margin_px: int) -> str:
+def cover_html(plan: BookPlan) -> str:
     count = plan.count
     lines = [
-        f'<p class="cover-title" style="margin-top: {top_margin_px}px">{_text(plan.title)}</p>'
+        '<p class="cover-kicker">Clipping book</p>',
+        f'<p class="cover-title">{_text(plan.title)}</p>',
     ]
     if plan.options.description:
-        lines.append(f'<p class="cover-line">{_text(plan.options.description)}</p>')
+        # The cover is one page: a dossier's long description is cut short there.
+        description = plan.options.description
+        if len(description) > COVER_DESCRIPTION_CHARS:
+            description = description[:COVER_DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"
+        lines.append(f'<p class="cover-line">{_text(description)}</p>')
+    lines.append('<hr style="margin-top: 4px; margin-bottom: 14px" />')
     lines.append(f'<p class="cover-line">{count} clipping{"s" if count != 1 else ""}</p>')
     lines.append(f'<p class="cover-line">{_text(plan.date_range)}</p>')
     lines.append(
@@ -109,7 +136,7 @@ def toc_html(plan: BookPlan, pages: Mapping[int, int] | None) -> str:
             title = _text(entry.title)
             if not entry.first_listing:
                 title = f"<i>{title}</i>"
-            facts = " · ".join(_text(f) for f in (entry.source, entry.date_label) if f)
+            facts = " · ".join(_ltr_after(f) for f in (entry.source, entry.date_label) if f)
             meta = f'<p class="toc-meta" dir="ltr">{facts}</p>' if facts else ""
             page = _page_label(pages.get(entry.clipping_id) if pages is not None else None)
             rows.append(
@@ -165,9 +192,9 @@ def clipping_html(
     parts = [f"<h1>{_text(detail.title)}</h1>"]
     if detail.standfirst:
         parts.append(f'<p class="standfirst">{_text(detail.standfirst)}</p>')
-    facts = [f"<b>{_text(detail.source)}</b>" if detail.source else ""]
+    facts = [f"<b>{_ltr_after(detail.source)}</b>" if detail.source else ""]
     if detail.author:
-        facts.append(f"by {_text(detail.author)}")
+        facts.append(f"by {_ltr_after(detail.author)}")
     if detail.published:
         facts.append(_text(format_date(detail.published, detail.published_precision)))
     facts = [f for f in facts if f]
@@ -190,10 +217,12 @@ def clipping_html(
     for paragraph in _body_paragraphs(detail.body):
         parts.append(f'<p align="justify">{_text(paragraph)}</p>')
     if detail.notes:
-        notes = ['<p class="box-heading">Editor’s notes</p>']
+        notes = [f'<p class="box-heading">{NOTES_HEADING}</p>']
         for note in detail.notes:
-            notes.append(f'<p class="note">{_text(note.text)}</p>')
-            notes.append(f'<p class="note-date">{_text(format_date(note.created_at.date()))}</p>')
+            # The date in the note's own block, so a page break never parts them.
+            when = _text(format_date(note.created_at.date()))
+            date = f'<span class="note-date">— {when}</span>'
+            notes.append(f'<p class="note">{_ltr_after(note.text)} {date}</p>')
         parts.append(
             '<table width="100%" cellspacing="0" cellpadding="9" border="0" '
             'bgcolor="#f6f1e1" style="margin-top: 10px; margin-bottom: 6px">'
@@ -201,7 +230,7 @@ def clipping_html(
         )
     if detail.links:
         rows = "".join(_related_row(link, pages, link.other_id in in_book) for link in detail.links)
-        parts.append('<p class="box-heading" style="margin-top: 12px">Related</p>')
+        parts.append(f'<p class="box-heading" style="margin-top: 12px">{RELATED_HEADING}</p>')
         parts.append(
             f'<table width="100%" cellspacing="0" cellpadding="2" border="0">{rows}</table>'
         )

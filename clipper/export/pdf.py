@@ -30,7 +30,10 @@ from PySide6.QtGui import (
     QPalette,
     QPdfWriter,
     QPen,
+    QTextBlock,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
     QTextOption,
 )
 
@@ -39,6 +42,7 @@ from clipper.core.archive import Archive
 from clipper.core.views import ClippingDetail
 from clipper.export.book import BookOptions, BookPlan, broader_tags, plan_book
 from clipper.export.book_html import (
+    KEEP_WITH_NEXT,
     BookStyle,
     clipping_html,
     cover_html,
@@ -63,6 +67,8 @@ PAPER_SIZES = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Let
 SERIF_FAMILIES = ("DejaVu Serif", "Noto Serif", "Liberation Serif", "FreeSerif", "Times New Roman")
 SANS_FAMILIES = ("DejaVu Sans", "Noto Sans", "Liberation Sans", "FreeSans", "Arial")
 BODY_POINT_SIZE = 10.5
+# How far down the cover's text starts, as a share of the page body.
+COVER_DROP = 0.3
 # Layouts that still disagree after this many rounds point to a bug, not to a long book.
 MAX_LAYOUT_ROUNDS = 3
 
@@ -217,7 +223,74 @@ class _Typesetter:
         doc.setHtml(html)
         body = self.geometry.body
         doc.setPageSize(QSizeF(body.width(), body.height()))
+        keep_headings_with_next(doc)
         return doc
+
+
+def _first_line_height(block: QTextBlock) -> float:
+    layout = block.layout()
+    if layout is not None and layout.lineCount():
+        return float(layout.lineAt(0).height())
+    return float(block.document().documentLayout().blockBoundingRect(block).height())
+
+
+def _device_pixels_per_css_pixel(doc: QTextDocument) -> float:
+    device = doc.documentLayout().paintDevice()
+    return device.logicalDpiY() / 96 if device is not None else 1.0
+
+
+def keep_headings_with_next(doc: QTextDocument) -> bool:
+    """Start a new page before a heading ("Editor’s notes", "Related") that would otherwise
+    end a page alone, parted from the first line it introduces. QTextDocument has no
+    keep-with-next, so this looks at the layout and adds the page break itself.
+
+    Returns whether anything moved. Run on every layout of a document, so both layouts of a
+    clipping make the same decision.
+    """
+    layout = doc.documentLayout()
+    height = doc.pageSize().height()
+    moved = False
+    block = doc.begin()
+    while block.isValid():
+        following = block.next()
+        if block.text() not in KEEP_WITH_NEXT or not following.isValid():
+            block = following
+            continue
+        table = QTextCursor(block).currentTable()
+        if table is not None:
+            # The heading opens its box: the box moves, padding and all. A line in a cell must
+            # fit above the page bottom with the cell's bottom padding too, and the padding is
+            # in CSS pixels: counted three times over in device pixels, to be on the safe side.
+            top = layout.frameBoundingRect(table).top()
+            padding = table.format().cellPadding() * _device_pixels_per_css_pixel(doc)
+            lines = _first_line_height(block) + _first_line_height(following)
+            bottom = top + 3 * padding + lines
+            if int(top // height) != int(bottom // height):
+                table_format = table.format()
+                table_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                table.setFormat(table_format)
+                moved = True
+        else:
+            top = layout.blockBoundingRect(block).top()
+            after = QTextCursor(following).currentTable()
+            start = (
+                layout.frameBoundingRect(after).top()
+                if after is not None
+                else layout.blockBoundingRect(following).top()
+            )
+            padding = after.format().cellPadding() if after is not None else 0.0
+            end = (
+                start
+                + _first_line_height(following)
+                + 2 * padding * _device_pixels_per_css_pixel(doc)
+            )
+            if int(top // height) != int(end // height):
+                block_format = block.blockFormat()
+                block_format.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                QTextCursor(block).setBlockFormat(block_format)
+                moved = True
+        block = following
+    return moved
 
 
 def _start_pages(plan: BookPlan, toc_pages: int, counts: Mapping[int, int]) -> dict[int, int]:
@@ -376,10 +449,16 @@ def _paint(
     toc_count = toc.pageCount()
     page_count = 1 + toc_count + sum(counts.values())
     painter = _BookPainter(setter.writer, setter.geometry, setter.style, plan.title, page_count)
-    cover = setter.document(cover_html(plan, top_margin_px=230))
+    cover = setter.document(cover_html(plan))
+    # The title a third of the way down the page: the cover flows in the lower part only
+    # (a first block's CSS margin is ignored, and a frame margin would repeat on every page).
+    cover_drop = setter.geometry.body.height() * COVER_DROP
+    cover.setPageSize(
+        QSizeF(setter.geometry.body.width(), setter.geometry.body.height() - cover_drop)
+    )
     painter.begin()
     try:
-        painter.page(cover, 0, header=None)
+        painter.page(cover, 0, header=None, drop=cover_drop)
         for index in range(toc_count):
             painter.page(toc, index, header="Contents")
         for done, clipping_id in enumerate(plan.order):
@@ -433,15 +512,17 @@ class _BookPainter:
         if self.painter.isActive():
             self.painter.end()
 
-    def page(self, doc: QTextDocument, index: int, header: str | None) -> None:
+    def page(self, doc: QTextDocument, index: int, header: str | None, drop: float = 0.0) -> None:
+        """Paint page `index` of `doc` as the next page, `drop` pixels below the body's top."""
         if self.pages:
             self.writer.newPage()
         self.pages += 1
         painter = self.painter
         body = self.geometry.body
+        height = doc.pageSize().height()
         painter.save()
-        painter.translate(body.left(), body.top() - index * body.height())
-        view = QRectF(0, index * body.height(), body.width(), body.height())
+        painter.translate(body.left(), body.top() + drop - index * height)
+        view = QRectF(0, index * height, body.width(), height)
         painter.setClipRect(view)
         context = QAbstractTextDocumentLayout.PaintContext()
         context.clip = view

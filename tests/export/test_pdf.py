@@ -239,3 +239,29 @@ def test_book_of_forty_real_articles_has_true_page_numbers(
     # Date grouping: the book runs in the order of its contents, so the numbers only grow.
     assert [page for _, page in entries] == starts
     assert 40 + 2 <= result.page_count <= 40 * 25
+
+
+def test_notes_and_related_headings_never_end_a_page_alone(
+    qapp: object, archive: object, tmp_path: Path
+) -> None:
+    from clipper.core.drafts import ClippingDraft
+
+    other = archive.add(ClippingDraft(title="The other story", body="Elsewhere."))  # type: ignore[attr-defined]
+    orphans = []
+    # Each added one-line paragraph pushes the end of the clipping down by a line; across a
+    # page's worth of steps, each heading lands on the last line of a page at some point.
+    for lines in range(12, 60):
+        body = "\n\n".join(f"Line {n} of the filler." for n in range(lines))
+        cid = archive.add(ClippingDraft(title=f"Filler {lines}", body=body)).id  # type: ignore[attr-defined]
+        archive.add_note(cid, "The note under the heading.")  # type: ignore[attr-defined]
+        archive.link(cid, other.id, "The link under the heading.")  # type: ignore[attr-defined]
+        path = tmp_path / f"{lines}.pdf"
+        write_pdf_book(archive, [cid], path, BookOptions(title="Filler"))  # type: ignore[arg-type]
+        for page in read_pages(path)[2:]:
+            texts = [line.text for line in page.lines]
+            for heading, follower in (("Editor’s notes", "The note"), ("Related", "→")):
+                if heading in texts:
+                    after = texts[texts.index(heading) + 1 :]
+                    if not any(t.startswith(follower) for t in after):
+                        orphans.append((lines, heading, page.number))
+    assert orphans == []
