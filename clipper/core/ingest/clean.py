@@ -474,6 +474,7 @@ def clean_lines(
     first_prose = next((i for i, p in enumerate(prose_flags) if p), len(lines))
     last_prose = max((i for i, p in enumerate(prose_flags) if p), default=-1)
     rough_first, rough_last = first_prose, last_prose
+    inside_keys = {name_key(line.text) for line in lines[rough_first : rough_last + 1]}
 
     dates_at: dict[int, list[DateMatch]] = {}
     published_hint: dict[int, bool] = {}
@@ -558,8 +559,10 @@ def clean_lines(
             short_keys.get(name_key(text_), 0) >= 2
             and not prose_flags[i]
             and len(text_) <= 80
-            # Inside the article a repeated line is structure (a table, a schedule).
+            # Inside the article a repeated line is structure (a table, a schedule, an
+            # embedded post's attribution), and so are its repeats outside it.
             and not rough_first <= i <= rough_last
+            and name_key(text_) not in inside_keys
         ):
             drop(i, "repeated")
             continue
@@ -597,12 +600,19 @@ def clean_lines(
     last_prose = kept_prose[-1] if kept_prose else -1
     if mode == "text":
         _read_header(lines, first_prose, result, dates_at, published_hint)
+        inside_keys = {
+            name_key(line.text)
+            for line in lines[first_prose : last_prose + 1]
+            if line.kind != "drop"
+        }
         # A few loose lines after the last paragraph are a site's footer; a long run of
         # them is a list that belongs to the article (tour dates, a product list).
         trailer = [
             i
             for i in range(last_prose + 1, len(lines))
-            if lines[i].kind != "drop" and not _SENTENCE_END.search(lines[i].text)
+            if lines[i].kind != "drop"
+            and not _SENTENCE_END.search(lines[i].text)
+            and name_key(lines[i].text) not in inside_keys
         ]
         introduced = last_prose >= 0 and lines[last_prose].text.endswith(":")
         if len(trailer) <= _TRAILER_MAX_LINES and not introduced:

@@ -214,7 +214,9 @@ def _similar_clipping_ids(archive: Archive, draft: ClippingDraft, limit: int = 2
     telling = sorted(counts, key=lambda w: (-counts[w] * math.log(len(w)), w))[:12]
     query = " OR ".join(telling)
     try:
-        results = archive.search(query, page_size=limit)
+        # The index as it stands, without catching up first: a batch catches up once at its
+        # end (a commit per imported item would cost more than the suggestion is worth).
+        results = archive.index.search(query, page_size=limit)
     except Exception as exc:  # the index is a cache: without it, suggestions are just fewer
         log.info("no similar clippings for topic suggestions: %s", exc)
         return []

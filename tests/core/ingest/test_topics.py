@@ -96,6 +96,7 @@ def test_topics_of_similar_clippings_in_the_archive_are_suggested(archive: Archi
             ),
             tags=[("topic", "Russia in Africa")],
         )
+    archive.index.catch_up()
     [outcome] = import_inputs(archive, [SEED], dry_run=True)
     assert outcome.draft is not None
     names = [t.name for t in outcome.draft.topics]
