@@ -110,6 +110,12 @@ def export_command(args: argparse.Namespace, location: ArchiveLocation) -> int:
                     description=selection.description,
                 )
                 book = write_pdf_book(archive, selection.ids, args.pdf, options, progress)
+                for clipping_id, scripts in book.unprintable.items():
+                    print(
+                        f"warning: clipping #{clipping_id} has characters no installed font can "
+                        f"show ({', '.join(scripts)}); they print as boxes",
+                        file=sys.stderr,
+                    )
                 print(
                     f"wrote {args.pdf}: {book.clipping_count} clipping(s), "
                     f"{book.page_count} page(s) in {book.seconds:.1f}s"

@@ -123,6 +123,13 @@ def without_ligatures(font: QFont) -> QFont:
     return font
 
 
+def _script_of(char: str) -> str:
+    """'Hangul', 'Cjk', 'Hiragana' for letters; 'symbols' for emoji, brackets and the like."""
+    if unicodedata.category(char)[0] in "LMN":
+        return unicodedata.name(char, "unknown").split()[0].title()
+    return "symbols"
+
+
 class GlyphCoverage:
     """Which characters no installed font can draw (Qt would print them as boxes).
 
@@ -130,8 +137,9 @@ class GlyphCoverage:
     left over, so the book can say so. Answers are cached per character.
     """
 
-    def __init__(self, preferred: Sequence[str]) -> None:
-        others = [f for f in QFontDatabase.families() if f not in preferred]
+    def __init__(self, preferred: Sequence[str], installed: Sequence[str] | None = None) -> None:
+        installed = QFontDatabase.families() if installed is None else installed
+        others = [f for f in installed if f not in preferred]
         self._metrics = [QFontMetricsF(QFont(family)) for family in (*preferred, *others)]
         self._covered: dict[str, bool] = {}
 
@@ -150,7 +158,7 @@ class GlyphCoverage:
             if ord(char) < 0x80 or unicodedata.category(char)[0] in "CZ":
                 continue
             if not self._has_glyph(char):
-                scripts.add(unicodedata.name(char, "UNKNOWN").split()[0].title())
+                scripts.add(_script_of(char))
         return tuple(sorted(scripts))
 
 
@@ -383,7 +391,7 @@ def _render(
         if (scripts := coverage.unprintable_scripts(_clipping_text(plan.details[cid])))
     }
     for cid, scripts in unprintable.items():
-        log.warning("clipping %d has characters no installed font can draw (%s)", cid, scripts)
+        log.info("clipping %d has characters no installed font can draw (%s)", cid, scripts)
 
     def page_html(clipping_id: int, pages: Mapping[int, int] | None) -> str:
         detail = plan.details[clipping_id]

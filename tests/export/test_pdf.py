@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from clipper.export.book import BookOptions
 from clipper.export.common import ExportCancelled, ExportError
-from clipper.export.pdf import BookResult, choose_family, write_pdf_book
+from clipper.export.pdf import BookResult, GlyphCoverage, choose_family, write_pdf_book
 from tests.conftest import SHARED
 from tests.export.conftest import Sample
 from tests.export.pdftext import (
@@ -205,6 +205,12 @@ def test_font_choice_falls_back_when_dejavu_is_missing() -> None:
     assert choose_family(["DejaVu Serif", "Noto Serif"], ["Noto Serif", "Foo"], "X") == "Noto Serif"
     assert choose_family(["DejaVu Serif"], ["dejavu serif"], "X") == "DejaVu Serif"
     assert choose_family(["DejaVu Serif"], ["Foo"], "Fallback") == "Fallback"
+
+
+def test_characters_no_font_can_draw_are_named_by_script(qapp: object) -> None:
+    coverage = GlyphCoverage(["DejaVu Sans"], installed=[])
+    assert coverage.unprintable_scripts("Goïta, Россия, النيجر") == ()
+    assert coverage.unprintable_scripts("서울 and 東京 🙂") == ("Cjk", "Hangul", "symbols")
 
 
 @pytest.mark.skipif(not (SHARED / "corpus").exists(), reason="needs ../shared/corpus")
