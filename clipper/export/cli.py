@@ -184,6 +184,7 @@ def import_clipper_exports(
 
     failed = 0
     for path in paths:
+        summary: dict[str, object]
         try:
             export = read_export(path)
             if dry_run:

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -65,22 +65,21 @@ def read_details(
 
 @contextlib.contextmanager
 def atomic_output(path: Path, suffix: str = "") -> Iterator[Path]:
-    """A temporary path beside `path`, renamed over it only when the block succeeds.
+    """A fresh path beside `path` to write to, renamed over `path` only when the block succeeds.
 
     A failed or cancelled export never leaves half a file, and never destroys the file it
-    would have replaced.
+    would have replaced. The temporary file is created by whoever writes it (QPdfWriter,
+    zipfile, open), so it gets the user's usual permissions, not mkstemp's owner-only ones.
     """
     path = Path(path)
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name")
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=suffix or ".part", dir=path.parent
-    )
-    os.close(handle)
-    temporary = Path(name)
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}{suffix or '.part'}"
     try:
         yield temporary
+        if not temporary.exists():
+            raise ExportError(f"nothing was written for {path}")
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -71,7 +71,7 @@ def run_export(
         options = BookOptions(request.title, group_by=request.group_by, paper=request.paper)
         book = write_pdf_book(archive, ids, request.path, options, progress, is_cancelled)
         pages = book.page_count
-        summary = f"{count}, {book.page_count} pages"
+        summary = f"{count} ({book.page_count} pages)"
         if book.unprintable:
             scripts = sorted({s for found in book.unprintable.values() for s in found})
             summary += (

@@ -84,6 +84,8 @@ class ExportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
+        # Wide enough to show a real path, not just its last folder.
+        self.setMinimumWidth(560)
         self.clipping_ids = tuple(clipping_ids)
         count = len(self.clipping_ids)
         self.summary = QLabel(f"{count} clipping{'s' if count != 1 else ''} selected")

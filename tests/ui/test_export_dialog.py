@@ -107,7 +107,7 @@ def test_exporting_a_book_runs_on_a_worker_and_reports_success(
     [message] = _messages(host)
     assert message.windowModality() == Qt.WindowModality.NonModal
     assert (
-        f"Exported 4 clippings, {outcome.pages} pages to {tmp_path / 'book.pdf'}" in message.text()
+        f"Exported 4 clippings ({outcome.pages} pages) to {tmp_path / 'book.pdf'}" in message.text()
     )
     assert not [p for p in host.findChildren(QProgressDialog) if p.isVisible()]
     message.close()
