@@ -85,6 +85,12 @@ class WordCache:
         self._stems: dict[str, dict[str, str]] = {lang: {} for lang in STEM_LANGUAGES}
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        with self._lock:
+            self._folded.clear()
+            for table in (*self._token_stems.values(), *self._stems.values()):
+                table.clear()
+
     def _store(self, table: dict[str, str], key: str, value: str) -> None:
         if len(table) >= self.limit:
             with self._lock:

@@ -13,7 +13,8 @@ Two measured fixes over the stock `W3Codec` (whoosh-reloaded 2.7.5):
   `set_inlined`). So every term, even one seen in a single article, gets its own pickled,
   zlib-compressed block in the postings file. The writer here inlines short posting lists
   into the term table, which makes flushing faster and short lookups cheaper; the reading
-  side of inlined postings is Whoosh's own (`ListMatcher`).
+  side of inlined postings is Whoosh's own (`ListMatcher`), given bytes values even for
+  formats that have none, as its merge requires.
 
 The codec object is pickled into the index's table of contents with each segment, so this
 class must stay importable under this name; changing it means bumping SCHEMA_VERSION.
@@ -47,7 +48,10 @@ class _PostingsWriter(W3PostingsWriter):
         terminfo = self._terminfo  # type: ignore[has-type]
         if not self.written() and len(self) < self._inlinelimit:
             terminfo.add_block(self)
-            terminfo.set_inlined(self._ids, self._weights, self._values)
+            # Whoosh's list matcher returns "" (text) for a posting without a value, which
+            # its own merge then rejects: give every posting its (empty) bytes.
+            values = self._values or [b""] * len(self._ids)
+            terminfo.set_inlined(self._ids, self._weights, values)
             self._terminfo = None
             return terminfo
         return super().finish_postings()

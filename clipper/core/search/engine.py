@@ -41,6 +41,10 @@ SCORED_FIELDS = ("content", "title", "author", "source")
 Scores = dict[int, float]
 
 
+class IndexDamaged(Exception):
+    """Reading the index's files failed in a way only damage explains (the caller rebuilds)."""
+
+
 # -- evaluation plans -----------------------------------------------------------------------
 
 
@@ -111,8 +115,29 @@ class SegmentColumns:
     """The per-document arrays of one segment. Built once from a reader, then read-only."""
 
     def __init__(self, reader: Any) -> None:
-        size = reader.doc_count_all()
         self.segment_id: str = reader.segment().segment_id()
+        try:
+            self._load(reader)
+            self._check(reader)
+        except IndexDamaged:
+            raise
+        except Exception as exc:
+            raise IndexDamaged(f"segment {self.segment_id}: {type(exc).__name__}: {exc}") from exc
+
+    def _check(self, reader: Any) -> None:
+        """Columns are bare numbers, so damage would not show: compare a few clipping ids
+        with the stored ones."""
+        for docnum in {0, self.size // 2, self.size - 1}:
+            if 0 <= docnum < self.size and not reader.is_deleted(docnum):
+                stored = reader.stored_fields(docnum).get("id")
+                if stored is None or int(stored) != self.ids[docnum]:
+                    raise IndexDamaged(
+                        f"segment {self.segment_id}: document {docnum} is clipping {stored} "
+                        f"but its id column says {self.ids[docnum]}"
+                    )
+
+    def _load(self, reader: Any) -> None:
+        size = reader.doc_count_all()
         self.size = size
         self.ids = _numeric(reader.column_reader("cid", translate=False), size)
         self.dates = _numeric(reader.column_reader("date", translate=False), size)
@@ -197,6 +222,13 @@ def _id_tuples(creader: Any, size: int) -> list[tuple[int, ...]]:
     return values
 
 
+def deleted_docnums(reader: Any) -> frozenset[int]:
+    """The deleted documents of a segment reader (read fresh: they change, segments do not)."""
+    if not reader.has_deletions():
+        return frozenset()
+    return frozenset(reader.segment().deleted_docs())
+
+
 class ColumnsCache:
     """SegmentColumns by segment id, for every segment of the current readers."""
 
@@ -231,11 +263,22 @@ def read_postings(
 ) -> tuple[Sequence[int], Sequence[float], Sequence[bytes]]:
     """(docnums, weights, encoded values) of a term in one segment, deleted documents included."""
     btext = text.encode("utf-8") if isinstance(text, str) else text
-    terms = reader._terms
     try:
-        info = terms.term_info(fieldname, btext)
+        return _read_postings(reader, fieldname, btext, values)
     except TermNotFound:
         return _EMPTY
+    except Exception as exc:
+        segment = reader.segment().segment_id()
+        raise IndexDamaged(
+            f"segment {segment}, term {fieldname}:{text!r}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _read_postings(
+    reader: Any, fieldname: str, btext: bytes, values: bool
+) -> tuple[Sequence[int], Sequence[float], Sequence[bytes]]:
+    terms = reader._terms
+    info = terms.term_info(fieldname, btext)
     if info.is_inlined():
         ids, weights, found_values = info.inlined_postings()
         return ids, weights, found_values if values else ()
@@ -298,7 +341,7 @@ class SegmentEvaluator:
         self.reader = reader
         self.columns = columns
         self.stats = stats
-        self.deleted = reader.deleted_docs_set() if reader.has_deletions() else frozenset()
+        self.deleted = deleted_docnums(reader)
 
     def run(self, plan: Plan) -> Scores:
         scores = self.evaluate(plan)

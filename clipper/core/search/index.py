@@ -24,6 +24,7 @@ page shown only.
 from __future__ import annotations
 
 import contextlib
+import gc
 import heapq
 import json
 import logging
@@ -32,6 +33,7 @@ import shutil
 import threading
 import time
 import uuid
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -54,6 +56,7 @@ from clipper.core.search.engine import (
     ColumnsCache,
     DatePlan,
     IdsPlan,
+    IndexDamaged,
     IntersectPlan,
     Plan,
     SegmentColumns,
@@ -61,6 +64,7 @@ from clipper.core.search.engine import (
     Statistics,
     TermPlan,
     UnionPlan,
+    deleted_docnums,
 )
 from clipper.core.search.query import Compiler, QuerySyntaxError, parse
 from clipper.core.search.results import (
@@ -94,7 +98,7 @@ PARALLEL_MIN_DOCUMENTS = 3000
 READ_CHUNK = 500
 WRITER_TIMEOUT = 120.0
 OPEN_ATTEMPTS = 4
-# Commits never merge, except that once there are this many segments the small ones
+# Commits never merge big segments; once there are this many segments, the small ones
 # (single clippings caught up one by one) are merged, which is cheap.
 MAX_SEGMENTS = 16
 SMALL_SEGMENT_DOCUMENTS = 2000
@@ -184,14 +188,16 @@ class SearchIndex:
         try:
             index = cls._open_existing(index_dir, archive, parallel)
         except IndexUnusable as problem:
-            log.warning("search index at %s: %s; rebuilding it", index_dir, problem)
+            # A new archive has no index yet: only a broken one is worth a warning.
+            level = logging.WARNING if index_dir.exists() else logging.INFO
+            log.log(level, "search index at %s: %s; rebuilding it", index_dir, problem)
             index = cls._rebuild_and_open(index_dir, archive, parallel)
         index.catch_up()
         return index
 
     @classmethod
     def _open_existing(cls, index_dir: Path, archive: Archive, parallel: bool) -> SearchIndex:
-        last_error: BaseException | None = None
+        last_error = ""
         for attempt in range(OPEN_ATTEMPTS):
             state = read_state(index_dir)
             if state is None:
@@ -200,18 +206,26 @@ class SearchIndex:
                 raise IndexUnusable(
                     f"it was built with schema version {state.schema}, not {SCHEMA_VERSION}"
                 )
-            try:
-                ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-                index = cls(index_dir, archive, ix, state, parallel)
-                index._view()  # opens every segment and reads its columns: the check
-                return index
-            except FileNotFoundError as exc:
-                # Another process may have committed (or swapped in a rebuild) between our
-                # reading the table of contents and opening the files it names.
-                last_error = exc
-                time.sleep(0.05 * (attempt + 1))
-            except Exception as exc:
-                raise IndexUnusable(f"it cannot be read ({type(exc).__name__}: {exc})") from exc
+            problem = ""
+            # Whoosh leaves files open when it fails to read a damaged index; they are
+            # closed when the traceback goes, inside this block, without a warning each.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                try:
+                    ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+                    index = cls(index_dir, archive, ix, state, parallel)
+                    index._view()  # opens every segment and reads its columns: the check
+                    return index
+                except FileNotFoundError as exc:
+                    # Another process may have committed (or swapped in a rebuild) between
+                    # our reading the table of contents and opening the files it names.
+                    last_error = str(exc)
+                except Exception as exc:
+                    problem = f"it cannot be read ({type(exc).__name__}: {exc})"
+                gc.collect()
+            if problem:
+                raise IndexUnusable(problem)
+            time.sleep(0.05 * (attempt + 1))
         raise IndexUnusable(f"files kept vanishing while opening it ({last_error})")
 
     @classmethod
@@ -282,13 +296,13 @@ class SearchIndex:
         view: _View | None = getattr(self._local, "view", None)
         if view is not None and view.ix is ix and view.searcher.up_to_date():
             return view
-        if view is not None and view.ix is ix:
-            searcher = view.searcher.refresh()
-        else:
-            if view is not None:
-                with contextlib.suppress(Exception):
-                    view.searcher.close()
-            searcher = ix.searcher()
+        if view is not None:
+            with contextlib.suppress(Exception):
+                view.searcher.close()
+        # Not `searcher.refresh()`: Whoosh reuses a segment's old reader there, and with it
+        # the segment's old set of deleted documents. Opening readers is cheap with
+        # uncompounded segments, and the columns are cached by segment anyway.
+        searcher = ix.searcher()
         leaves = [
             _Leaf(reader, offset, self._columns.get(reader))
             for reader, offset in searcher.reader().leaf_readers()
@@ -314,13 +328,18 @@ class SearchIndex:
 
     def _retrying(self, action: Any) -> Any:
         """Run a read; if index files vanished under it (a merge or a swap by another
-        process), open fresh readers and run it once more."""
+        process), open fresh readers and run it once more; if they turn out damaged,
+        rebuild the index and run it once more."""
         try:
             return action()
         except FileNotFoundError:
             log.info("index files changed during a search; retrying with fresh readers")
             self._forget_view()
             return action()
+        except IndexDamaged as damage:
+            log.warning("the search index is damaged (%s); rebuilding it", damage)
+        self.rebuild()
+        return action()
 
     def document_count(self) -> int:
         return int(self._retrying(lambda: self._view().searcher.doc_count()))
@@ -443,12 +462,15 @@ class SearchIndex:
         total = len(ids)
         shown = ids[(page - 1) * page_size : page * page_size]
         facets: dict[str, list[tuple[str, int]]] = {kind: [] for kind in FACET_KINDS}
-        if not flt.in_trash:
+        if flt.in_trash:
+            hits = self._trashed_hits(shown)
+        else:
             view = self._view()
             facets = self._facets(self._evaluate(view, IdsPlan(frozenset(ids))))
+            hits = self._hits([(cid, 0.0) for cid in shown], None)
         return SearchResults(
             total=total,
-            hits=self._hits([(cid, 0.0) for cid in shown], None),
+            hits=hits,
             facets=facets,
             suggestion=None,
             page=page,
@@ -512,6 +534,31 @@ class SearchIndex:
                     source=doc.source,
                     published=doc.published,
                     score=round(score, 4),
+                    snippet=plain_snippet(fragments),
+                    fragments=fragments,
+                )
+            )
+        return hits
+
+    def _trashed_hits(self, shown: Sequence[int]) -> list[Hit]:
+        """Rows of the trash listing (the index holds live clippings only)."""
+        from clipper.core.archive import NotFound
+
+        hits = []
+        for cid in shown:
+            try:
+                detail = self.archive.get(cid)
+            except NotFound:
+                continue
+            text = f"{detail.standfirst}\n\n{detail.body}" if detail.standfirst else detail.body
+            fragments = make_snippet(text, None, detail.language)
+            hits.append(
+                Hit(
+                    id=cid,
+                    title=detail.title,
+                    source=detail.source,
+                    published=detail.published,
+                    score=0.0,
                     snippet=plain_snippet(fragments),
                     fragments=fragments,
                 )
@@ -653,7 +700,7 @@ class SearchIndex:
         indexed: dict[int, str] = {}
         for leaf in view.leaves:
             reader = leaf.reader
-            deleted = reader.deleted_docs_set() if reader.has_deletions() else frozenset()
+            deleted = deleted_docnums(reader)
             for docnum in range(reader.doc_count_all()):
                 if docnum in deleted:
                     continue
@@ -756,7 +803,7 @@ class _IndexWriter:
             if reader.segment().segment_id() not in wanted:
                 continue
             cids = SegmentColumns(reader).ids
-            deleted = reader.deleted_docs_set() if reader.has_deletions() else frozenset()
+            deleted = deleted_docnums(reader)
             ids.extend(cids[d] for d in range(reader.doc_count_all()) if d not in deleted)
         return sorted(ids)
 
@@ -765,26 +812,29 @@ class _IndexWriter:
 
     def commit(self, state: IndexState) -> None:
         writer = self.whoosh
+        kept = [s for s in writer.segments if s.segment_id() not in self._dropped]
+        coming = len(self.new_segments) + (self._builder is not None)
+        if len(kept) + coming > MAX_SEGMENTS:
+            # Clippings caught up one at a time leave one small segment each: fold those
+            # into the new segment (re-read from the archive, as `maintain` does).
+            small = [s for s in kept if s.doc_count_all() < SMALL_SEGMENT_DOCUMENTS]
+            if len(small) > 1:
+                self.build(self.live_ids(small))
+                kept = [s for s in kept if s not in small]
         if self._builder is not None:
             self.new_segments += self._builder.finish()
-        kept = [s for s in writer.segments if s.segment_id() not in self._dropped]
-        writer.segments = kept
-        mergetype = _merge_small if len(kept) + len(self.new_segments) > MAX_SEGMENTS else None
-        final = writer._merge_segments(mergetype, False, mergetype is not None)
-        if writer._added:
-            final.append(writer._finalize_segment())
-        else:
-            writer._close_segment()
-        final += self.new_segments
-        writer._commit_toc(final)
+        writer._close_segment()
+        # Writes the new table of contents and removes the files no segment uses any more.
+        writer._commit_toc(kept + self.new_segments)
         writer._finish()
         self.closed = True
         write_state(self.index.index_dir, state)
 
     def cancel(self) -> None:
+        """End a session that changed nothing: release the lock, remove the empty files."""
         if not self.closed:
-            self.whoosh.cancel()
             self.closed = True
+            self._cancel_whoosh()
 
     def abort(self) -> None:
         """Undo an unfinished session after an error: release the lock, delete new files."""
@@ -794,22 +844,26 @@ class _IndexWriter:
         try:
             if self._builder is not None:
                 self._builder.discard()
-            self.whoosh.cancel()
-        except Exception:
-            log.exception("could not clean up after a failed index write")
+            if self.new_segments:
+                _delete_segment_files(self.whoosh.storage, self.new_segments)
+        finally:
+            self._cancel_whoosh()
+
+    def _cancel_whoosh(self) -> None:
+        writer = self.whoosh
+        writer.cancel()
+        # Whoosh leaves the files of the writer's own (empty) segment for the next commit to
+        # clean up; remove them now.
+        _delete_segment_files(writer.storage, [writer.newsegment])
 
 
-def _merge_small(writer: Any, segments: list[Any]) -> list[Any]:
-    """Merge policy: fold the small segments into the writer's own, keep the big ones."""
-    kept = []
+def _delete_segment_files(storage: Any, segments: Sequence[Any]) -> None:
     for segment in segments:
-        if segment.doc_count_all() < SMALL_SEGMENT_DOCUMENTS:
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            writer.add_reader(reader)
-            reader.close()
-        else:
-            kept.append(segment)
-    return kept
+        for name in segment.list_files(storage):
+            try:
+                storage.delete_file(name)
+            except OSError:
+                log.warning("could not remove index file %s", name)
 
 
 def add_documents(builder: SegmentBuilder, archive: Archive, ids: Sequence[int]) -> int:

@@ -490,9 +490,26 @@ class HighlightSpec:
     prefixes: set[str] = field(default_factory=set)
 
     def matches(self, word: str, language: str | None) -> bool:
+        """Whether a folded word of a text in `language` is one the query asked for."""
         if WORDS.stem(word, stem_language(language)) in self.stems:
             return True
         return any(word.startswith(p) for p in self.prefixes)
+
+    def matching_tokens(self, tokens: Iterable[str], language: str | None) -> set[str]:
+        """The tokens (as written in a text) that the query asked for."""
+        stem_lang = stem_language(language)
+        token_stem = WORDS.token_stem
+        folded = WORDS.folded
+        stems = self.stems
+        # A stem keeps the first two letters of its word (the third can change: "feya" ->
+        # "fei"), so only words that start like one of the stems need stemming, which is
+        # slow for a word seen for the first time.
+        heads = {s[:2] for s in stems}
+        found = {t for t in tokens if folded(t)[:2] in heads and token_stem(t, stem_lang) in stems}
+        if self.prefixes:
+            prefixes = tuple(self.prefixes)
+            found.update(t for t in tokens if folded(t).startswith(prefixes))
+        return found
 
     def __bool__(self) -> bool:
         return bool(self.stems or self.prefixes)

@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from clipper.core.search.analysis import iter_words
+from clipper.core.search.analysis import WORD_RE, WORDS
 from clipper.core.search.query import HighlightSpec
 
 SNIPPET_CHARS = 240
@@ -84,11 +84,16 @@ def make_snippet(
     text = text.strip()
     matches: list[tuple[int, int, str]] = []
     if spec:
-        matches = [
-            (start, end, word)
-            for word, start, end in iter_words(text)
-            if spec.matches(word, language)
-        ]
+        # Decide once per distinct word, then find where the chosen ones are: one regex
+        # pass in C, one set lookup per word.
+        wanted = spec.matching_tokens(set(WORD_RE.findall(text)), language)
+        if wanted:
+            folded = WORDS.folded
+            matches = [
+                (m.start(), m.end(), folded(m.group()))
+                for m in WORD_RE.finditer(text)
+                if m.group() in wanted
+            ]
     if not matches:
         return _plain_window(text, width)
     start = _best_window_start(matches, width)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pytest
 
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
+from clipper.core.paths import resolve_location
 
 
 def add(
@@ -90,10 +91,23 @@ NEWSROOM = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def newsroom(archive: Archive) -> dict[int, int]:
-    """Eight clippings; returns {1..8: id} in the order of NEWSROOM."""
+def fill_newsroom(archive: Archive) -> dict[int, int]:
+    """Store the eight NEWSROOM clippings; returns {1..8: id}."""
     made = {}
     for number, (title, body, tags, fields) in enumerate(NEWSROOM, start=1):
         made[number] = add(archive, title, body, tags, **fields)
     return made
+
+
+@pytest.fixture
+def newsroom(archive: Archive) -> dict[int, int]:
+    """The NEWSROOM clippings in the test's own archive (for tests that change it)."""
+    return fill_newsroom(archive)
+
+
+@pytest.fixture(scope="module")
+def newsroom_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    """One NEWSROOM archive shared by a module's read-only tests."""
+    with Archive(resolve_location(tmp_path_factory.mktemp("newsroom") / "archive")) as opened:
+        fill_newsroom(opened)
+        yield opened

@@ -1,0 +1,287 @@
+"""The index as a cache: rebuilt when missing, damaged or outdated (and only then), caught up
+from the change log by whichever process looks, writer errors raised, segments merged."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from clipper.core.archive import Archive
+from clipper.core.paths import resolve_location
+from clipper.core.search import SCHEMA_VERSION
+from clipper.core.search import index as index_module
+from clipper.core.search.index import STATE_FILENAME, read_state
+from clipper.core.search.segments import SegmentBuilder
+from clipper.core.views import ClippingFilter
+from tests.core.search.conftest import NEWSROOM, add, fill_newsroom
+
+QUERIES = ["junta", "armée", "region:Sahel", "elections OR uranium", '"russian delegation"', ""]
+
+
+def snapshot(archive: Archive) -> list[tuple[int, list[tuple[int, float, str]], object]]:
+    """Everything the queries return, to compare an index before and after a rebuild."""
+    found = []
+    for query in QUERIES:
+        results = archive.search(query, page_size=50)
+        found.append(
+            (
+                results.total,
+                [(h.id, h.score, h.snippet) for h in results.hits],
+                results.facets,
+            )
+        )
+    return found
+
+
+@pytest.fixture
+def filled(archive: Archive) -> Archive:
+    fill_newsroom(archive)
+    archive.index.catch_up()
+    return archive
+
+
+def reopen(archive: Archive) -> Archive:
+    """A second Archive on the same folder, as the command line or the app would open it."""
+    return Archive(resolve_location(archive.location.home))
+
+
+def build_id(archive: Archive) -> str:
+    state = read_state(archive.location.index_dir)
+    assert state is not None
+    return state.build
+
+
+def test_a_new_archive_gets_an_index_that_records_the_last_change(archive: Archive) -> None:
+    fill_newsroom(archive)
+    index = archive.index
+    state = read_state(archive.location.index_dir)
+    assert state is not None and state.schema == SCHEMA_VERSION
+    assert state.seq == archive.last_seq() == index.applied_seq
+    assert index.document_count() == len(NEWSROOM)
+    assert index.parity_problems() == []
+
+
+def test_deleting_the_index_folder_only_costs_a_rebuild(filled: Archive, caplog) -> None:
+    before = snapshot(filled)
+    old_build = build_id(filled)
+    filled.close()
+    index_dir = filled.location.index_dir
+    for path in sorted(index_dir.iterdir(), reverse=True):
+        path.unlink()
+    index_dir.rmdir()
+    with caplog.at_level(logging.INFO), reopen(filled) as again:
+        assert snapshot(again) == before
+        assert build_id(again) != old_build
+        assert again.index.parity_problems() == []
+    assert "rebuilding it" in caplog.text
+
+
+@pytest.mark.parametrize("victim", ["toc", "terms", "columns", "postings", "stored", "state"])
+def test_a_corrupted_index_file_only_costs_a_rebuild(filled: Archive, victim: str, caplog) -> None:
+    # Enough clippings that "junta" has a posting list in the postings file (short lists
+    # live in the term table).
+    for n in range(12):
+        add(filled, f"Dispatch {n}", f"Dispatch {n}: the junta in Niamey again.")
+    filled.index.catch_up()
+    before = snapshot(filled)
+    old_build = build_id(filled)
+    filled.close()
+    index_dir = filled.location.index_dir
+    pattern = {
+        "toc": "_MAIN_*.toc",
+        "terms": "*.trm",
+        "columns": "*.cid.col",
+        "postings": "*.pst",
+        "stored": "*._stored.col",
+        "state": STATE_FILENAME,
+    }
+    files = sorted(index_dir.glob(pattern[victim]))
+    assert files, f"no {victim} file in {sorted(p.name for p in index_dir.iterdir())}"
+    for path in files:
+        size = path.stat().st_size
+        path.write_bytes(b"\x80garbage\xff" * max(1, size // 9 + 1))
+    with caplog.at_level(logging.WARNING), reopen(filled) as again:
+        assert snapshot(again) == before
+        assert build_id(again) != old_build
+        assert again.index.parity_problems() == []
+    assert "rebuilding it" in caplog.text
+
+
+def test_an_older_schema_version_triggers_a_rebuild(filled: Archive, caplog) -> None:
+    before = snapshot(filled)
+    old_build = build_id(filled)
+    filled.close()
+    state_file = filled.location.index_dir / STATE_FILENAME
+    state = json.loads(state_file.read_text())
+    state["schema"] = SCHEMA_VERSION - 1
+    state_file.write_text(json.dumps(state))
+    with caplog.at_level(logging.WARNING), reopen(filled) as again:
+        assert snapshot(again) == before
+        assert build_id(again) != old_build
+        assert read_state(again.location.index_dir).schema == SCHEMA_VERSION  # type: ignore[union-attr]
+    assert f"built with schema version {SCHEMA_VERSION - 1}" in caplog.text
+
+
+def test_a_file_vanishing_while_opening_is_retried_not_rebuilt(
+    filled: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(filled)
+    old_build = build_id(filled)
+    filled.close()
+    real_open_dir = whoosh_index.open_dir
+    calls = []
+
+    def flaky_open_dir(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        if len(calls) == 1:
+            raise FileNotFoundError("MAIN_x.trm vanished (another process committed)")
+        return real_open_dir(*args, **kwargs)
+
+    monkeypatch.setattr(index_module.whoosh_index, "open_dir", flaky_open_dir)
+    with reopen(filled) as again:
+        assert snapshot(again) == before
+        assert build_id(again) == old_build
+    assert len(calls) >= 2
+
+
+def test_an_index_is_reused_when_nothing_is_wrong(filled: Archive) -> None:
+    old_build = build_id(filled)
+    filled.close()
+    with reopen(filled) as again:
+        assert again.search("junta").total == 1
+        assert build_id(again) == old_build
+
+
+def test_catch_up_applies_changes_made_by_another_archive_instance(filled: Archive) -> None:
+    index = filled.index
+    other = reopen(filled)
+    try:
+        new = add(other, "Tillabéri ambush", "Soldiers were ambushed near Tillabéri.")
+        niger = other.find_tag("region", "Niger")
+        assert niger is not None
+        other.add_tag([1], "topic", "Diplomacy")
+        other.add_note(2, "Check the casualty figures with Niamey.")
+        other.trash([5])
+        other.update(3, title="Burkina Faso : le scrutin n'aura pas lieu")
+        # The other process caught up the shared index folder itself, as the CLI does.
+        other.index.catch_up()
+        assert index.applied_seq < other.last_seq()
+        assert filled.search("Tillabéri").total == 1
+        assert [h.id for h in filled.search("topic:diplomacy").hits] == [1]
+        assert [h.id for h in filled.search("casualty").hits] == [2]
+        assert filled.search("uranium").total == 0
+        assert [h.id for h in filled.search("scrutin").hits] == [3]
+        assert filled.search("title:reportées").total == 0
+        assert index.applied_seq == other.last_seq()
+        assert index.parity_problems() == []
+        other.purge([5])
+        other.restore([])
+        assert new in {h.id for h in filled.search("ambushed").hits}
+        assert index.parity_problems() == []
+    finally:
+        other.close()
+
+
+def test_links_and_dossiers_need_no_reindexing(filled: Archive) -> None:
+    index = filled.index
+    segments = index.segment_count()
+    filled.link(1, 2, "same week")
+    dossier = filled.create_dossier("Sahel")
+    filled.add_to_dossier(dossier.id, [1, 2])
+    assert index.catch_up() == 0
+    assert index.segment_count() == segments
+    assert index.applied_seq == filled.last_seq()
+
+
+def test_catch_up_on_a_worker_thread_while_searching_on_another(filled: Archive) -> None:
+    index = filled.index
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def searching() -> None:
+        try:
+            while not stop.is_set():
+                results = index.search("report OR junta", page_size=5)
+                assert results.total >= 1
+                index.search("", ClippingFilter(), page_size=5)
+        except BaseException as exc:
+            errors.append(exc)
+
+    reader = threading.Thread(target=searching)
+    reader.start()
+    try:
+        for n in range(25):
+            add(filled, f"Field report {n}", f"Report number {n} from the Sahel.")
+            index.catch_up()
+    finally:
+        stop.set()
+        reader.join()
+    assert errors == []
+    assert index.search("report").total == 25
+    assert index.parity_problems() == []
+
+
+def test_writer_errors_are_raised_and_leave_the_index_as_it_was(
+    filled: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = filled.index
+    seq_before = index.applied_seq
+    files_before = sorted(p.name for p in filled.location.index_dir.iterdir())
+    add(filled, "Doomed", "This clipping will not reach the index on the first try.")
+
+    def disk_full(self: SegmentBuilder, values: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SegmentBuilder, "add", disk_full)
+    with pytest.raises(OSError, match="No space left on device"):
+        index.catch_up()
+    assert index.applied_seq == seq_before
+    assert sorted(p.name for p in filled.location.index_dir.iterdir()) == files_before
+    monkeypatch.undo()
+    # The lock was released and nothing half-written remains: the next catch-up works.
+    assert index.catch_up() == 1
+    assert index.search("doomed").total == 1
+    assert index.parity_problems() == []
+
+
+def test_small_segments_are_merged_and_maintain_merges_the_rest(filled: Archive) -> None:
+    index = filled.index
+    for n in range(index_module.MAX_SEGMENTS + 4):
+        add(filled, f"Brief {n}", f"Brief number {n}.")
+        index.catch_up()
+        assert index.segment_count() <= index_module.MAX_SEGMENTS + 1
+    before = snapshot(filled)
+    index.maintain(max_segments=1)
+    assert index.segment_count() == 1
+    assert snapshot(filled) == before
+    assert index.parity_problems() == []
+
+
+def test_rebuild_recreates_the_same_results(filled: Archive) -> None:
+    before = snapshot(filled)
+    assert filled.index.rebuild() == len(NEWSROOM)
+    assert snapshot(filled) == before
+
+
+def test_parity_problems_name_the_drift(filled: Archive, tmp_path: Path) -> None:
+    index = filled.index
+    writer = whoosh_index.open_dir(str(filled.location.index_dir)).writer()
+    writer.delete_by_term("id", "3")
+    writer.commit(merge=False)
+    filled.update(4, title="Changed behind the index's back")
+    # Pretend the index had applied the update.
+    state_file = filled.location.index_dir / STATE_FILENAME
+    state = json.loads(state_file.read_text())
+    state["seq"] = filled.last_seq()
+    state_file.write_text(json.dumps(state))
+    with reopen(filled) as other:
+        problems = other.index.parity_problems()
+    assert "clipping 3 is live in the archive but missing from the index" in problems
+    assert "clipping 4: the index holds an older version" in problems
+    assert len(problems) == 2
+    del index

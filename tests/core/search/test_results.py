@@ -1,0 +1,201 @@
+"""What a search returns: hits with highlighted snippets, totals and pages, facets, "did you
+mean", filters, the blank-query listing, more-like-this, and the JSON the CLI prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from clipper.core.archive import Archive
+from clipper.core.search import Hit, QuerySyntaxError, SearchResults
+from clipper.core.views import ClippingFilter
+from tests.core.search.conftest import add, ids
+
+
+def test_hits_carry_the_archive_fields_and_a_highlighted_snippet(newsroom_archive: Archive) -> None:
+    results = newsroom_archive.search("Goita")
+    assert results.total == 1
+    hit = results.hits[0]
+    assert isinstance(hit, Hit)
+    assert hit.title == "Mali : l'armée reprend Kidal"
+    assert hit.source == "RFI"
+    assert hit.published == dt.date(2023, 11, 14)
+    assert hit.score > 0
+    assert "«Goïta»" in hit.snippet
+    assert "<b>Goïta</b>" in hit.snippet_html
+    assert ("Goïta", True) in hit.fragments
+
+
+def test_every_form_of_a_word_is_marked_and_nothing_else(newsroom_archive: Archive) -> None:
+    hit = newsroom_archive.search("armée").hits[0]
+    assert "«armée»" in hit.snippet and "«armées»" in hit.snippet
+    assert "«malienne»" not in hit.snippet
+    prefixed = newsroom_archive.search("merc*").hits[0]
+    assert "«mercenaries»" in prefixed.snippet
+
+
+def test_negated_words_are_not_highlighted(newsroom_archive: Archive) -> None:
+    hit = newsroom_archive.search("niger -uranium").hits[0]
+    assert "«" in hit.snippet or "Niger" not in hit.snippet
+    assert "«uranium»" not in hit.snippet
+
+
+def test_snippet_html_escapes_the_text(archive: Archive) -> None:
+    add(archive, "Markup", "Tags like <script>alert(1)</script> sit next to Niamey.")
+    hit = archive.search("Niamey").hits[0]
+    assert "&lt;script&gt;" in hit.snippet_html
+    assert "<b>Niamey</b>" in hit.snippet_html
+    assert "<script>" not in hit.snippet_html
+
+
+def test_a_long_text_is_cut_around_its_best_stretch(archive: Archive) -> None:
+    filler = " ".join(f"word{i}" for i in range(400))
+    body = f"{filler} The junta in Niamey met the Russian envoy. {filler}"
+    add(archive, "Long", body)
+    hit = archive.search("junta Russian").hits[0]
+    assert hit.snippet.startswith("… ") and hit.snippet.endswith(" …")
+    assert "«junta»" in hit.snippet and "«Russian»" in hit.snippet
+    assert len(hit.snippet) < 320
+
+
+def test_a_hit_found_by_its_tags_or_notes_shows_the_start_of_the_text(archive: Archive) -> None:
+    cid = add(archive, "Untitled", "Nothing about the topic in the text itself.")
+    archive.add_note(cid, "Remember the uranium contract")
+    hit = archive.search("uranium").hits[0]
+    assert hit.id == cid
+    assert hit.snippet == "Nothing about the topic in the text itself."
+
+
+def test_pages_split_the_ranked_hits(archive: Archive) -> None:
+    for n in range(25):
+        add(archive, f"Report {n}", f"The junta met {'again ' * n}in Niamey, report {n}.")
+    first = archive.search("junta", page=1, page_size=10)
+    second = archive.search("junta", page=2, page_size=10)
+    third = archive.search("junta", page=3, page_size=10)
+    assert first.total == second.total == third.total == 25
+    assert (len(first.hits), len(second.hits), len(third.hits)) == (10, 10, 5)
+    everything = [h.id for h in first.hits + second.hits + third.hits]
+    assert len(set(everything)) == 25
+    scores = [h.score for h in first.hits + second.hits + third.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert archive.search("junta", page=4, page_size=10).hits == []
+    with pytest.raises(ValueError):
+        archive.search("junta", page=0)
+
+
+def test_title_matches_rank_first(archive: Archive) -> None:
+    body_only = add(archive, "Elsewhere", "A long report that mentions Kidal once among much else.")
+    in_title = add(archive, "Kidal", "A long report on the north among much else entirely.")
+    assert [h.id for h in archive.search("kidal").hits] == [in_title, body_only]
+
+
+def test_facets_count_every_match_not_only_the_page(newsroom_archive: Archive) -> None:
+    results = newsroom_archive.search("uranium OR elections OR kidal", page_size=2)
+    assert results.total == 4 and len(results.hits) == 2
+    facets = results.facets
+    assert set(facets) == {"topic", "region", "source", "month", "language"}
+    assert facets["topic"] == [("Elections", 2), ("Mining", 1), ("Security", 1)]
+    assert facets["source"] == [("Reuters", 2), ("Jeune Afrique", 1), ("RFI", 1)]
+    assert facets["language"] == [("en", 2), ("fr", 2)]
+    assert dict(facets["region"]) == {"Niger": 1, "Mali": 1, "Burkina Faso": 1, "Senegal": 1}
+    assert facets["month"] == [("2024-02", 1), ("2024-01", 1), ("2023-11", 1), ("2023-08", 1)]
+
+
+def test_did_you_mean_only_when_the_correction_finds_something(newsroom_archive: Archive) -> None:
+    typo = newsroom_archive.search("mercenries")
+    assert typo.total == 0
+    assert typo.suggestion == "mercenaries"
+    assert newsroom_archive.search("mercenaries").suggestion is None
+    # The rest of the query is kept as typed.
+    assert (
+        newsroom_archive.search("title:wagner mercenries").suggestion == "title:wagner mercenaries"
+    )
+    # A correction that finds nothing in combination is not offered.
+    assert newsroom_archive.search("mercenries kidal").suggestion is None
+    assert newsroom_archive.search("qwxzv").suggestion is None
+
+
+def test_filters_apply_to_searches(newsroom_archive: Archive) -> None:
+    sahel = newsroom_archive.find_tag("region", "Sahel")
+    security = newsroom_archive.find_tag("topic", "Security")
+    assert sahel is not None and security is not None
+    assert ids(newsroom_archive, "junta OR armée OR mercenaries") == {1, 2, 8}
+    in_sahel = ClippingFilter(tag_ids=(sahel.id,))
+    assert ids(newsroom_archive, "junta OR armée OR mercenaries", flt=in_sahel) == {1, 2}
+    both = ClippingFilter(tag_ids=(sahel.id, security.id))
+    assert ids(newsroom_archive, "elections OR junta", flt=both) == {1}
+    assert ids(newsroom_archive, "elections", flt=ClippingFilter(source="reuters")) == {4}
+    assert ids(newsroom_archive, "elections", flt=ClippingFilter(language="fr")) == {3}
+    dated = ClippingFilter(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 1, 31))
+    assert ids(newsroom_archive, "elections", flt=dated) == {3}
+    assert ids(newsroom_archive, "elections", flt=ClippingFilter(ids=(4, 5))) == {4}
+    assert ids(newsroom_archive, "elections", flt=ClippingFilter(tag_ids=(999_999,))) == set()
+
+
+def test_a_blank_query_lists_what_the_filter_selects_newest_first(
+    newsroom_archive: Archive,
+) -> None:
+    sahel = newsroom_archive.find_tag("region", "Sahel")
+    assert sahel is not None
+    results = newsroom_archive.search("  ", ClippingFilter(tag_ids=(sahel.id,)), page_size=3)
+    assert results.total == 7
+    assert [h.id for h in results.hits] == [4, 3, 7]  # 2024-02-05, 2024-01-10, 2023-12-20
+    assert all(h.score == 0 for h in results.hits)
+    assert dict(results.facets["region"])["Niger"] == 2
+    everything = newsroom_archive.search("")
+    assert everything.total == 8 and everything.suggestion is None
+
+
+def test_a_dossier_lists_in_its_own_order_and_the_trash_can_be_listed(archive: Archive) -> None:
+    a = add(archive, "First", "Alpha text.")
+    b = add(archive, "Second", "Beta text.")
+    c = add(archive, "Third", "Gamma text.")
+    dossier = archive.create_dossier("Sahel book")
+    archive.add_to_dossier(dossier.id, [c, a])
+    listed = archive.search("", ClippingFilter(dossier_id=dossier.id))
+    assert [h.id for h in listed.hits] == [c, a]
+    assert ids(archive, "text", flt=ClippingFilter(dossier_id=dossier.id)) == {a, c}
+    archive.trash([b])
+    trash = archive.search("", ClippingFilter(in_trash=True))
+    assert [h.id for h in trash.hits] == [b]
+    with pytest.raises(QuerySyntaxError, match="trash cannot be searched"):
+        archive.search("beta", ClippingFilter(in_trash=True))
+
+
+def test_to_json_has_the_fields_the_cli_prints(newsroom_archive: Archive) -> None:
+    results = newsroom_archive.search("kidal")
+    assert isinstance(results, SearchResults)
+    data = json.loads(json.dumps(results.to_json(), ensure_ascii=False))
+    assert set(data) == {"total", "hits", "facets", "suggestion"}
+    assert data["total"] == 1 and data["suggestion"] is None
+    assert set(data["hits"][0]) == {"id", "title", "source", "published", "score", "snippet"}
+    assert data["hits"][0]["published"] == "2023-11-14"
+    assert data["facets"]["source"] == [["RFI", 1]]
+
+
+def test_more_like_finds_the_clippings_that_share_the_most_telling_words(
+    archive: Archive,
+) -> None:
+    story = add(
+        archive,
+        "Orano halts uranium exports",
+        "Orano stopped uranium exports from Arlit after the Benin border closed; the yellowcake "
+        "waits in Arlit warehouses.",
+    )
+    follow_up = add(
+        archive,
+        "Arlit yellowcake still stuck",
+        "Months later the Arlit yellowcake has not left: Orano counts the cost of the closed "
+        "border with Benin.",
+    )
+    other = add(archive, "Dakar protests", "Protesters filled the streets of Dakar again.")
+    for n in range(6):
+        add(archive, f"Filler {n}", f"Some unrelated filler number {n} about rainfall in the east.")
+    related = archive.more_like(story)
+    assert related[0] == follow_up
+    assert story not in related and other not in related
+    assert archive.more_like(story, limit=1) == [follow_up]
+    archive.trash([story])
+    assert archive.more_like(story) == []
