@@ -749,7 +749,8 @@ def _read_header(
         if line.kind == "drop":
             continue
         text_ = line.text
-        count = len(words(text_))
+        # Numbers count here: "Story number 9" and "G5 Sahel dissolved" are headlines.
+        count = len(_TOKEN.findall(text_))
         if (
             3 <= count <= 30
             and len(text_) <= _HEADLINE_MAX_CHARS
