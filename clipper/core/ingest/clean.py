@@ -366,6 +366,11 @@ def _is_date_line(line: str) -> list[DateMatch]:
     return []
 
 
+def byline_names(line: str) -> str | None:
+    """The names in a byline ("By Ousmane Diallo and Jane Doe, Reuters"), or None."""
+    return _byline(line)
+
+
 def _byline(line: str) -> str | None:
     m = _BYLINE.match(line)
     if m is None or len(line) > 120:

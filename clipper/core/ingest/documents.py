@@ -9,7 +9,11 @@ from __future__ import annotations
 import io
 import logging
 import re
+import struct
 import zipfile
+import zlib
+
+from lxml import etree
 
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest.base import IngestError
@@ -18,6 +22,21 @@ from clipper.core.ingest.compose import Metadata, build_draft
 from clipper.core.ingest.decode import normalize_text
 
 log = logging.getLogger(__name__)
+
+# What a damaged file makes a parser raise, beyond its own error classes.
+_DAMAGE = (
+    ValueError,
+    KeyError,
+    TypeError,
+    OSError,
+    IndexError,
+    AttributeError,
+    AssertionError,
+    RecursionError,
+    ZeroDivisionError,
+    struct.error,
+    zlib.error,
+)
 
 # pypdf reports recoverable damage through its logger; the reader decides what is fatal.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -51,7 +70,7 @@ def _pdf_paragraphs(page_text: str) -> str:
 
 def read_pdf(data: bytes, label: str) -> ClippingDraft:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError, PdfStreamError
+    from pypdf.errors import FileNotDecryptedError, PyPdfError
 
     if b"%%EOF" not in data[-2048:] and b"%%EOF" not in data:
         raise IngestError(f"{label}: the PDF is truncated (no end-of-file marker)")
@@ -70,7 +89,7 @@ def read_pdf(data: bytes, label: str) -> ClippingDraft:
         raise
     except FileNotDecryptedError:
         raise IngestError(f"{label}: the PDF is password-protected") from None
-    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, OSError) as exc:
+    except (PyPdfError, *_DAMAGE) as exc:
         raise IngestError(f"{label}: the PDF is damaged or truncated ({exc})") from None
     if not pages:
         raise IngestError(f"{label}: the PDF has no pages")
@@ -91,9 +110,9 @@ def read_docx(data: bytes, label: str) -> ClippingDraft:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile) as exc:
         raise IngestError(f"{label}: not a readable Word document ({exc})") from None
-    except Exception as exc:  # lxml and python-docx raise many kinds on damaged parts
+    except (etree.LxmlError, NotImplementedError, EOFError, *_DAMAGE) as exc:
         raise IngestError(f"{label}: the Word document is damaged ({exc})") from None
     title = None
     lines: list[str] = []

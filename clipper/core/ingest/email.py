@@ -11,6 +11,7 @@ import email.policy
 import email.utils
 import logging
 import re
+from email.errors import HeaderParseError
 from email.message import EmailMessage
 
 from clipper.core.drafts import ClippingDraft
@@ -36,6 +37,8 @@ _FORWARD_FIELD = re.compile(
     r" [àa])\s*\*?\s*:\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
+# The email package's header parser fails in many ways on cut or garbled headers.
+_PARSE_ERRORS = (HeaderParseError, IndexError, ValueError, TypeError, LookupError, AttributeError)
 _WROTE = re.compile(r"^\s*(?:on .{5,80} wrote|le .{5,80} a [ée]crit)\s*:\s*$", re.IGNORECASE)
 
 
@@ -112,10 +115,22 @@ def _header_date(value: str | None) -> dt.date | None:
     return parse_date(value)
 
 
+def _header(message: EmailMessage, name: str) -> str | None:
+    """A header's text, or None when it is missing or too damaged to parse."""
+    try:
+        value = message[name]
+    except _PARSE_ERRORS:
+        return None
+    return str(value) if value is not None else None
+
+
 def read_email(data: bytes, label: str) -> ClippingDraft:
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
-    part = _best_part(message)
+    try:
+        part = _best_part(message)
+    except _PARSE_ERRORS as exc:
+        raise IngestError(f"{label}: the e-mail is damaged ({exc})") from None
     if part is None:
         raise IngestError(f"{label}: the e-mail has no text or HTML part")
     kind, content = part
@@ -126,9 +141,9 @@ def read_email(data: bytes, label: str) -> ClippingDraft:
     else:
         text = normalize_text(content)
     text, original = _strip_forwarding(text)
-    subject = _SUBJECT_PREFIX.sub("", original.get("subject") or str(message["subject"] or ""))
-    sender = original.get("from") or str(message["from"] or "")
-    published = _header_date(original.get("date")) or _header_date(message["date"])
+    subject = _SUBJECT_PREFIX.sub("", original.get("subject") or _header(message, "subject") or "")
+    sender = original.get("from") or _header(message, "from") or ""
+    published = _header_date(original.get("date")) or _header_date(_header(message, "date"))
     cleaned = clean_lines(text, mode="text")
     meta = Metadata(
         title=subject.strip() or None,

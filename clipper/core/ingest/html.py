@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest.base import IngestError
-from clipper.core.ingest.clean import clean_lines
+from clipper.core.ingest.clean import byline_names, clean_lines
 from clipper.core.ingest.compose import Metadata, build_draft
 from clipper.core.ingest.decode import normalize_text
 
@@ -56,6 +56,11 @@ _META = {
         "dcterms.created",
     ),
 }
+_BYLINE_XPATH = (
+    "//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')"
+    " or contains(@class, 'author-name') or contains(@class, 'article__author')]"
+)
+_DOMAIN_SUFFIX = re.compile(r"(?<=\w)\.(?:fr|com|net|org|info|co\.uk|de|es|it|be|ch|ca)$")
 _JSON_LD_FIELD = re.compile(
     r'"(datePublished|headline|name)"\s*:\s*"([^"]{1,300})"|"author"\s*:\s*(?:\[\s*)?\{[^{}]*?"name"'
     r'\s*:\s*"([^"]{1,200})"'
@@ -114,6 +119,13 @@ def page_metadata(tree: HtmlElement) -> dict[str, str]:
         times = tree.xpath("//time[@datetime]/@datetime")
         if times:
             found["date"] = str(times[0])
+    if "author" not in found:
+        for element in tree.xpath(_BYLINE_XPATH)[:3]:
+            text = " ".join(element.text_content().split())
+            name = byline_names(text) or (text if 1 < len(text.split()) <= 4 else None)
+            if name and not any(ch.isdigit() for ch in name):
+                found["author"] = name
+                break
     if "title" not in found:
         headings = tree.xpath("//h1")
         text = headings[0].text_content().strip() if headings else ""
@@ -123,6 +135,16 @@ def page_metadata(tree: HtmlElement) -> dict[str, str]:
         if text:
             found["title"] = text
     return found
+
+
+def _site_name(name: str | None) -> str | None:
+    """'Le Monde.fr' -> 'Le Monde': a domain suffix on a name of several words is decoration."""
+    if not name:
+        return None
+    name = name.strip()
+    if " " in name:
+        name = _DOMAIN_SUFFIX.sub("", name)
+    return name or None
 
 
 def _site_from_url(url: str | None) -> str | None:
@@ -180,7 +202,7 @@ def read_html(
         author = None
     meta = Metadata(
         title=title or None,
-        source=found.get("site") or _site_from_url(url),
+        source=_site_name(found.get("site")) or _site_from_url(url),
         author=author,
         published=_date(found.get("date")),
         url=url,
