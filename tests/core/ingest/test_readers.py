@@ -308,3 +308,35 @@ def test_pdf_file_through_read_item_keeps_the_original(tmp_path: Path) -> None:
     assert draft.original_filename == "wire.pdf"
     assert draft.original_media_type == "application/pdf"
     assert [r.name for r in draft.regions][:3] == ["Niger", "Mali", "Burkina Faso"]
+
+
+FRENCH_PAGE = """<html lang="fr"><head>
+<title>Au Niger, la junte se tourne vers Moscou - Le Monde</title>
+<meta property="og:site_name" content="Le Monde.fr">
+<meta property="article:published_time" content="2023-12-06T18:30:00+01:00">
+<meta property="og:title" content="Au Niger, la junte se tourne vers Moscou"></head><body>
+<header><nav><a href="/">Accueil</a> <a href="/afrique">Afrique</a></nav></header>
+<article><h1>Au Niger, la junte se tourne vers Moscou</h1>
+<p class="meta"><span class="article__author">Par Benjamin Roger</span></p>
+<p>Alors que les derniers soldats français quittent le Niger, les premiers responsables russes
+sont déjà accueillis par la junte du général Abdourahamane Tiani, qui a reçu lundi le
+vice-ministre russe de la défense.</p>
+<p>Lire aussi | Article réservé à nos abonnés Au Niger, Emmanuel Macron ordonne le retrait</p>
+<p>Comme les juntes du Mali et du Burkina Faso, les nouveaux maîtres de Niamey ont annoncé le
+« renforcement de la coopération de défense » avec Moscou, selon un conseiller.</p>
+<p>Partager</p><p>Il vous reste 60 % de cet article à lire. La suite est réservée aux abonnés.</p>
+</article><footer>© Le Monde 2023</footer></body></html>"""
+
+
+def test_french_page_gives_site_byline_date_promo_and_a_clean_body() -> None:
+    draft = read_html(FRENCH_PAGE, "lemonde.html")
+    assert draft.title == "Au Niger, la junte se tourne vers Moscou"
+    assert draft.source == "Le Monde"
+    assert draft.author == "Benjamin Roger"
+    assert draft.published == dt.date(2023, 12, 6)
+    assert draft.language == "fr"
+    assert draft.related_refs == ["Au Niger, Emmanuel Macron ordonne le retrait"]
+    paragraphs = draft.body.split("\n\n")
+    assert len(paragraphs) == 2
+    assert paragraphs[0].startswith("Alors que les derniers soldats français")
+    assert paragraphs[1].endswith("selon un conseiller.")
