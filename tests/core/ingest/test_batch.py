@@ -277,3 +277,19 @@ def test_topic_rules_set_by_an_editor_are_suggested(archive: Archive) -> None:
     topics = {t.name: t.score for t in outcome.draft.topics}
     assert topics["Russia in Africa"] == 1.0
     assert "Sanctions" not in topics and "Uranium" not in topics
+
+
+def test_near_duplicate_keys_follow_edits_trash_and_purge(archive: Archive) -> None:
+    wire = " ".join(" ".join(p) for p in ARTICLE)
+    first = archive.add(ClippingDraft(title="Wire", body=wire))
+    other = archive.add(ClippingDraft(title="Other", body=SEED.read_text(encoding="utf-8")))
+    assert [cid for cid, _ in archive.near_duplicates(wire)] == [first.id]
+    # The body is edited into another story: the keys follow it.
+    archive.update(other.id, body=wire + " An editor's note closes the text.")
+    assert {cid for cid, _ in archive.near_duplicates(wire)} == {first.id, other.id}
+    archive.update(other.id, body=SEED.read_text(encoding="utf-8"))
+    assert [cid for cid, _ in archive.near_duplicates(wire)] == [first.id]
+    archive.trash([first.id])
+    assert archive.near_duplicates(wire) == []
+    archive.purge([first.id])
+    assert archive.near_duplicates(wire) == []
