@@ -192,6 +192,14 @@ class ClippingTableModel(QAbstractTableModel):
             self._cache.move_to_end(clipping_id)
         return summary
 
+    def prime(self, summaries: Sequence[ClippingSummary]) -> None:
+        """Rows read ahead on a worker, so painting them needs no query."""
+        for summary in summaries:
+            if summary.id not in self._cache:
+                self._cache[summary.id] = summary
+        while len(self._cache) > CACHE_ROWS:
+            self._cache.popitem(last=False)
+
     # -- refreshing from what an operation changed -------------------------------------------
 
     def forget(self, clipping_ids: Sequence[int] | frozenset[int]) -> None:

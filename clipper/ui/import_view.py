@@ -23,6 +23,8 @@ from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
 from clipper.ui.widgets import Chip, FlowLayout, SectionHeader
 
 REDRAW_MS = 100
+REVIEW_PAGE = 60
+REVIEW_BUILD_PER_TURN = 12
 
 
 class ProgressLine(QWidget):
@@ -204,7 +206,12 @@ class ReviewEntry(QFrame):
 
 
 class ReviewPanel(QWidget):
-    """Every entry of the recent batches that still needs the editor, newest batch first."""
+    """The entries of recent batches that still need the editor, newest batch first.
+
+    Widgets are kept per entry and only made for entries that are new or changed, a few
+    per turn of the event loop, and only while the panel is on screen: a 500-file import
+    whose every item has a suggestion never stalls the window building 500 rows at once.
+    """
 
     def __init__(self, controller: ImportController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -222,8 +229,20 @@ class ReviewPanel(QWidget):
         self.box.setSpacing(6)
         scroll.setWidget(contents)
         self.entries: list[ReviewEntry] = []
+        self.limit = REVIEW_PAGE
+        self._made: dict[int, tuple[tuple[object, ...], ReviewEntry]] = {}
+        self._dirty = True
         self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._timer.timeout.connect(self.rebuild)
+        self.more_button = QPushButton()
+        self.more_button.setObjectName("reviewMore")
+        self.more_button.clicked.connect(self._show_more)
+        self.hint = QLabel(
+            "Nothing to review. After an import, guessed titles, suggested tags, "
+            "possible duplicates and failures show up here."
+        )
+        self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
         controller.entry_changed.connect(self._on_entry_changed)
         controller.batch_finished.connect(lambda _batch: self.rebuild())
         self.rebuild()
@@ -234,33 +253,82 @@ class ReviewPanel(QWidget):
         elif (entry.needs_review or entry.status == "failed") and not self._timer.isActive():
             self._timer.start()  # new items to review arrive in batches, ten times a second
 
+    def showEvent(self, event: object) -> None:  # type: ignore[override]
+        super().showEvent(event)  # type: ignore[arg-type]
+        if self._dirty:
+            self.rebuild()
+
+    def _show_more(self) -> None:
+        self.limit += REVIEW_PAGE
+        self.rebuild()
+
+    def _wanted(self) -> tuple[list[tuple[ImportBatch, ImportEntry]], int]:
+        wanted: list[tuple[ImportBatch, ImportEntry]] = []
+        total = 0
+        for batch in reversed(self.controller.batches):
+            for entry in batch.entries:
+                if entry.needs_review or entry.status == "failed":
+                    total += 1
+                    if len(wanted) < self.limit:
+                        wanted.append((batch, entry))
+        return wanted, total
+
     def rebuild(self) -> None:
         self._timer.stop()
+        if not self.isVisible():
+            self._dirty = True
+            return
+        self._dirty = False
+        wanted, total = self._wanted()
         while self.box.count():
             item = self.box.takeAt(0)
-            if item.widget() is not None:
-                item.widget().hide()
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None and not isinstance(widget, ReviewEntry):
+                if widget in (self.more_button, self.hint):
+                    widget.hide()
+                else:
+                    widget.deleteLater()
+        keep: dict[int, tuple[tuple[object, ...], ReviewEntry]] = {}
+        made = 0
         self.entries = []
-        for batch in reversed(self.controller.batches):
-            review = [e for e in batch.entries if e.needs_review]
-            failed = [e for e in batch.entries if e.status == "failed"]
-            if not review and not failed:
-                continue
-            self.box.addWidget(SectionHeader(f"Import {batch.number}: to review"))
-            for entry in review + failed:
+        current_batch: ImportBatch | None = None
+        for batch, entry in wanted:
+            signature = _signature(entry)
+            known = self._made.get(id(entry))
+            if known is not None and known[0] == signature:
+                widget = known[1]
+            elif made < REVIEW_BUILD_PER_TURN:
                 widget = ReviewEntry(self.controller, batch, entry)
-                self.entries.append(widget)
-                self.box.addWidget(widget)
+                made += 1
+            else:
+                # The rest are made on the next turns of the event loop.
+                QTimer.singleShot(0, self.rebuild)
+                break
+            if batch is not current_batch:
+                current_batch = batch
+                self.box.addWidget(SectionHeader(f"Import {batch.number}: to review"))
+            keep[id(entry)] = (signature, widget)
+            self.entries.append(widget)
+            self.box.addWidget(widget)
+            widget.show()
+        for key, (_, widget) in self._made.items():
+            if keep.get(key, (None, None))[1] is not widget:
+                widget.hide()
+                widget.deleteLater()
+        self._made = keep
+        if total > len(self.entries) and len(self.entries) == len(wanted):
+            self.more_button.setText(f"{total - len(self.entries)} more to review: show them")
+            self.box.addWidget(self.more_button)
+            self.more_button.show()
         if not self.entries:
-            hint = QLabel(
-                "Nothing to review. After an import, guessed titles, suggested tags, "
-                "possible duplicates and failures show up here."
-            )
-            hint.setObjectName("hint")
-            hint.setWordWrap(True)
-            self.box.addWidget(hint)
+            self.box.addWidget(self.hint)
+            self.hint.show()
         self.box.addStretch(1)
+
+
+def _signature(entry: ImportEntry) -> tuple[object, ...]:
+    """What a review row shows: when this changes, the row is made again."""
+    return (entry.status, entry.title_confirmed, frozenset(entry.accepted), entry.duplicate_of)
 
 
 def _similar(similarity: float | None) -> str:

@@ -44,7 +44,7 @@ from clipper.ui.dialogs import DossierDialog, LinkDialog
 from clipper.ui.dropdata import decode_mime_data, describe_inputs
 from clipper.ui.icons import icon
 from clipper.ui.import_view import ProgressLine, ReviewPanel
-from clipper.ui.importer import ImportBatch, ImportController
+from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
 from clipper.ui.operations import OperationRunner, OpResult
 from clipper.ui.reader import ReaderPane
 from clipper.ui.results import ResultsPane
@@ -87,7 +87,10 @@ class MainWindow(QMainWindow):
         self.reads = TaskRunner(reader or serial_executor("clipper-reader"), self)
         self.import_tasks = TaskRunner(importer or serial_executor("clipper-import"), self)
         self.runner = OperationRunner(archive, self.writes, self)
-        self.importer = ImportController(archive, self.runner, self.import_tasks, self)
+        # With the app's own workers, batches are read in a child process (import_worker).
+        self.importer = ImportController(
+            archive, self.runner, self.import_tasks, self, read_in_process=importer is None
+        )
 
         self.sidebar = SidebarView()
         self.results = ResultsPane(archive, self.reads)
@@ -308,6 +311,7 @@ class MainWindow(QMainWindow):
         self.reader.open_requested.connect(self.open_clipping)
         self.reader.edit_title_requested.connect(self._edit_title_of)
         self.importer.batch_finished.connect(self._on_batch_finished)
+        self.importer.entry_changed.connect(self._on_import_entry)
         self._on_selection_changed([])
 
     # -- refreshing --------------------------------------------------------------------------
@@ -439,6 +443,10 @@ class MainWindow(QMainWindow):
     def _on_batch_finished(self, batch: ImportBatch) -> None:
         if any(e.needs_review for e in batch.entries) or batch.count("failed"):
             self.show_review()
+
+    def _on_import_entry(self, _batch: ImportBatch, entry: ImportEntry) -> None:
+        if entry.status == "held":
+            self.show_review()  # a possible duplicate waits for a decision: say so now
 
     def show_review(self) -> None:
         self.review_dock.show()

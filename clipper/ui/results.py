@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.core.archive import Archive
-from clipper.core.views import ClippingFilter, OpChanges
+from clipper.core.views import ClippingFilter, ClippingSummary, OpChanges
 from clipper.ui.clipping_model import (
+    PAGE_SIZE,
     SORT_KEYS,
     ClippingTableModel,
     Column,
@@ -48,6 +49,7 @@ SEARCH_DELAY_MS = 250
 REFRESH_DELAY_MS = 150
 SEARCH_PAGE_SIZE = 100
 SORT_ALL_LIMIT = 10_000
+PRIME_ROWS = 500
 FACET_KINDS = ("topic", "region", "source", "month", "language")
 FACET_PREFIX = {
     "topic": "topic",
@@ -363,12 +365,19 @@ class ResultsPane(QWidget):
             self._run_search(generation, query, flt, keep_position)
             return
         sort, descending = self._sort_key()
+        shown = frozenset(self.model.known_ids()) if keep_position else frozenset()
+
+        def work() -> tuple[list[int], bool, list[ClippingSummary]]:
+            ids = archive.list_ids(flt, sort=sort, descending=descending)
+            empty = not ids and archive.count() == 0 and flt == ClippingFilter()
+            # The rows most likely on screen next: the top of the list and whatever is new.
+            # Read here, they need no query on the GUI thread when they are painted.
+            fresh = [cid for cid in ids if cid not in shown][:PRIME_ROWS]
+            return ids, empty, archive.summaries(list(dict.fromkeys(ids[:PAGE_SIZE] + fresh)))
+
         self.reads.run(
-            lambda: (
-                archive.list_ids(flt, sort=sort, descending=descending),
-                archive.count() == 0 and flt == ClippingFilter(),
-            ),
-            lambda result: self._on_listing(generation, result[0], result[1], keep_position),
+            work,
+            lambda result: self._on_listing(generation, *result, keep_position=keep_position),
             lambda exc: self._on_read_failed(generation, exc),
         )
 
@@ -408,7 +417,12 @@ class ResultsPane(QWidget):
         )
 
     def _on_listing(
-        self, generation: int, ids: list[int], archive_empty: bool, keep_position: bool
+        self,
+        generation: int,
+        ids: list[int],
+        archive_empty: bool,
+        rows: list[ClippingSummary],
+        keep_position: bool,
     ) -> None:
         if generation != self._generation:
             return
@@ -423,6 +437,7 @@ class ResultsPane(QWidget):
             self.model.update_ids(ids)
         else:
             self._reset(lambda: self.model.set_ids(ids))
+        self.model.prime(rows)
         self.heading.setText(self.node_title)
         self.count_label.setText(_count_text(len(ids)))
         self._update_empty_state()
