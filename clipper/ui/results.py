@@ -13,15 +13,35 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -48,7 +68,7 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 REFRESH_DELAY_MS = 150
 SEARCH_PAGE_SIZE = 100
-SORT_ALL_LIMIT = 10_000
+SORT_HITS_LIMIT = 500
 PRIME_ROWS = 500
 FACET_KINDS = ("topic", "region", "source", "month", "language")
 FACET_PREFIX = {
@@ -92,10 +112,46 @@ def search_page(
         SearchPage(
             total=results.total,
             ids=tuple(hit.id for hit in hits),
-            snippets={hit.id: hit.snippet or "" for hit in hits},
+            snippets={hit.id: _snippet_html(hit) for hit in hits},
         ),
         results,
     )
+
+
+class SnippetDelegate(QStyledItemDelegate):
+    """Paints a search snippet with its matched words in bold, on one line."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        snippet = index.data(Role.SNIPPET_HTML)
+        if not snippet:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        colour = opt.palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        document = QTextDocument()
+        document.setDefaultFont(opt.font)
+        document.setDocumentMargin(0)
+        document.setHtml(f'<span style="color:{colour.name()}">{snippet}</span>')
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        painter.save()
+        painter.setClipRect(rect)
+        top = rect.top() + max(0, (rect.height() - document.size().height()) / 2)
+        painter.translate(rect.left() + 2, top)
+        document.drawContents(painter)
+        painter.restore()
 
 
 class ClippingTableView(QTableView):
@@ -141,6 +197,7 @@ class ClippingTableView(QTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setItemDelegateForColumn(Column.SNIPPET, SnippetDelegate(self))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if (
@@ -396,11 +453,9 @@ class ResultsPane(QWidget):
         def work() -> tuple[SearchPage, object, list[int] | None]:
             first, results = search_page(archive, query, flt, 1, SEARCH_PAGE_SIZE)
             ordered = None
-            if sort_column is not None:
+            if sort_column is not None and first.total <= SORT_HITS_LIMIT:
                 # Sorting hits by a column needs every hit's id; the archive orders them.
-                everything, _results = search_page(
-                    archive, query, flt, 1, min(max(first.total, 1), SORT_ALL_LIMIT)
-                )
+                everything, _results = search_page(archive, query, flt, 1, max(first.total, 1))
                 ids = list(everything.ids)
                 ordered = archive.list_ids(
                     ClippingFilter(ids=tuple(ids), in_trash=flt.in_trash),
@@ -470,6 +525,11 @@ class ResultsPane(QWidget):
                 self.model.set_search(first, load_page, SEARCH_PAGE_SIZE)
 
         self._reset(reset)
+        if self.sort_column in SORT_KEYS and ordered is None:
+            self.status.emit(
+                f"More than {SORT_HITS_LIMIT} results stay in order of relevance: "
+                "narrow the search to sort them."
+            )
         self.table.setColumnHidden(Column.SNIPPET, False)
         in_node = "" if self.node == LIBRARY else f" in {self.node_title}"
         self.heading.setText(f"Search{in_node}")
@@ -651,6 +711,14 @@ class ResultsPane(QWidget):
         changed, self._changed_ids = self._changed_ids, set()
         self.model.forget(changed)
         self.refresh(keep_position=True)
+
+
+def _snippet_html(hit: object) -> str:
+    """The hit's snippet with the matched words in <b> (escaped plain text otherwise)."""
+    marked = getattr(hit, "snippet_html", None)
+    if isinstance(marked, str) and marked:
+        return marked
+    return html.escape(str(getattr(hit, "snippet", "") or ""))
 
 
 def _count_text(count: int, noun: str = "clipping") -> str:

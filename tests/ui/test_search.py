@@ -1,0 +1,121 @@
+"""Searching from the window: results as you type, inline errors, "did you mean", facet
+chips, snippets, sorting hits, and search within a sidebar node."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from clipper.core.archive import Archive
+from clipper.ui.clipping_model import Column, Role
+from clipper.ui.main_window import MainWindow
+from clipper.ui.samples import load_samples
+from clipper.ui.sidebar import TRASH, NodeKey
+
+pytest.importorskip("clipper.core.search")
+
+WAIT = 5000
+
+
+@pytest.fixture
+def samples(archive: Archive) -> dict[str, int]:
+    _changes, ids = load_samples(archive)
+    archive.index.catch_up()
+    return ids
+
+
+def titles(window: MainWindow) -> list[str]:
+    model = window.results.model
+    return [model.data(model.index(row, Column.TITLE)) for row in range(model.rowCount())]
+
+
+def type_query(qtbot, window: MainWindow, text: str) -> None:  # type: ignore[no-untyped-def]
+    field = window.results.search_field
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClick(field, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(field, text)
+
+
+def test_results_come_as_you_type(qtbot, samples, window: MainWindow) -> None:
+    assert len(titles(window)) == 5
+    type_query(qtbot, window, "Yevkurov")
+    assert len(titles(window)) == 5, "the search waits for a pause in typing"
+    qtbot.waitUntil(lambda: len(titles(window)) == 3, timeout=WAIT)
+    results = window.results
+    assert results.heading.text() == "Search" and results.count_label.text() == "3 results"
+    assert not results.table.isColumnHidden(Column.SNIPPET)
+    model = results.model
+    snippets = [model.data(model.index(r, 0), Role.SNIPPET_HTML) for r in range(3)]
+    assert all("<b>Yevkurov</b>" in snippet for snippet in snippets)
+    type_query(qtbot, window, "")
+    qtbot.waitUntil(lambda: len(titles(window)) == 5, timeout=WAIT)
+    assert results.table.isColumnHidden(Column.SNIPPET)
+
+
+def test_a_malformed_query_says_what_is_wrong_inline(
+    qtbot, samples, window: MainWindow, archive: Archive
+) -> None:
+    type_query(qtbot, window, '"Bamako')
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    message = window.results.message
+    assert message.isVisible() and "never closed" in message.text()
+    assert message.property("kind") == "error"
+    assert len(titles(window)) == 5, "the list stays as it was"
+    qtbot.keyClicks(window.results.search_field, '"')
+    qtbot.waitUntil(lambda: not message.isVisible(), timeout=WAIT)
+    assert len(titles(window)) == archive.search('"Bamako"').total == 4
+
+
+def test_did_you_mean_is_offered_and_one_click_away(qtbot, samples, window: MainWindow) -> None:
+    type_query(qtbot, window, "yevkurof")
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    message = window.results.message
+    assert message.isVisible() and "Did you mean" in message.text()
+    assert window.results.empty.title.text() == "No clippings match"
+    message.linkActivated.emit("suggest")
+    assert window.results.search_field.text() == "yevkurov"
+    assert len(titles(window)) == 3
+
+
+def test_facet_chips_narrow_and_widen_the_results(qtbot, samples, window: MainWindow) -> None:
+    type_query(qtbot, window, "Yevkurov")
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    chips = {chip.text: chip for chip in window.results.facet_chips()}
+    assert "Le Monde  1" in chips and "Mali  1" in chips
+    qtbot.mouseClick(chips["Mali  1"], Qt.MouseButton.LeftButton)
+    assert titles(window) == ["Russian delegation led by Yevkurov received in Bamako"]
+    active = [chip for chip in window.results.facet_chips() if chip.property("active")]
+    assert [chip.text for chip in active] == ["Region: Mali"]
+    assert window.results.query == "(Yevkurov) region:Mali"
+    assert active[0].remove_button is not None
+    qtbot.mouseClick(active[0].remove_button, Qt.MouseButton.LeftButton)
+    assert len(titles(window)) == 3
+
+
+def test_sorting_hits_by_a_column(qtbot, samples, window: MainWindow) -> None:
+    type_query(qtbot, window, "Yevkurov")
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    header = window.results.table.horizontalHeader()
+    header.setSortIndicator(Column.TITLE, Qt.SortOrder.AscendingOrder)
+    assert titles(window) == sorted(titles(window))
+    model = window.results.model
+    assert all("<b>" in model.data(model.index(r, 0), Role.SNIPPET_HTML) for r in range(3))
+
+
+def test_search_within_a_sidebar_node(qtbot, samples, window: MainWindow, archive: Archive) -> None:
+    mali = archive.find_tag("region", "Mali")
+    assert mali is not None
+    window.sidebar.select(NodeKey("region", mali.id))
+    type_query(qtbot, window, "Yevkurov")
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    assert window.results.heading.text() == "Search in Mali"
+    assert titles(window) == ["Russian delegation led by Yevkurov received in Bamako"]
+    window.sidebar.select(TRASH)
+    assert "trash cannot be searched" in window.results.message.text()
+
+
+def test_ctrl_f_goes_to_the_search_field(qtbot, samples, window: MainWindow) -> None:
+    window.results.table.setFocus()
+    window.find_action.trigger()
+    assert window.results.search_field.hasFocus()
