@@ -238,6 +238,7 @@ def test_sigkill_during_a_batch_import_loses_nothing_that_returned(tmp_path: Pat
         reported.append(json.loads(line))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stdout.close()
     assert len(reported) >= 260, "the importer stopped before it could be killed mid-batch"
     assert len(reported) < 400, "the import finished before the kill"
 
