@@ -34,8 +34,14 @@ class LinkDialog(QDialog):
         self.setWindowTitle("Link clippings")
         self.a_id, self.b_id = a[0], b[0]
         layout = QVBoxLayout(self)
-        intro = QLabel(f"<b>{_esc(a[1])}</b><br>and<br><b>{_esc(b[1])}</b>")
+        layout.setContentsMargins(16, 14, 16, 12)
+        layout.setSpacing(10)
+        intro = QLabel(
+            f"Link<ul style='margin:4px 0'><li><b>{_esc(a[1])}</b></li>"
+            f"<li><b>{_esc(b[1])}</b></li></ul>The link shows on both clippings, with its note."
+        )
         intro.setWordWrap(True)
+        intro.setMaximumWidth(520)
         layout.addWidget(intro)
         form = QFormLayout()
         self.note = QLineEdit()

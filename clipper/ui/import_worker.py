@@ -168,4 +168,8 @@ def child_main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(child_main())
+    exit_code = child_main()
+    sys.stderr.flush()
+    # No interpreter shutdown: the stdin watcher thread may be blocked in a read, and
+    # finalizing around it aborts the process with a fatal error.
+    os._exit(exit_code)

@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 SIDEBAR_REFRESH_MS = 300
 SETTINGS_VERSION = 1
+REVIEW_HEIGHT = 280
 
 
 class MainWindow(QMainWindow):
@@ -358,7 +359,8 @@ class MainWindow(QMainWindow):
     def _on_node_selected(self, key: NodeKey) -> None:
         index = self.sidebar.sidebar_model.index_of(key)
         title = index.data() if index.isValid() else "Library"
-        self.results.show_node(key, title)
+        description = index.data(Qt.ItemDataRole.ToolTipRole) if key.kind == "dossier" else ""
+        self.results.show_node(key, title, description or "")
         self._update_node_actions()
 
     def _update_node_actions(self) -> None:
@@ -449,7 +451,9 @@ class MainWindow(QMainWindow):
             self.show_review()  # a possible duplicate waits for a decision: say so now
 
     def show_review(self) -> None:
-        self.review_dock.show()
+        if not self.review_dock.isVisible():
+            self.review_dock.show()
+            self.resizeDocks([self.review_dock], [REVIEW_HEIGHT], Qt.Orientation.Vertical)
         self.review_dock.raise_()
 
     def load_samples(self) -> None:

@@ -8,6 +8,7 @@ the read worker; the table model then loads only the rows on screen.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 from collections.abc import Sequence
@@ -144,7 +145,7 @@ class SnippetDelegate(QStyledItemDelegate):
         document = QTextDocument()
         document.setDefaultFont(opt.font)
         document.setDocumentMargin(0)
-        document.setHtml(f'<span style="color:{colour.name()}">{snippet}</span>')
+        document.setHtml(f'<span style="color:{colour.name()}">{around_match(snippet)}</span>')
         rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
         painter.save()
         painter.setClipRect(rect)
@@ -195,7 +196,7 @@ class ClippingTableView(QTableView):
         header.setSortIndicatorShown(True)
         header.setSortIndicatorClearable(True)
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setItemDelegateForColumn(Column.SNIPPET, SnippetDelegate(self))
 
@@ -315,6 +316,11 @@ class ResultsPane(QWidget):
         self.count_label.setObjectName("listCount")
         heading.addWidget(self.count_label)
         layout.addLayout(heading)
+        self.description = QLabel()
+        self.description.setObjectName("listDescription")
+        self.description.setWordWrap(True)
+        self.description.hide()
+        layout.addWidget(self.description)
 
         self.model = ClippingTableModel(archive.summaries, self)
         self.table = ClippingTableView()
@@ -344,16 +350,27 @@ class ResultsPane(QWidget):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # The title takes whatever width the other columns leave: no sideways scrolling.
+        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
         for column, width in (
-            (Column.TITLE, 330),
+            (Column.TITLE, 300),
             (Column.SOURCE, 110),
-            (Column.DATE, 90),
-            (Column.REGIONS, 120),
-            (Column.TOPICS, 120),
+            (Column.DATE, 88),
+            (Column.REGIONS, 110),
+            (Column.TOPICS, 110),
+            (Column.SNIPPET, 240),
         ):
             self.table.setColumnWidth(column, width)
         self.table.setColumnHidden(Column.SNIPPET, True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+    def _show_columns(self, searching: bool) -> None:
+        """A search shows where each clipping matched in place of its regions and topics
+        (those are in the facet chips above)."""
+        self.table.setColumnHidden(Column.SNIPPET, not searching)
+        self.table.setColumnHidden(Column.REGIONS, searching)
+        self.table.setColumnHidden(Column.TOPICS, searching)
 
     # -- what to show ------------------------------------------------------------------------
 
@@ -361,9 +378,11 @@ class ResultsPane(QWidget):
     def query(self) -> str:
         return compose_query(self.search_field.text(), self.facets)
 
-    def show_node(self, node: NodeKey, title: str) -> None:
+    def show_node(self, node: NodeKey, title: str, description: str = "") -> None:
         self.node = node
         self.node_title = title
+        self.description.setText(description)
+        self.description.setVisible(bool(description))
         self.table.reordering = node.kind == "dossier"
         self.refresh()
 
@@ -487,7 +506,7 @@ class ResultsPane(QWidget):
         self.archive_empty = archive_empty
         self._show_message("")
         self._show_facets({})
-        self.table.setColumnHidden(Column.SNIPPET, True)
+        self._show_columns(searching=False)
         if keep_position:
             self.model.update_ids(ids)
         else:
@@ -530,7 +549,7 @@ class ResultsPane(QWidget):
                 f"More than {SORT_HITS_LIMIT} results stay in order of relevance: "
                 "narrow the search to sort them."
             )
-        self.table.setColumnHidden(Column.SNIPPET, False)
+        self._show_columns(searching=True)
         in_node = "" if self.node == LIBRARY else f" in {self.node_title}"
         self.heading.setText(f"Search{in_node}")
         self.count_label.setText(_count_text(first.total, "result"))
@@ -602,11 +621,18 @@ class ResultsPane(QWidget):
             chip.clicked.connect(lambda facet=facet: self.remove_facet(facet))
             self.facet_layout.addWidget(chip)
         for kind in FACET_KINDS:
-            for value, count in list(facets.get(kind, ()))[:FACETS_SHOWN]:
-                facet = Facet(kind, str(value))
-                if facet in self.facets:
-                    continue
-                chip = Chip(f"{value}  {count}", kind="facet")
+            offered = [
+                (str(value), count)
+                for value, count in list(facets.get(kind, ()))[:FACETS_SHOWN]
+                if Facet(kind, str(value)) not in self.facets
+            ]
+            if offered:
+                label = QLabel(f"{_facet_label(kind)}:")
+                label.setObjectName("facetKind")
+                self.facet_layout.addWidget(label)
+            for value, count in offered:
+                facet = Facet(kind, value)
+                chip = Chip(f"{facet_text(kind, value)}  {count}", kind="facet")
                 chip.setObjectName("facetChip")
                 chip.setToolTip(f"Only {_facet_label(kind).lower()} {value}")
                 chip.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -616,7 +642,8 @@ class ResultsPane(QWidget):
         self.facet_area.updateGeometry()
 
     def facet_chips(self) -> list[Chip]:
-        return [self.facet_layout.itemAt(i).widget() for i in range(self.facet_layout.count())]
+        widgets = (self.facet_layout.itemAt(i).widget() for i in range(self.facet_layout.count()))
+        return [widget for widget in widgets if isinstance(widget, Chip)]
 
     def add_facet(self, facet: Facet) -> None:
         if facet not in self.facets:
@@ -713,6 +740,17 @@ class ResultsPane(QWidget):
         self.refresh(keep_position=True)
 
 
+def around_match(snippet_html: str, before: int = 16) -> str:
+    """A one-line cell shows the start of a snippet: start it just before the first match.
+    The text ahead of the first <b> is escaped plain text, so cutting it at a space is safe."""
+    first = snippet_html.find("<b>")
+    if first <= before:
+        return snippet_html
+    space = snippet_html.find(" ", first - before, first)
+    start = space + 1 if space != -1 else first
+    return "…" + snippet_html[start:]
+
+
 def _snippet_html(hit: object) -> str:
     """The hit's snippet with the matched words in <b> (escaped plain text otherwise)."""
     marked = getattr(hit, "snippet_html", None)
@@ -723,6 +761,18 @@ def _snippet_html(hit: object) -> str:
 
 def _count_text(count: int, noun: str = "clipping") -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def facet_text(kind: str, value: str) -> str:
+    """How a facet value reads on its chip: months by name, languages by code."""
+    if kind == "month":
+        try:
+            return dt.date.fromisoformat(f"{value}-01").strftime("%b %Y")
+        except ValueError:
+            return value
+    if kind == "language":
+        return value.upper()
+    return value
 
 
 def _facet_label(kind: str) -> str:

@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QDropEvent,
     QFont,
     QPainter,
-    QPalette,
     QStandardItem,
     QStandardItemModel,
 )
@@ -126,6 +125,22 @@ def _section(text: str, name: str) -> QStandardItem:
     return item
 
 
+def _hint(text: str) -> QStandardItem:
+    """A quiet line in an empty section saying how to fill it."""
+    item = QStandardItem(text)
+    item.setEditable(False)
+    item.setSelectable(False)
+    item.setEnabled(False)
+    item.setDropEnabled(False)
+    item.setDragEnabled(False)
+    item.setData(NodeKey("hint", text), NODE_ROLE)
+    item.setData(None, COUNT_ROLE)
+    font = QFont(QApplication.font())
+    font.setItalic(True)
+    item.setFont(font)
+    return item
+
+
 class SidebarModel(QStandardItemModel):
     """The sidebar's tree, rebuilt from a `SidebarData`."""
 
@@ -140,6 +155,8 @@ class SidebarModel(QStandardItemModel):
         root.appendRow(_item("Library", LIBRARY, data.library, "library"))
 
         dossiers = _section("Dossiers", "dossiers")
+        if not data.dossiers:
+            dossiers.appendRow(_hint("None yet: Dossier ▸ New dossier"))
         for dossier in data.dossiers:
             node = _item(
                 dossier.name, NodeKey("dossier", dossier.id), len(dossier.clipping_ids), "dossier"
@@ -151,6 +168,8 @@ class SidebarModel(QStandardItemModel):
 
         topics = _section("Topics", "topics")
         self._add_tree(topics, data.topics, "topic", hide_empty=False)
+        if not topics.hasChildren():
+            topics.appendRow(_hint("Tag a clipping to start"))
         root.appendRow(topics)
 
         regions = _section("Regions", "regions")
@@ -241,16 +260,14 @@ class CountDelegate(QStyledItemDelegate):
         painter.save()
         painter.setFont(opt.font)
         name_rect = text_rect.adjusted(2, 0, -count_width, 0)
-        painter.setPen(
-            opt.palette.color(QPalette.ColorRole.HighlightedText)
-            if selected
-            else opt.palette.color(QPalette.ColorRole.Text)
-        )
+        # The style sheet gives selected nodes a light background: the text stays dark.
+        enabled = bool(opt.state & QStyle.StateFlag.State_Enabled)
+        painter.setPen(QColor("#111827" if enabled else "#9ca3af"))
         elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, name_rect.width())
         painter.drawText(
             name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided
         )
-        painter.setPen(QColor("#dbe4f0" if selected else "#8a919c"))
+        painter.setPen(QColor("#4b5563" if selected else "#8a919c"))
         count_rect = QRect(
             text_rect.right() - count_width, text_rect.top(), count_width - 4, text_rect.height()
         )
@@ -341,7 +358,12 @@ class SidebarView(QTreeView):
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         key = current.data(NODE_ROLE)
-        if self._restoring or key is None or key.kind == "section" or key == self._current:
+        if (
+            self._restoring
+            or key is None
+            or key.kind in ("section", "hint")
+            or key == self._current
+        ):
             return
         self._current = key
         self.node_selected.emit(key)

@@ -147,3 +147,13 @@ def test_sidebar_model_passes_modeltester(qapp, qtmodeltester, archive: Archive,
     assert niger is not None
     assert not model.index_of(NodeKey("region", niger.id)).isValid(), "empty regions are hidden"
     assert model.rowCount(QModelIndex()) == 6  # library, 4 sections, trash
+
+
+def test_a_snippet_cell_starts_just_before_the_first_match() -> None:
+    from clipper.ui.results import around_match
+
+    long = "word " * 20 + "the <b>Yevkurov</b> delegation"
+    trimmed = around_match(long)
+    assert trimmed.startswith("…") and "<b>Yevkurov</b>" in trimmed
+    assert len(trimmed) < 40
+    assert around_match("<b>Niger</b> first") == "<b>Niger</b> first"
