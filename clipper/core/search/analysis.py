@@ -28,8 +28,8 @@ from whoosh.lang.snowball.french import FrenchStemmer
 
 # A word: word characters plus the combining marks (U+0300-036F and friends) that \w leaves
 # out, so text stored in decomposed Unicode splits into the same words as composed text.
-_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-WORD_RE = re.compile(rf"[\w{_MARKS}]+")
+MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+WORD_RE = re.compile(rf"[\w{MARKS}]+")
 # Left out of every field, query and highlight: French elided articles and pronouns (the
 # "l" of "l'armée", the "qu" of "qu'il") and the "s" of an English possessive. Apostrophes
 # split words, so these only ever stand alone; dropping them outright is both correct and

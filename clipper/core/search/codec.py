@@ -16,18 +16,41 @@ Two measured fixes over the stock `W3Codec` (whoosh-reloaded 2.7.5):
   side of inlined postings is Whoosh's own (`ListMatcher`), given bytes values even for
   formats that have none, as its merge requires.
 
+- Posting blocks and inlined postings are pickled with protocol 2, in which every value
+  (a document's word positions) becomes a call to `_codecs.encode` on a latin-1 string:
+  a block of 128 postings took 44 µs to unpickle and twice the bytes. Protocol 5 stores
+  bytes as bytes (5 µs). Readers are Whoosh's own; `pickle.loads` reads any protocol.
+
 The codec object is pickled into the index's table of contents with each segment, so this
 class must stay importable under this name; changing it means bumping SCHEMA_VERSION.
 """
 
 from __future__ import annotations
 
+import itertools
+import pickle
+import zlib
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3PerDocReader,
+    W3PostingsWriter,
+    W3TermInfo,
+)
+from whoosh.util.numeric import length_to_byte
 
 INLINE_LIMIT = 8
-COMPRESSION = 1
+# zlib on posting blocks halves the postings file but made reading a common word's postings
+# two to five times slower (measured on 5,000 synthetic articles: 31 MB and 1.8-4.8 ms per
+# common word compressed at level 1, 55 MB and 0.4-0.8 ms raw). Search speed wins.
+COMPRESSION = 0
+PICKLE_PROTOCOL = 5
+# Blocks smaller than this are not worth compressing (when compression is on).
+COMPRESS_FROM = 256
 
 
 class _PerDocReader(W3PerDocReader):
@@ -43,7 +66,66 @@ class _PerDocReader(W3PerDocReader):
         return reader
 
 
+class _TermInfo(W3TermInfo):
+    def to_bytes(self) -> bytes:
+        if not self.is_inlined():
+            return bytes(super().to_bytes())
+        minlength = 0 if self._minlength is None else length_to_byte(self._minlength)
+        minid = 0xFFFFFFFF if self._minid is None else self._minid
+        maxid = 0xFFFFFFFF if self._maxid is None else self._maxid
+        packed: bytes = self._struct.pack(
+            True,
+            self._weight,
+            self._df,
+            minlength,
+            length_to_byte(self._maxlength),
+            self._maxweight,
+            minid,
+            maxid,
+        )
+        return packed + pickle.dumps(self._inlined, PICKLE_PROTOCOL)
+
+
+class _FieldWriter(W3FieldWriter):
+    def start_term(self, btext: bytes) -> None:
+        if self._postwriter is None:
+            raise RuntimeError("start_term called before start_field")
+        self._btext = btext
+        self._postwriter.start_postings(self._fieldobj.format, _TermInfo())
+
+
 class _PostingsWriter(W3PostingsWriter):
+    def _write_block(self, last: bool = False) -> None:
+        """Whoosh's block layout, pickled with a modern protocol; small blocks stay raw."""
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        terminfo: Any = self._terminfo
+        terminfo.add_block(self)
+        ids = self._ids
+        deltas = (ids[0], *[b - a for a, b in itertools.pairwise(ids)])
+        data = (deltas, self._mini_weights(), self._mini_values())
+        databytes = pickle.dumps(data, PICKLE_PROTOCOL)
+        compression = self._compression if len(databytes) >= COMPRESS_FROM else 0
+        if compression:
+            databytes = zlib.compress(databytes, compression)
+        info = pickle.dumps(
+            (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                compression,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            ),
+            PICKLE_PROTOCOL,
+        )
+        length = len(info) + len(databytes)
+        self._postfile.write_int(-length if last else length)
+        self._postfile.write(info)
+        self._postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
     def finish_postings(self) -> Any:
         terminfo = self._terminfo  # type: ignore[has-type]
         if not self.written() and len(self) < self._inlinelimit:
@@ -60,6 +142,9 @@ class _PostingsWriter(W3PostingsWriter):
 class ClipperCodec(W3Codec):
     def __init__(self) -> None:
         super().__init__(blocklimit=128, compression=COMPRESSION, inlinelimit=INLINE_LIMIT)
+
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        return _FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
         return _PostingsWriter(

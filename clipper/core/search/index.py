@@ -154,6 +154,23 @@ class _View:
     leaves: list[_Leaf]
     stats: Statistics
 
+    # The compiler's view of the terms (query.Lexicon), over every segment.
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        return int(self.searcher.doc_frequency(fieldname, term))
+
+    def with_prefix(self, fieldname: str, prefix: str) -> list[str]:
+        found: set[str] = set()
+        for leaf in self.leaves:
+            found.update(leaf.columns.lexicon(leaf.reader, fieldname).with_prefix(prefix))
+        return sorted(found)
+
+    def within(self, fieldname: str, word: str, distance: int) -> set[str]:
+        found: set[str] = set()
+        for leaf in self.leaves:
+            found.update(leaf.columns.lexicon(leaf.reader, fieldname).within(word, distance))
+        return found
+
 
 class SearchIndex:
     """A Whoosh index that mirrors the live clippings of an archive. See the module notes.
@@ -306,6 +323,7 @@ class SearchIndex:
         leaves = [
             _Leaf(reader, offset, self._columns.get(reader))
             for reader, offset in searcher.reader().leaf_readers()
+            if reader.segment() is not None  # an empty index has an EmptyReader
         ]
         self._columns.keep_only(leaf.columns.segment_id for leaf in leaves)
         fresh = _View(ix, searcher, leaves, Statistics(searcher))
@@ -431,7 +449,7 @@ class SearchIndex:
         self, query: str, tree: Any, flt: ClippingFilter, page: int, page_size: int
     ) -> SearchResults:
         view = self._view()
-        compiled = Compiler(view.searcher.reader(), self._tag_ids).compile(tree)
+        compiled = Compiler(view, self._tag_ids).compile(tree)
         filters = self._filter_plans(flt)
         plan: Plan = IntersectPlan((compiled.plan, *filters)) if filters else compiled.plan
         matches = self._evaluate(view, plan)
@@ -624,7 +642,7 @@ class SearchIndex:
         tree = parse(corrected)
         if tree is None:
             return None
-        compiled = Compiler(view.searcher.reader(), self._tag_ids).compile(tree)
+        compiled = Compiler(view, self._tag_ids).compile(tree)
         plan: Plan = IntersectPlan((compiled.plan, *filters)) if filters else compiled.plan
         if any(scores for _leaf, scores in self._evaluate(view, plan)):
             return corrected
@@ -633,10 +651,7 @@ class SearchIndex:
     def _correction(self, word: str, view: _View) -> str | None:
         reader = view.searcher.reader()
         for distance in (1, 2) if len(word) >= 5 else (1,):
-            candidates = {
-                c.decode("utf-8") if isinstance(c, bytes) else c
-                for c in reader.terms_within("spell", word, distance, prefix=1)
-            }
+            candidates = view.within("spell", word, distance)
             candidates.discard(word)
             scored = [
                 (sum(reader.doc_frequency("content", s) for s in WORDS.stems(c)), c)
@@ -686,8 +701,15 @@ class SearchIndex:
     # -- parity -------------------------------------------------------------------------------
 
     def parity_problems(self) -> list[str]:
-        """How the index differs from the archive's live clippings; empty when they agree."""
-        return list(self._retrying(self._parity_problems))
+        """How the index differs from the archive's live clippings; empty when they agree.
+        Damage found on the way is reported, not repaired (`rebuild` repairs)."""
+        try:
+            return self._parity_problems()
+        except FileNotFoundError:
+            self._forget_view()
+            return self._parity_problems()
+        except IndexDamaged as damage:
+            return [f"the index is damaged: {damage}"]
 
     def _parity_problems(self) -> list[str]:
         problems: list[str] = []

@@ -27,9 +27,9 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from clipper.core.search.analysis import STEM_LANGUAGES, WORDS, stem_language, words
+from clipper.core.search.analysis import MARKS, STEM_LANGUAGES, WORDS, stem_language, words
 from clipper.core.search.engine import (
     NOTHING,
     DatePlan,
@@ -488,6 +488,7 @@ class HighlightSpec:
 
     stems: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
+    _finder: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
     def matches(self, word: str, language: str | None) -> bool:
         """Whether a folded word of a text in `language` is one the query asked for."""
@@ -501,18 +502,56 @@ class HighlightSpec:
         token_stem = WORDS.token_stem
         folded = WORDS.folded
         stems = self.stems
-        # A stem keeps the first two letters of its word (the third can change: "feya" ->
-        # "fei"), so only words that start like one of the stems need stemming, which is
-        # slow for a word seen for the first time.
-        heads = {s[:2] for s in stems}
-        found = {t for t in tokens if folded(t)[:2] in heads and token_stem(t, stem_lang) in stems}
+        heads = {s[:HEAD] for s in stems}
+        found = {
+            t for t in tokens if folded(t)[:HEAD] in heads and token_stem(t, stem_lang) in stems
+        }
         if self.prefixes:
             prefixes = tuple(self.prefixes)
             found.update(t for t in tokens if folded(t).startswith(prefixes))
         return found
 
+    def candidates(self) -> re.Pattern[str]:
+        """A regex for the words of a (composed) text that may match: those that start like a
+        stem or a prefix, accents and case aside. A stem keeps the first two letters of its
+        word ("feya" -> "fei" changes the third), so only these words need stemming, which
+        for a word seen for the first time is slow; the regex finds them in C."""
+        if self._finder is None:
+            starts = {s[:HEAD] for s in self.stems if s} | set(self.prefixes)
+            alternatives = "|".join(
+                "".join(_letter_class(ch) for ch in start)
+                for start in sorted(starts, key=len, reverse=True)
+            )
+            self._finder = re.compile(rf"(?<![\w{MARKS}])(?:{alternatives or '(?!)'})[\w{MARKS}]*")
+        return self._finder
+
     def __bool__(self) -> bool:
         return bool(self.stems or self.prefixes)
+
+
+# The first letters of a word that its stem always keeps (see HighlightSpec.candidates).
+HEAD = 2
+
+
+def _letter_class(letter: str) -> str:
+    variants = _ACCENTED.get(letter)
+    if not variants:
+        return re.escape(letter) if letter.isascii() else f"[{re.escape(letter)}]"
+    return f"[{re.escape(letter)}{re.escape(letter.upper())}{variants}]"
+
+
+def _accented_letters() -> dict[str, str]:
+    """Folded ASCII letter -> every Latin letter that folds to it (é, È, ę... for e)."""
+    table: dict[str, list[str]] = {}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        letter = chr(code)
+        folded = WORDS.folded(letter)
+        if len(folded) == 1 and folded.isascii() and folded.isalpha():
+            table.setdefault(folded, []).append(letter)
+    return {k: "".join(v) for k, v in table.items()}
+
+
+_ACCENTED = _accented_letters()
 
 
 @dataclass
@@ -526,16 +565,26 @@ class Compiled:
 TagResolver = Callable[[str, str], Iterable[int] | None]
 
 
+class Lexicon(Protocol):
+    """The terms of the index, as the compiler needs them (see `SearchIndex`)."""
+
+    def doc_frequency(self, fieldname: str, term: str) -> int: ...
+
+    def with_prefix(self, fieldname: str, prefix: str) -> list[str]: ...
+
+    def within(self, fieldname: str, word: str, distance: int) -> set[str]: ...
+
+
 class Compiler:
     """Turns a query tree into an evaluation plan for the current index readers.
 
-    `reader` is the searcher's (multi-segment) reader, used to expand prefixes and fuzzy
-    words; `resolve_tag(kind, name)` returns the tag ids a tag clause covers (the tag and
+    `lexicon` gives the index's terms (to expand prefixes and fuzzy words);
+    `resolve_tag(kind, name)` returns the tag ids a tag clause covers (the tag and
     everything under it), or None when there is no such tag.
     """
 
-    def __init__(self, reader: Any, resolve_tag: TagResolver) -> None:
-        self.reader = reader
+    def __init__(self, lexicon: Lexicon, resolve_tag: TagResolver) -> None:
+        self.reader = lexicon
         self.resolve_tag = resolve_tag
         self.highlight = HighlightSpec()
         self.unknown: list[tuple[int, int, str]] = []
@@ -597,7 +646,7 @@ class Compiler:
         if node.fuzzy:
             expanded: set[str] = set()
             for key in keys:
-                expanded.update(self.reader.terms_within(fieldname, key, node.fuzzy, prefix=1))
+                expanded.update(self.reader.within(fieldname, key, node.fuzzy))
             if positive and stemmed:
                 self.highlight.stems.update(expanded)
             terms = sorted(expanded, key=lambda t: -self.reader.doc_frequency(fieldname, t))
@@ -618,10 +667,7 @@ class Compiler:
     def _prefix_terms(self, fieldname: str, prefix: str, stemmed: bool) -> list[str]:
         """Terms of the field starting with the prefix, plus the prefix's own stems: a
         stem can be shorter than the typed prefix ("armee*" must find "armée", stem "arme")."""
-        found = [
-            t.decode("utf-8") if isinstance(t, bytes) else t
-            for t in self.reader.expand_prefix(fieldname, prefix)
-        ]
+        found = self.reader.with_prefix(fieldname, prefix)
         if len(found) > MAX_EXPANSIONS:
             # Keep the most common: a two-letter prefix can match thousands of words.
             frequency = self.reader.doc_frequency

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,7 @@ from clipper.core.search.analysis import WORD_RE, WORDS
 from clipper.core.search.query import HighlightSpec
 
 SNIPPET_CHARS = 240
+_LIGATURES = re.compile("[œŒæÆßĳĲ]")
 PLAIN_MARKS = ("«", "»")
 FACET_KINDS = ("topic", "region", "source", "month", "language")
 
@@ -84,14 +87,19 @@ def make_snippet(
     text = text.strip()
     matches: list[tuple[int, int, str]] = []
     if spec:
-        # Decide once per distinct word, then find where the chosen ones are: one regex
-        # pass in C, one set lookup per word.
-        wanted = spec.matching_tokens(set(WORD_RE.findall(text)), language)
+        # Only the words that start like something the query asked for are looked at (a
+        # regex pass in C); text the regex cannot read that way (decomposed accents,
+        # ligatures that fold to two letters) is read word by word.
+        if unicodedata.is_normalized("NFC", text) and not _LIGATURES.search(text):
+            finder = spec.candidates()
+        else:
+            finder = WORD_RE
+        wanted = spec.matching_tokens(set(finder.findall(text)), language)
         if wanted:
             folded = WORDS.folded
             matches = [
                 (m.start(), m.end(), folded(m.group()))
-                for m in WORD_RE.finditer(text)
+                for m in finder.finditer(text)
                 if m.group() in wanted
             ]
     if not matches:

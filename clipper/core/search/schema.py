@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from whoosh import columns, fields, formats
-from whoosh.system import _INT_SIZE, pack_uint
 
 from clipper.core.search.analysis import (
     WORDS,
@@ -30,22 +29,28 @@ from clipper.core.search.analysis import (
 from clipper.core.text import name_key
 from clipper.core.views import IndexDocument
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Fields searched by a word without a field name; title matches count extra.
 TITLE_BOOST = 2.0
 
 
 class CompactPositions(formats.Positions):
-    """Word positions stored as 32-bit integers after Whoosh's usual count, instead of a
-    pickled list of deltas: encoding is one C call (pickling took a fifth of the indexing
-    time). Native byte order; the index is a local cache, rebuilt rather than moved."""
+    """Word positions as an array of 16-bit integers (32-bit for the rare word past position
+    65,535) after a one-byte tag, instead of Whoosh's count plus a pickled list of deltas:
+    encoding is one C call (pickling took a fifth of the indexing time) and a word seen once
+    costs 3 bytes instead of about 8. Native byte order: the index is a local cache."""
 
     def encode(self, poslist: list[int]) -> bytes:
-        return pack_uint(len(poslist)) + array("I", poslist).tobytes()
+        if poslist[-1] < 65536:
+            return b"H" + array("H", poslist).tobytes()
+        return b"I" + array("I", poslist).tobytes()
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
-        return array("I", valuestring[_INT_SIZE:]).tolist()
+        return array(chr(valuestring[0]), valuestring[1:]).tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return (len(valuestring) - 1) // (2 if valuestring[:1] == b"H" else 4)
 
 
 class AnalyzedText(fields.FieldType):

@@ -199,3 +199,22 @@ def test_more_like_finds_the_clippings_that_share_the_most_telling_words(
     assert archive.more_like(story, limit=1) == [follow_up]
     archive.trash([story])
     assert archive.more_like(story) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "query", "marked"),
+    [
+        ("LA SÉCURITÉ AU SAHEL.", "securite", "SÉCURITÉ"),
+        ("Le colonel Goi\u0308ta parle.", "Goïta", "Goi\u0308ta"),
+        ("Une œuvre collective.", "oeuvre", "œuvre"),
+        ("Des Élections à Ouagadougou.", "election", "Élections"),
+        ("Dans l'Ouémé, au Bénin.", "oueme", "Ouémé"),
+        ("Le Ħ and ǅ letters sit beside Niamey.", "niamey", "Niamey"),
+    ],
+)
+def test_highlights_ignore_case_accents_and_normal_forms(
+    archive: Archive, body: str, query: str, marked: str
+) -> None:
+    add(archive, "Clipping", body, language="fr")
+    hit = archive.search(query).hits[0]
+    assert f"«{marked}»" in hit.snippet

@@ -1,0 +1,128 @@
+"""The bulk segment builder writes what Whoosh's own writer would: the same documents, terms,
+postings and scores through Whoosh's own searcher. This pins down the private Whoosh APIs the
+builder and the codec use (whoosh-reloaded is pinned to 2.7.5)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.query import And, Phrase, Term
+
+from clipper.core.search.analysis import WORDS, words
+from clipper.core.search.codec import INLINE_LIMIT, ClipperCodec
+from clipper.core.search.corpus import TOPICS, NewsCorpus
+from clipper.core.search.schema import Lexicon, build_schema, document_fields
+from clipper.core.search.segments import SegmentBuilder
+from clipper.core.views import IndexDocument
+
+
+def documents(count: int) -> list[IndexDocument]:
+    corpus = NewsCorpus(seed=3, tail_words=2000)
+    made = []
+    for number, article in enumerate(corpus.articles(count), start=1):
+        draft = article.draft
+        made.append(
+            IndexDocument(
+                id=number,
+                title=draft.title,
+                standfirst=draft.standfirst,
+                body=draft.body,
+                source=draft.source,
+                author=draft.author,
+                published=draft.published,
+                language=draft.language,
+                topic_ids=tuple(TOPICS.index(n) + 1 for k, n in article.tags if k == "topic"),
+                region_ids=tuple(100 + len(n) for k, n in article.tags if k == "region"),
+                tag_names=tuple(n for _k, n in article.tags),
+                notes=("a note about Goïta",) if number % 7 == 0 else (),
+            )
+        )
+    return made
+
+
+@pytest.mark.slow
+def test_the_builder_writes_what_whooshs_writer_writes(tmp_path: Path) -> None:
+    docs = documents(150)
+    (tmp_path / "writer").mkdir()
+    (tmp_path / "builder").mkdir()
+    by_writer = whoosh_index.create_in(str(tmp_path / "writer"), build_schema())
+    lexicon = Lexicon()
+    writer = by_writer.writer(codec=ClipperCodec())
+    for doc in docs:
+        writer.add_document(**document_fields(doc, lexicon))
+    writer.commit()
+
+    by_builder = whoosh_index.create_in(str(tmp_path / "builder"), build_schema())
+    # A small flush threshold, so several segments are written and merged by Whoosh below.
+    builder = SegmentBuilder(by_builder.storage, by_builder.indexname, by_builder.schema,
+                             max_postings=20_000)  # fmt: skip
+    for doc in docs:
+        builder.add_document(doc)
+    segments = builder.finish()
+    assert len(segments) > 1
+    commit = by_builder.writer(codec=ClipperCodec())
+    commit._close_segment()
+    commit._commit_toc(segments)
+    commit._finish()
+
+    rng = random.Random(5)
+    with by_writer.searcher() as expected, by_builder.searcher() as actual:
+        assert actual.doc_count() == expected.doc_count() == len(docs)
+        assert set(actual.lexicon("content")) == set(expected.lexicon("content"))
+        assert set(actual.lexicon("spell")) == set(expected.lexicon("spell"))
+        for _ in range(120):
+            doc = rng.choice(docs)
+            found = words(doc.body)
+            i = rng.randrange(len(found) - 2)
+            lang = "fr" if doc.language == "fr" else "en"
+            stems = [WORDS.stem(w, lang) for w in found[i : i + 2]]
+            for query in (
+                Term("content", stems[0]),
+                Phrase("content", stems),
+                And([Term("content", stems[0]), Term("topic", str(doc.topic_ids[0]))]),
+                Term("srckey", (doc.source or "").lower()),
+            ):
+                want = expected.search(query, limit=None)
+                got = actual.search(query, limit=None)
+                assert sorted(h["id"] for h in got) == sorted(h["id"] for h in want), query
+                assert sorted(round(h.score, 4) for h in got) == sorted(
+                    round(h.score, 4) for h in want
+                ), query
+
+    # Merging the builder's segments with Whoosh's own merge keeps everything.
+    merger = by_builder.writer(codec=ClipperCodec())
+    merger.commit(optimize=True)
+    with by_builder.searcher() as merged:
+        assert merged.doc_count() == len(docs)
+        assert len(merged.search(Term("content", WORDS.stem("goita", "fr")), limit=None)) > 0
+
+
+def test_short_posting_lists_are_inlined_and_read_back(tmp_path: Path) -> None:
+    docs = documents(12)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    builder = SegmentBuilder(ix.storage, ix.indexname, ix.schema)
+    for doc in docs:
+        builder.add_document(doc)
+    segments = builder.finish()
+    writer = ix.writer(codec=ClipperCodec())
+    writer._close_segment()
+    writer._commit_toc(segments)
+    writer._finish()
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        rare = [t for t in reader.lexicon("content") if reader.doc_frequency("content", t) == 1]
+        common = [
+            t
+            for t in reader.lexicon("content")
+            if reader.doc_frequency("content", t) > INLINE_LIMIT
+        ]
+        assert rare and common
+        for term in (rare[0], common[0]):
+            info = reader._terms.term_info("content", term)
+            assert info.is_inlined() == (term in rare)
+            hits = searcher.search(Term("content", term.decode()), limit=None)
+            assert len(hits) == reader.doc_frequency("content", term)
+            assert all(h["id"] for h in hits)
