@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
-from clipper.ui.widgets import Chip, FlowLayout, SectionHeader
+from clipper.ui.widgets import Chip, FlowLayout
 
 REDRAW_MS = 100
 REVIEW_PAGE = 60
-REVIEW_BUILD_PER_TURN = 12
+REVIEW_BUILD_PER_TURN = 4
 
 
 class ProgressLine(QWidget):
@@ -129,7 +129,7 @@ class ReviewEntry(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
-        source = QLabel(entry.label)
+        source = QLabel(f"Import {batch.number}  ·  {entry.label}")
         source.setObjectName("reviewSource")
         source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(source)
@@ -243,6 +243,10 @@ class ReviewPanel(QWidget):
         )
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)
+        # Rows go above these three, which stay at the end.
+        self.box.addWidget(self.more_button)
+        self.box.addWidget(self.hint)
+        self.box.addStretch(1)
         controller.entry_changed.connect(self._on_entry_changed)
         controller.batch_finished.connect(lambda _batch: self.rebuild())
         self.rebuild()
@@ -274,24 +278,17 @@ class ReviewPanel(QWidget):
         return wanted, total
 
     def rebuild(self) -> None:
+        """Bring the rows in line with the entries to review, touching only rows that come,
+        go or change (a relayout of every row costs more than the rows themselves)."""
         self._timer.stop()
         if not self.isVisible():
             self._dirty = True
             return
         self._dirty = False
         wanted, total = self._wanted()
-        while self.box.count():
-            item = self.box.takeAt(0)
-            widget = item.widget()
-            if widget is not None and not isinstance(widget, ReviewEntry):
-                if widget in (self.more_button, self.hint):
-                    widget.hide()
-                else:
-                    widget.deleteLater()
         keep: dict[int, tuple[tuple[object, ...], ReviewEntry]] = {}
+        rows: list[ReviewEntry] = []
         made = 0
-        self.entries = []
-        current_batch: ImportBatch | None = None
         for batch, entry in wanted:
             signature = _signature(entry)
             known = self._made.get(id(entry))
@@ -304,26 +301,26 @@ class ReviewPanel(QWidget):
                 # The rest are made on the next turns of the event loop.
                 QTimer.singleShot(0, self.rebuild)
                 break
-            if batch is not current_batch:
-                current_batch = batch
-                self.box.addWidget(SectionHeader(f"Import {batch.number}: to review"))
             keep[id(entry)] = (signature, widget)
-            self.entries.append(widget)
-            self.box.addWidget(widget)
-            widget.show()
+            rows.append(widget)
         for key, (_, widget) in self._made.items():
             if keep.get(key, (None, None))[1] is not widget:
+                self.box.removeWidget(widget)
                 widget.hide()
                 widget.deleteLater()
         self._made = keep
-        if total > len(self.entries) and len(self.entries) == len(wanted):
-            self.more_button.setText(f"{total - len(self.entries)} more to review: show them")
-            self.box.addWidget(self.more_button)
-            self.more_button.show()
-        if not self.entries:
-            self.box.addWidget(self.hint)
-            self.hint.show()
-        self.box.addStretch(1)
+        for position, widget in enumerate(rows):
+            if self.box.indexOf(widget) != position:
+                if self.box.indexOf(widget) != -1:
+                    self.box.removeWidget(widget)
+                self.box.insertWidget(position, widget)
+                widget.show()
+        self.entries = rows
+        more = total - len(rows)
+        self.more_button.setText(f"{more} more to review: show them")
+        self.more_button.setVisible(more > 0 and len(rows) == len(wanted))
+        self.hint.setVisible(not rows)
+        self.box.activate()  # lay the rows out now, not on a later turn of the event loop
 
 
 def _signature(entry: ImportEntry) -> tuple[object, ...]:

@@ -311,6 +311,8 @@ class MainWindow(QMainWindow):
         )
         self.reader.open_requested.connect(self.open_clipping)
         self.reader.edit_title_requested.connect(self._edit_title_of)
+        self.importer.batch_started.connect(lambda _batch: self._on_import_activity())
+        self.importer.batch_finished.connect(lambda _batch: self._on_import_activity())
         self.importer.batch_finished.connect(self._on_batch_finished)
         self.importer.entry_changed.connect(self._on_import_entry)
         self._on_selection_changed([])
@@ -445,6 +447,9 @@ class MainWindow(QMainWindow):
     def _on_batch_finished(self, batch: ImportBatch) -> None:
         if any(e.needs_review for e in batch.entries) or batch.count("failed"):
             self.show_review()
+
+    def _on_import_activity(self) -> None:
+        self.results.importing = self.importer.active is not None
 
     def _on_import_entry(self, _batch: ImportBatch, entry: ImportEntry) -> None:
         if entry.status == "held":

@@ -68,6 +68,7 @@ log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 250
 REFRESH_DELAY_MS = 150
+REFRESH_IMPORTING_MS = 400
 SEARCH_PAGE_SIZE = 100
 SORT_HITS_LIMIT = 500
 PRIME_ROWS = 500
@@ -277,6 +278,7 @@ class ResultsPane(QWidget):
         self.suggestion: str | None = None
         self.last_results: object = None
         self.archive_empty = False
+        self.importing = False
         self._generation = 0
         self._restoring = False
 
@@ -732,7 +734,8 @@ class ResultsPane(QWidget):
         )
         wanted = listing_changed or bool(self.query) or bool(changes.clippings)
         if wanted and not self._refresh_timer.isActive():
-            self._refresh_timer.start()
+            # During a batch import the list catches up a few times a second, not per item.
+            self._refresh_timer.start(REFRESH_IMPORTING_MS if self.importing else REFRESH_DELAY_MS)
 
     def _refresh_after_change(self) -> None:
         changed, self._changed_ids = self._changed_ids, set()
