@@ -176,7 +176,9 @@ def stemmed_positions(
         if seen is not None:
             seen.update(tokens)
         keys = [table.get(token) or token_stem(token, language) for token in tokens]
-        for pos, key in enumerate(filter(None, keys), pos):  # noqa: B020
+        if "" in keys:
+            keys = [key for key in keys if key]
+        for pos, key in enumerate(keys, pos):  # noqa: B020
             positions[key].append(pos)
         pos += SECTION_GAP
     return positions, pos

@@ -23,7 +23,13 @@ from whoosh.filedb.filestore import Storage
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from clipper.core.search.codec import ClipperCodec
-from clipper.core.search.schema import AnalyzedText, Lexicon, WordSet, document_fields
+from clipper.core.search.schema import (
+    AnalyzedText,
+    CompactPositions,
+    Lexicon,
+    WordSet,
+    document_fields,
+)
 from clipper.core.views import IndexDocument
 
 log = logging.getLogger(__name__)
@@ -31,6 +37,9 @@ log = logging.getLogger(__name__)
 # About 60 bytes of memory per posting while a segment is built: 4 million postings is
 # some 7,000 articles of 900 words, a few hundred megabytes.
 DEFAULT_MAX_POSTINGS = 4_000_000
+# Most words occur once in an article: their encoded positions are made once, here.
+SINGLE_POSITIONS = 4096
+SINGLE_POSITION = [CompactPositions().encode([p]) for p in range(SINGLE_POSITIONS)]
 
 
 class _TermPostings:
@@ -101,22 +110,40 @@ class SegmentBuilder:
             field = schema[fieldname]
             length = 0
             if field.indexed:
-                if fieldname in self._fast:
-                    items: Any = field.term_postings(value)
-                else:
-                    items = ((t, f, v) for t, f, _w, v in field.index(value))
                 table = self._postings[fieldname]
-                count = 0
-                for term, freq, vbytes in items:
-                    postings = table.get(term)
-                    if postings is None:
-                        postings = table[term] = _TermPostings()
-                    postings.ids.append(docnum)
-                    postings.freqs.append(freq)
-                    if vbytes:
-                        postings.values.append(vbytes)
-                    length += freq
-                    count += 1
+                if isinstance(value, dict):
+                    # Analyzed text (term -> positions): the hot path, kept flat.
+                    encode = field.format.encode
+                    single = SINGLE_POSITION
+                    for term, positions in value.items():
+                        postings = table.get(term)
+                        if postings is None:
+                            postings = table[term] = _TermPostings()
+                        postings.ids.append(docnum)
+                        freq = len(positions)
+                        postings.freqs.append(freq)
+                        if freq == 1 and positions[0] < SINGLE_POSITIONS:
+                            postings.values.append(single[positions[0]])
+                        else:
+                            postings.values.append(encode(positions))
+                        length += freq
+                    count = len(value)
+                else:
+                    if fieldname in self._fast:
+                        items: Any = field.term_postings(value)
+                    else:
+                        items = ((t, f, v) for t, f, _w, v in field.index(value))
+                    count = 0
+                    for term, freq, vbytes in items:
+                        postings = table.get(term)
+                        if postings is None:
+                            postings = table[term] = _TermPostings()
+                        postings.ids.append(docnum)
+                        postings.freqs.append(freq)
+                        if vbytes:
+                            postings.values.append(vbytes)
+                        length += freq
+                        count += 1
                 self._posting_count += count
                 if field.scorable:
                     lengths = self._lengths.get(fieldname)
