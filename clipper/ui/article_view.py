@@ -45,7 +45,8 @@ def article_html(detail: ClippingDetail) -> str:
         f'<p style="margin:0 0 6px 0; font-size:17pt; font-weight:600;">{esc(detail.title)}</p>'
     ]
     if meta:
-        parts.append(f'<p style="color:#5b6470; margin:0 0 4px 0;">{meta}</p>')
+        below = 4 if detail.url else 14
+        parts.append(f'<p style="color:#5b6470; margin:0 0 {below}px 0;">{meta}</p>')
     if detail.url:
         parts.append(
             f'<p style="margin:0 0 12px 0;"><a href="{esc(detail.url, quote=True)}" '
