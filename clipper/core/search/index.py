@@ -49,7 +49,7 @@ from whoosh.reading import SegmentReader
 from whoosh.util.filelock import FileLock
 from whoosh.writing import SegmentWriter
 
-from clipper.core.search.analysis import WORDS
+from clipper.core.search.analysis import WORDS, stem_language, stemmed_positions
 from clipper.core.search.codec import ClipperCodec
 from clipper.core.search.engine import (
     NOTHING,
@@ -78,7 +78,6 @@ from clipper.core.search.schema import (
     SCHEMA_VERSION,
     build_schema,
     date_number,
-    document_fields,
 )
 from clipper.core.search.segments import SegmentBuilder
 from clipper.core.text import name_key
@@ -672,18 +671,29 @@ class SearchIndex:
 
     def _more_like(self, doc: IndexDocument, limit: int) -> list[int]:
         view = self._view()
-        fields = document_fields(doc)
-        content: dict[str, list[int]] = fields["content"]
         stats = view.stats
         total = max(stats.doc_count, 1)
+        language = stem_language(doc.language)
+        # The candidates: every word of the title and standfirst (counted double) and the
+        # body's most repeated words; looking up how rare every word of a long article is
+        # would cost more than the search itself.
+        lead, _next = stemmed_positions((doc.title, doc.standfirst), language)
+        body, _next = stemmed_positions((doc.body, *doc.notes), language)
+        counts: Counter[str] = Counter({t: 2 * len(p) for t, p in lead.items()})
+        counts.update(
+            dict(heapq.nlargest(MORE_LIKE_CANDIDATES, ((t, len(p)) for t, p in body.items()),
+                                key=itemgetter(1)))
+        )  # fmt: skip
+        most = max(total * MORE_LIKE_MAX_SHARE, 5)
         weighted = []
-        for term, positions in content.items():
+        for term, count in counts.items():
             if len(term) < 3 or term.isdigit():
                 continue
             frequency = view.searcher.doc_frequency("content", term)
-            if frequency < 2 or frequency > total * 0.5:
+            # Words in more than a tenth of the archive say little about a story.
+            if frequency < 2 or frequency > most:
                 continue
-            weighted.append((len(positions) * stats.idf("content", term), term))
+            weighted.append((count * stats.idf("content", term), term))
         top = heapq.nlargest(MORE_LIKE_TERMS, weighted)
         if not top:
             return []
@@ -747,6 +757,8 @@ class SearchIndex:
 
 
 MORE_LIKE_TERMS = 25
+MORE_LIKE_CANDIDATES = 60
+MORE_LIKE_MAX_SHARE = 0.1
 
 
 def _snippet_text(doc: IndexDocument) -> str:
