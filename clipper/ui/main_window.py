@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         self.restore_action = self._action(
             "&Restore from trash", "Ctrl+R", self.restore_selected, "restore"
         )
+        self.purge_action = self._action("&Delete for good…", "Shift+Del", self.purge_selected)
         self.empty_trash_action = self._action("&Empty trash…", None, self.empty_trash)
         self.new_dossier_action = self._action(
             "&New dossier…", "Ctrl+Shift+N", self.new_dossier, "dossier"
@@ -234,6 +235,7 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.trash_action)
         edit_menu.addAction(self.restore_action)
+        edit_menu.addAction(self.purge_action)
         edit_menu.addAction(self.empty_trash_action)
 
         self.dossier_menu = menus.addMenu("&Dossier")
@@ -272,10 +274,11 @@ class MainWindow(QMainWindow):
         menu.addMenu(self.add_to_dossier_menu)
         if self.results.node.kind == "dossier":
             menu.addAction(self.remove_from_dossier_action)
-        menu.addSeparator()
-        menu.addAction(
-            self.restore_action if self.results.node.kind == "trash" else self.trash_action
-        )
+        if self.results.node.kind == "trash":
+            menu.addAction(self.restore_action)
+            menu.addAction(self.purge_action)
+        else:
+            menu.addAction(self.trash_action)
         menu.popup(self.results.table.viewport().mapToGlobal(position))
 
     def _rebuild_dossier_menu(self, dossiers: Sequence[tuple[int, str]]) -> None:
@@ -385,6 +388,7 @@ class MainWindow(QMainWindow):
         self.link_action.setEnabled(len(ids) == 2)
         self.trash_action.setEnabled(has and not in_trash)
         self.restore_action.setEnabled(has and in_trash)
+        self.purge_action.setEnabled(has and in_trash)
         self.note_action.setEnabled(len(ids) == 1)
         self.edit_title_action.setEnabled(len(ids) == 1)
         self.tag_action.setEnabled(has)
@@ -536,6 +540,19 @@ class MainWindow(QMainWindow):
         ids = self.results.selected_ids()
         if ids and self.results.node.kind == "trash":
             self.runner.run(ops.restore(ids), origin=self)
+
+    def purge_selected(self) -> None:
+        ids = self.results.selected_ids()
+        if not ids or self.results.node.kind != "trash":
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete for good",
+            f"Delete {len(ids)} clipping{'s' if len(ids) != 1 else ''} for good, with notes, "
+            "links and the original files? This cannot be undone.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.runner.run(ops.purge(ids), origin=self)
 
     def empty_trash(self) -> None:
         answer = QMessageBox.question(

@@ -396,3 +396,28 @@ def test_archive_added_elsewhere_appears_after_any_operation(
     qtbot.keyClicks(window.reader.tags.field, "Diplomacy")
     qtbot.keyClick(window.reader.tags.field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.results.model.row_of(new) is not None, timeout=WAIT)
+
+
+def test_delete_for_good_from_the_trash_asks_first(
+    qtbot, stories, window: MainWindow, archive: Archive, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    archive.trash([stories["eu"], stories["mali"]])
+    window.refresh_sidebar()
+    click_node(qtbot, window, TRASH)
+    select(window, stories["eu"])
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def question(_parent, _title, text):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    press(qtbot, window, "Shift+Del", window.results.table)
+    assert archive.count(ClippingFilter(in_trash=True)) == 2, "No keeps it"
+    press(qtbot, window, "Shift+Del", window.results.table)
+    assert archive.summaries([stories["eu"]]) == []
+    assert "cannot be undone" in asked[0]
+    qtbot.waitUntil(lambda: rows(window) == ["Russian delegation received in Bamako"], timeout=WAIT)
