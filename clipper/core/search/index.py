@@ -96,6 +96,8 @@ NO_REINDEX_OPS = frozenset({"link", "unlink", "dossier"})
 PARALLEL_MIN_DOCUMENTS = 3000
 READ_CHUNK = 500
 WRITER_TIMEOUT = 120.0
+# How long a catch-up waits for another writer before leaving the work to it.
+CATCH_UP_WAIT = 2.0
 OPEN_ATTEMPTS = 4
 # Commits never merge big segments; once there are this many segments, the small ones
 # (single clippings caught up one by one) are merged, which is cheap.
@@ -366,30 +368,57 @@ class SearchIndex:
 
     # -- catching up --------------------------------------------------------------------------
 
-    def catch_up(self) -> int:
+    def catch_up(self, timeout: float | None = CATCH_UP_WAIT) -> int:
         """Apply the archive's changes since the last one applied; returns how many
-        clippings were (re)indexed or removed. Safe to call from any thread."""
+        clippings were (re)indexed or removed. Safe to call from any thread.
+
+        When another thread or process is already writing the index (a big batch can take
+        minutes), this waits `timeout` seconds at most and then returns 0 without applying
+        anything: that writer applies the changes, and searches meanwhile see the index as
+        it was. `timeout=None` waits as long as a writer may (WRITER_TIMEOUT).
+        """
         if self.archive.last_seq() <= self._state.seq:
             return 0
-        with self._write_lock, self._writer() as writer:
-            state = read_state(self.index_dir) or self._state
-            changes = self.archive.changes_since(state.seq)
-            if not changes:
-                writer.cancel()
-                self._state = state
+        wait = WRITER_TIMEOUT if timeout is None else timeout
+        if not self._write_lock.acquire(timeout=wait):
+            log.info("another thread is writing the search index; catch-up skipped")
+            return 0
+        try:
+            try:
+                writer = _IndexWriter(self, wait)
+            except LockError:
+                log.info("another process is writing the search index; catch-up skipped")
                 return 0
-            ids = list(dict.fromkeys(c.clipping_id for c in changes if c.op not in NO_REINDEX_OPS))
-            if ids:
-                writer.replace(ids)
-            new_state = IndexState(SCHEMA_VERSION, changes[-1].seq, state.build)
-            writer.commit(new_state)
-            self._state = new_state
-            log.debug("index caught up to change %d (%d clippings)", new_state.seq, len(ids))
-            return len(ids)
+            try:
+                return self._apply_changes(writer)
+            except BaseException:
+                writer.abort()
+                raise
+        finally:
+            self._write_lock.release()
+
+    def _apply_changes(self, writer: _IndexWriter) -> int:
+        state = read_state(self.index_dir) or self._state
+        changes = self.archive.changes_since(state.seq)
+        ids = list(dict.fromkeys(c.clipping_id for c in changes if c.op not in NO_REINDEX_OPS))
+        if not ids:
+            # Nothing the index holds changed (or another process caught up already).
+            writer.cancel()
+            if changes:
+                state = IndexState(SCHEMA_VERSION, changes[-1].seq, state.build)
+                write_state(self.index_dir, state)
+            self._state = state
+            return 0
+        writer.replace(ids)
+        new_state = IndexState(SCHEMA_VERSION, changes[-1].seq, state.build)
+        writer.commit(new_state)
+        self._state = new_state
+        log.debug("index caught up to change %d (%d clippings)", new_state.seq, len(ids))
+        return len(ids)
 
     @contextlib.contextmanager
-    def _writer(self) -> Iterator[_IndexWriter]:
-        writer = _IndexWriter(self)
+    def _writer(self, wait: float = WRITER_TIMEOUT) -> Iterator[_IndexWriter]:
+        writer = _IndexWriter(self, wait)
         try:
             yield writer
         except BaseException:
@@ -780,17 +809,17 @@ class _IndexWriter:
     """One writing session on the live index: holds Whoosh's write lock until commit or
     abort. Deletions go through Whoosh's writer; additions are new segments."""
 
-    def __init__(self, index: SearchIndex) -> None:
+    def __init__(self, index: SearchIndex, wait: float = WRITER_TIMEOUT) -> None:
         self.index = index
         ix = index._current_ix()
         try:
             self.whoosh = SegmentWriter(
-                ix, timeout=WRITER_TIMEOUT, delay=0.05, compound=False, codec=ClipperCodec()
+                ix, timeout=wait, delay=0.05, compound=False, codec=ClipperCodec()
             )
         except LockError as exc:
             raise LockError(
                 f"the search index at {index.index_dir} stayed locked by another writer for "
-                f"{WRITER_TIMEOUT:.0f} s"
+                f"{wait:.0f} s"
             ) from exc
         self.new_segments: list[Any] = []
         self._builder: SegmentBuilder | None = None

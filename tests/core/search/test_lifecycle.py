@@ -285,3 +285,19 @@ def test_parity_problems_name_the_drift(filled: Archive, tmp_path: Path) -> None
     assert "clipping 4: the index holds an older version" in problems
     assert len(problems) == 2
     del index
+
+
+def test_catch_up_leaves_the_work_to_a_writer_that_holds_the_index(filled: Archive) -> None:
+    index = filled.index
+    add(filled, "Late dispatch", "Filed while another process was indexing.")
+    # Another process (the command line importing a big batch) holds the write lock.
+    lock = whoosh_index.open_dir(str(filled.location.index_dir)).lock("WRITELOCK")
+    assert lock.acquire()
+    try:
+        assert index.catch_up(timeout=0.2) == 0
+        assert filled.search("junta").total == 1  # searching still works meanwhile
+        assert index.search("dispatch").total == 0
+    finally:
+        lock.release()
+    assert index.catch_up() == 1
+    assert index.search("dispatch").total == 1
