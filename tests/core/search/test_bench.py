@@ -1,0 +1,47 @@
+"""`clipper bench` runs end to end on a small corpus and prints every row of its table; the
+synthetic corpus is deterministic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clipper.cli import main
+from clipper.core.search.bench import KINDS
+from clipper.core.search.corpus import NewsCorpus
+
+
+def test_the_corpus_is_deterministic_and_newsroom_like() -> None:
+    first = [a.draft.body for a in NewsCorpus(seed=5, tail_words=500).articles(5)]
+    again = [a.draft.body for a in NewsCorpus(seed=5, tail_words=500).articles(5)]
+    assert first == again
+    article = NewsCorpus(seed=5, tail_words=500).article(3)
+    assert 300 <= len(article.draft.body.split()) <= 1700
+    kinds = [kind for kind, _name in article.tags]
+    assert 1 <= kinds.count("topic") <= 4 and 1 <= kinds.count("region") <= 3
+    assert article.draft.published is not None and article.draft.source
+
+
+@pytest.mark.slow
+def test_bench_prints_the_whole_table(tmp_path: Path, capsys) -> None:
+    home = tmp_path / "bench"
+    assert main(["--archive", str(home), "bench", "--size", "30", "--queries", "2"]) == 0
+    out = capsys.readouterr().out
+    for row in (
+        "archive import",
+        "index build",
+        "plain single-writer Whoosh",
+        "ours vs plain Whoosh",
+        "add one clipping until found",
+        "more like this",
+        "index open",
+        "full rebuild",
+        "peak memory",
+        *(f"  {kind} " for kind in KINDS),
+    ):
+        assert row in out, row
+    assert "SQLite FTS5" in out
+    # The benchmark needs an empty archive: a second run on the same one is refused.
+    assert main(["--archive", str(home), "bench", "--size", "30"]) == 2
+    assert "not empty" in capsys.readouterr().out
