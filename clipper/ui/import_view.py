@@ -25,6 +25,8 @@ from clipper.ui.widgets import Chip, FlowLayout
 REDRAW_MS = 100
 REVIEW_PAGE = 60
 REVIEW_BUILD_PER_TURN = 4
+# A pause between turns lets the window paint and answer input while rows are made.
+REVIEW_TURN_MS = 15
 
 
 class ProgressLine(QWidget):
@@ -299,7 +301,7 @@ class ReviewPanel(QWidget):
                 made += 1
             else:
                 # The rest are made on the next turns of the event loop.
-                QTimer.singleShot(0, self.rebuild)
+                QTimer.singleShot(REVIEW_TURN_MS, self.rebuild)
                 break
             keep[id(entry)] = (signature, widget)
             rows.append(widget)
