@@ -163,3 +163,20 @@ def test_cancel_stops_the_batch_and_keeps_what_was_stored(
     drop(window, mime)
     assert archive.count() == 2
     assert "cancelled" in window.progress_line.label.text()
+
+
+def test_cancel_reaches_the_import_process(
+    qtbot, make_window, archive: Archive, tmp_path: Path
+) -> None:
+    window = make_window(writer=None, reader=None, importer=None)  # the app's real workers
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(40):
+        (folder / f"{number:02}.txt").write_text(
+            f"Niamey story {number}\n\nThe junta met a Russian delegation, report {number}.\n"
+        )
+    batch = window.import_items([str(folder)])
+    qtbot.mouseClick(window.progress_line.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: batch.finished, timeout=15_000)
+    assert batch.cancelled and "cancelled" in window.progress_line.label.text()
+    assert archive.count() < 40
