@@ -156,7 +156,7 @@ class SidebarModel(QStandardItemModel):
 
         dossiers = _section("Dossiers", "dossiers")
         if not data.dossiers:
-            dossiers.appendRow(_hint("None yet: Dossier ▸ New dossier"))
+            dossiers.appendRow(_hint("None yet: Ctrl+Shift+N"))
         for dossier in data.dossiers:
             node = _item(
                 dossier.name, NodeKey("dossier", dossier.id), len(dossier.clipping_ids), "dossier"
