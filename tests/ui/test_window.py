@@ -421,3 +421,15 @@ def test_delete_for_good_from_the_trash_asks_first(
     assert archive.summaries([stories["eu"]]) == []
     assert "cannot be undone" in asked[0]
     qtbot.waitUntil(lambda: rows(window) == ["Russian delegation received in Bamako"], timeout=WAIT)
+
+
+# The export dialog (clipper/ui/export_dialog.py) resizes itself after it is shown, which the
+# headless platform reports as a warning; only that message is let through here.
+@pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
+def test_ctrl_e_opens_the_export_dialog_on_the_list(qtbot, stories, window: MainWindow) -> None:
+    export_dialog = pytest.importorskip("clipper.ui.export_dialog")
+    click_node(qtbot, window, NodeKey("source", "Test Desk"))
+    press(qtbot, window, "Ctrl+E", window.results.table)
+    dialogs = window.findChildren(export_dialog.ExportDialog)
+    assert len(dialogs) == 1 and dialogs[0].isVisible()
+    dialogs[0].reject()
