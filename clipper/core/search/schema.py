@@ -47,10 +47,18 @@ class CompactPositions(formats.Positions):
         return b"I" + array("I", poslist).tobytes()
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
-        return array(chr(valuestring[0]), valuestring[1:]).tolist()
+        return positions_array(valuestring).tolist()
 
     def decode_frequency(self, valuestring: bytes) -> int:
         return (len(valuestring) - 1) // (2 if valuestring[:1] == b"H" else 4)
+
+
+def positions_array(valuestring: bytes) -> array[int]:
+    """The positions of a CompactPositions value, as an array (no list of ints made)."""
+    return array(_TYPECODES[valuestring[0]], valuestring[1:])
+
+
+_TYPECODES = {ord("H"): "H", ord("I"): "I"}
 
 
 class AnalyzedText(fields.FieldType):
