@@ -159,7 +159,7 @@ def number_date(value: int) -> dt.date | None:
     return dt.date(value // 10000, value // 100 % 100, value % 100)
 
 
-class Lexicon:
+class SpellingLexicon:
     """The words a segment writer has given the spelling field so far.
 
     The spelling field is a lexicon (which words exist, for "did you mean"), so each word
@@ -182,9 +182,9 @@ class Lexicon:
         return list(fresh)
 
 
-def document_fields(doc: IndexDocument, lexicon: Lexicon | None = None) -> dict[str, Any]:
+def document_fields(doc: IndexDocument, lexicon: SpellingLexicon | None = None) -> dict[str, Any]:
     """The keyword arguments of `writer.add_document` (or `SegmentBuilder.add`) for one
-    clipping; `lexicon` is the writer's (see `Lexicon`)."""
+    clipping; `lexicon` is the writer's (see `SpellingLexicon`)."""
     language = stem_language(doc.language)
     author = doc.author or ""
     texts = (doc.title, doc.standfirst, doc.body, *doc.notes, *doc.tag_names, author)
@@ -196,7 +196,7 @@ def document_fields(doc: IndexDocument, lexicon: Lexicon | None = None) -> dict[
         "cid": doc.id,
         "title": (language, doc.title),
         "content": content,
-        "spell": (lexicon or Lexicon()).new_words(seen),
+        "spell": (lexicon or SpellingLexicon()).new_words(seen),
         "topic": [str(t) for t in doc.topic_ids],
         "region": [str(t) for t in doc.region_ids],
         "date": date_number(doc.published) if doc.published else 0,

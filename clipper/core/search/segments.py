@@ -26,7 +26,7 @@ from clipper.core.search.codec import ClipperCodec
 from clipper.core.search.schema import (
     AnalyzedText,
     CompactPositions,
-    Lexicon,
+    SpellingLexicon,
     WordSet,
     document_fields,
 )
@@ -73,7 +73,7 @@ class SegmentBuilder:
         self.codec = codec or ClipperCodec()
         self.max_postings = max_postings
         self.segments: list[Any] = []
-        self.lexicon = Lexicon()
+        self.lexicon = SpellingLexicon()
         self._indexed = [name for name in schema.names() if schema[name].indexed]
         self._fast = {
             name for name in self._indexed if isinstance(schema[name], AnalyzedText | WordSet)

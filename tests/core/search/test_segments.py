@@ -14,7 +14,7 @@ from whoosh.query import And, Phrase, Term
 from clipper.core.search.analysis import WORDS, words
 from clipper.core.search.codec import INLINE_LIMIT, ClipperCodec
 from clipper.core.search.corpus import TOPICS, NewsCorpus
-from clipper.core.search.schema import Lexicon, build_schema, document_fields
+from clipper.core.search.schema import SpellingLexicon, build_schema, document_fields
 from clipper.core.search.segments import SegmentBuilder
 from clipper.core.views import IndexDocument
 
@@ -49,7 +49,7 @@ def test_the_builder_writes_what_whooshs_writer_writes(tmp_path: Path) -> None:
     (tmp_path / "writer").mkdir()
     (tmp_path / "builder").mkdir()
     by_writer = whoosh_index.create_in(str(tmp_path / "writer"), build_schema())
-    lexicon = Lexicon()
+    lexicon = SpellingLexicon()
     writer = by_writer.writer(codec=ClipperCodec())
     for doc in docs:
         writer.add_document(**document_fields(doc, lexicon))
