@@ -957,8 +957,14 @@ def _rebuild_lock(index_dir: Path) -> Iterator[None]:
 
 def build_index(index_dir: Path, archive: Archive, parallel: bool) -> int:
     """Build a complete index of the archive in a temporary folder beside `index_dir`, then
-    swap it in. Returns the number of clippings indexed."""
+    swap it in. Returns the number of clippings indexed. Call with the rebuild lock held."""
     started = time.perf_counter()
+    # Left over by a build or swap that was killed; nobody else builds while we hold the
+    # rebuild lock, so they are garbage.
+    for stale in index_dir.parent.glob(f".{index_dir.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in index_dir.parent.glob(f".{index_dir.name}.old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     temporary = index_dir.parent / f".{index_dir.name}.building-{uuid.uuid4().hex[:8]}"
     temporary.mkdir(parents=True)
     try:

@@ -301,3 +301,15 @@ def test_catch_up_leaves_the_work_to_a_writer_that_holds_the_index(filled: Archi
         lock.release()
     assert index.catch_up() == 1
     assert index.search("dispatch").total == 1
+
+
+def test_leftovers_of_a_killed_rebuild_are_cleaned_up(filled: Archive) -> None:
+    index_dir = filled.location.index_dir
+    building = index_dir.parent / f".{index_dir.name}.building-dead1234"
+    retired = index_dir.parent / f".{index_dir.name}.old-dead1234"
+    for folder in (building, retired):
+        folder.mkdir()
+        (folder / "junk").write_bytes(b"half an index")
+    filled.index.rebuild()
+    assert not building.exists() and not retired.exists()
+    assert filled.search("junta").total == 1
