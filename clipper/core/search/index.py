@@ -15,10 +15,10 @@ never a fork of this one. Commits do not merge big segments: merging happens in
 `maintain()`, for when nobody is waiting. Errors while writing are raised after the
 half-written segments are thrown away, never swallowed.
 
-Searching: each thread keeps its own searcher and refreshes it when the index changed (a
-directory listing), so commits made by a worker thread or another process show up on the
-next search. Evaluation is in `engine`; snippets are cut from the archive's text of the
-page shown only.
+Searching: each thread keeps its own searcher and opens a fresh one when the index changed
+(a directory listing tells), so commits made by a worker thread or another process show up
+on the next search; per-segment data is cached across searchers, segments being immutable.
+Evaluation is in `engine`; snippets are cut from the archive's text of the page shown only.
 """
 
 from __future__ import annotations
@@ -99,6 +99,7 @@ WRITER_TIMEOUT = 120.0
 # How long a catch-up waits for another writer before leaving the work to it.
 CATCH_UP_WAIT = 2.0
 OPEN_ATTEMPTS = 4
+REAPPEAR_ATTEMPTS = 20
 # Commits never merge big segments; once there are this many segments, the small ones
 # (single clippings caught up one by one) are merged, which is cheap.
 MAX_SEGMENTS = 16
@@ -265,8 +266,14 @@ class SearchIndex:
 
     def _reopen(self) -> None:
         state = read_state(self.index_dir)
+        for _attempt in range(REAPPEAR_ATTEMPTS):
+            if state is not None:
+                break
+            # Another process is between the two renames of a swap.
+            time.sleep(0.05)
+            state = read_state(self.index_dir)
         if state is None:
-            raise IndexUnusable(f"the index at {self.index_dir} vanished")
+            raise IndexDamaged(f"the index at {self.index_dir} vanished")
         self._ix = whoosh_index.open_dir(str(self.index_dir), indexname=INDEX_NAME)
         self._state = state
         self._identity = _folder_identity(self.index_dir)

@@ -313,3 +313,25 @@ def test_leftovers_of_a_killed_rebuild_are_cleaned_up(filled: Archive) -> None:
     filled.index.rebuild()
     assert not building.exists() and not retired.exists()
     assert filled.search("junta").total == 1
+
+
+def test_a_rebuild_swapped_in_by_another_process_is_picked_up(filled: Archive) -> None:
+    index = filled.index
+    assert index.search("junta").total == 1
+    with reopen(filled) as other:
+        add(other, "Junta again", "The junta met once more.")
+        other.index.rebuild()
+    # This instance notices the swapped folder and reads the new index.
+    assert index.search("junta").total == 2
+    assert index.parity_problems() == []
+
+
+def test_an_index_folder_that_vanishes_for_good_is_rebuilt(filled: Archive) -> None:
+    index = filled.index
+    before = snapshot(filled)
+    index_dir = filled.location.index_dir
+    for path in index_dir.iterdir():
+        path.unlink()
+    index_dir.rmdir()
+    assert snapshot(filled) == before
+    assert index.parity_problems() == []
