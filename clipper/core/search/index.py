@@ -97,7 +97,7 @@ PARALLEL_MIN_DOCUMENTS = 3000
 READ_CHUNK = 500
 WRITER_TIMEOUT = 120.0
 # How long a catch-up waits for another writer before leaving the work to it.
-CATCH_UP_WAIT = 2.0
+CATCH_UP_WAIT = 0.5
 OPEN_ATTEMPTS = 4
 REAPPEAR_ATTEMPTS = 20
 # Commits never merge big segments; once there are this many segments, the small ones
