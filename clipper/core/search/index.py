@@ -854,7 +854,7 @@ class _IndexWriter:
 
     def build(self, ids: Sequence[int]) -> None:
         index = self.index
-        if index.parallel and len(ids) >= PARALLEL_MIN_DOCUMENTS:
+        if _use_workers(index.parallel, len(ids)):
             from clipper.core.search.parallel import build_segments
 
             self.new_segments += build_segments(
@@ -936,6 +936,13 @@ def _delete_segment_files(storage: Any, segments: Sequence[Any]) -> None:
                 log.warning("could not remove index file %s", name)
 
 
+def _use_workers(allowed: bool, count: int) -> bool:
+    """Worker processes pay off for big batches, and only with more than one core."""
+    from clipper.core.search.parallel import worker_count
+
+    return allowed and count >= PARALLEL_MIN_DOCUMENTS and worker_count() > 1
+
+
 def add_documents(builder: SegmentBuilder, archive: Archive, ids: Sequence[int]) -> int:
     """Read the clippings from the archive in chunks and add the live ones to the builder."""
     added = 0
@@ -980,7 +987,7 @@ def build_index(index_dir: Path, archive: Archive, parallel: bool) -> int:
         seq = archive.last_seq()
         ids = archive.live_ids()
         ix = whoosh_index.create_in(str(temporary), build_schema(), indexname=INDEX_NAME)
-        if parallel and len(ids) >= PARALLEL_MIN_DOCUMENTS:
+        if _use_workers(parallel, len(ids)):
             from clipper.core.search.parallel import build_segments
 
             segments = build_segments(temporary, INDEX_NAME, archive.location, ids)
