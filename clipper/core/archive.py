@@ -56,6 +56,7 @@ from clipper.core.views import (
     ClippingFilter,
     ClippingSummary,
     DossierView,
+    HitText,
     IndexDocument,
     LinkView,
     NoteView,
@@ -1111,6 +1112,29 @@ class Archive:
                         notes=tuple(notes.get(c.id, ())),
                     )
         return docs
+
+    def hit_texts(self, ids: Sequence[int]) -> dict[int, HitText]:
+        """Title, source, date and text of the live clippings among `ids`, in one query (no
+        tags or notes): what a page of search results shows."""
+        found: dict[int, HitText] = {}
+        with self._reading() as s:
+            for chunk in _chunks(ids, 500):
+                rows = s.execute(
+                    select(
+                        Clipping.id,
+                        Clipping.title,
+                        Source.name,
+                        Clipping.published,
+                        Clipping.language,
+                        Clipping.standfirst,
+                        Clipping.body,
+                    )
+                    .outerjoin(Source, Source.id == Clipping.source_id)
+                    .where(Clipping.id.in_(chunk), Clipping.trashed_at.is_(None))
+                )
+                for row in rows:
+                    found[row[0]] = HitText(*row)
+        return found
 
     def live_ids(self) -> list[int]:
         with self._reading() as s:

@@ -197,6 +197,19 @@ class ClippingFilter:
 
 
 @dataclass(frozen=True)
+class HitText:
+    """What a row of search results shows, with the text its snippet is cut from."""
+
+    id: int
+    title: str
+    source: str | None
+    published: dt.date | None
+    language: str | None
+    standfirst: str
+    body: str
+
+
+@dataclass(frozen=True)
 class IndexDocument:
     """What the search index holds for one live clipping, read from the archive."""
 

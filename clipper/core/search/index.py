@@ -81,7 +81,7 @@ from clipper.core.search.schema import (
 )
 from clipper.core.search.segments import SegmentBuilder
 from clipper.core.text import name_key
-from clipper.core.views import ClippingFilter, IndexDocument
+from clipper.core.views import ClippingFilter, HitText, IndexDocument
 
 if TYPE_CHECKING:
     from clipper.core.archive import Archive
@@ -573,7 +573,7 @@ class SearchIndex:
 
     def _hits(self, ranked: Sequence[tuple[int, float]], spec: Any) -> list[Hit]:
         """Hits for the page shown, with snippets cut from the archive's text."""
-        documents = self.archive.index_documents([cid for cid, _score in ranked])
+        documents = self.archive.hit_texts([cid for cid, _score in ranked])
         hits = []
         for cid, score in ranked:
             doc = documents.get(cid)
@@ -797,7 +797,7 @@ MORE_LIKE_CANDIDATES = 60
 MORE_LIKE_MAX_SHARE = 0.1
 
 
-def _snippet_text(doc: IndexDocument) -> str:
+def _snippet_text(doc: HitText | IndexDocument) -> str:
     return f"{doc.standfirst}\n\n{doc.body}" if doc.standfirst else doc.body
 
 
