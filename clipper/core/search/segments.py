@@ -73,7 +73,6 @@ class SegmentBuilder:
         self.codec = codec or ClipperCodec()
         self.max_postings = max_postings
         self.segments: list[Any] = []
-        self.lexicon = SpellingLexicon()
         self._indexed = [name for name in schema.names() if schema[name].indexed]
         self._fast = {
             name for name in self._indexed if isinstance(schema[name], AnalyzedText | WordSet)
@@ -81,6 +80,9 @@ class SegmentBuilder:
         self._start()
 
     def _start(self) -> None:
+        # Each segment lists its own words for the spelling field, so it stays complete
+        # whatever happens to the other segments.
+        self.lexicon = SpellingLexicon()
         self._segment = self.codec.new_segment(self.storage, self.indexname)
         self._perdoc = self.codec.per_document_writer(self.storage, self._segment)
         # field -> term -> postings; terms are str for this package's own field types
