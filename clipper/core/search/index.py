@@ -196,6 +196,7 @@ class SearchIndex:
         self._views: list[_View] = []
         self._columns = ColumnsCache()
         self._closed = False
+        self._just_built: tuple[str, int] | None = None
 
     # -- opening, rebuilding, closing ---------------------------------------------------------
 
@@ -253,12 +254,21 @@ class SearchIndex:
             # Another process may have rebuilt it while we waited for the lock.
             with contextlib.suppress(IndexUnusable):
                 return cls._open_existing(index_dir, archive, parallel)
-            build_index(index_dir, archive, parallel)
-        return cls._open_existing(index_dir, archive, parallel)
+            count = build_index(index_dir, archive, parallel)
+        index = cls._open_existing(index_dir, archive, parallel)
+        index._just_built = (index._state.build, count)
+        return index
 
     def rebuild(self) -> int:
-        """Rebuild the whole index from the archive (beside it, then swapped in)."""
+        """Rebuild the whole index from the archive (beside it, then swapped in); returns
+        how many clippings it holds. An index this object built on opening, and that nothing
+        has used since, is not built twice (`clipper reindex` of an outdated index)."""
         with self._write_lock:
+            just_built, self._just_built = self._just_built, None
+            state = read_state(self.index_dir)
+            if just_built is not None and state is not None and state.build == just_built[0]:
+                self.catch_up(timeout=None)
+                return self.document_count()
             with _rebuild_lock(self.index_dir):
                 count = build_index(self.index_dir, self.archive, self.parallel)
             self._reopen()
@@ -470,6 +480,7 @@ class SearchIndex:
         """
         if page < 1 or page_size < 1:
             raise ValueError("page and page_size start at 1")
+        self._just_built = None
         flt = flt or ClippingFilter()
         tree = parse(query)
         if tree is None:

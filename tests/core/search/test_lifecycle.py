@@ -310,6 +310,7 @@ def test_leftovers_of_a_killed_rebuild_are_cleaned_up(filled: Archive) -> None:
     for folder in (building, retired):
         folder.mkdir()
         (folder / "junk").write_bytes(b"half an index")
+    assert filled.search("junta").total == 1
     filled.index.rebuild()
     assert not building.exists() and not retired.exists()
     assert filled.search("junta").total == 1
@@ -335,3 +336,29 @@ def test_an_index_folder_that_vanishes_for_good_is_rebuilt(filled: Archive) -> N
     index_dir.rmdir()
     assert snapshot(filled) == before
     assert index.parity_problems() == []
+
+
+def test_reindexing_an_outdated_index_builds_it_once(
+    filled: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filled.close()
+    state_file = filled.location.index_dir / STATE_FILENAME
+    state = json.loads(state_file.read_text())
+    state["schema"] = SCHEMA_VERSION - 1
+    state_file.write_text(json.dumps(state))
+    builds = []
+    real_build = index_module.build_index
+
+    def counting_build(*args: object, **kwargs: object) -> int:
+        builds.append(args)
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index_module, "build_index", counting_build)
+    with reopen(filled) as again:
+        # What `clipper reindex` does: open (which rebuilds the outdated index), rebuild.
+        assert again.index.rebuild() == len(NEWSROOM)
+        assert len(builds) == 1
+        # Asked again later, after use, it really rebuilds.
+        assert again.search("junta").total == 1
+        assert again.index.rebuild() == len(NEWSROOM)
+        assert len(builds) == 2
