@@ -54,6 +54,7 @@ def test_a_failing_worker_fails_the_build_and_leaves_no_files(
     corpus_archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     index = corpus_archive.index
+    assert index.search("security").total > 0
     before = sorted(p.name for p in corpus_archive.location.index_dir.iterdir())
     monkeypatch.setattr(index_module, "PARALLEL_MIN_DOCUMENTS", 10)
     index.parallel = True
