@@ -78,6 +78,7 @@ from clipper.core.search.schema import (
     SCHEMA_VERSION,
     build_schema,
     date_number,
+    primary_language,
 )
 from clipper.core.search.segments import SegmentBuilder
 from clipper.core.text import name_key
@@ -568,7 +569,7 @@ class SearchIndex:
         if flt.source:
             plans.append(TermPlan("srckey", name_key(flt.source), scored=False))
         if flt.language:
-            plans.append(TermPlan("lang", flt.language.lower(), scored=False))
+            plans.append(TermPlan("lang", primary_language(flt.language), scored=False))
         if flt.date_from or flt.date_to:
             plans.append(
                 DatePlan(

@@ -39,7 +39,7 @@ from clipper.core.search.engine import (
     TermPlan,
     UnionPlan,
 )
-from clipper.core.search.schema import TITLE_BOOST, date_number
+from clipper.core.search.schema import TITLE_BOOST, date_number, primary_language
 
 TEXT_FIELDS = ("title", "author", "source")
 TAG_FIELDS = ("topic", "region")
@@ -414,8 +414,8 @@ def _language_clause(text: str) -> LanguageClause:
     folded = WORDS.folded(value)
     if folded in LANGUAGE_NAMES:
         return LanguageClause(LANGUAGE_NAMES[folded])
-    if re.fullmatch(r"[a-z]{2,3}", value):
-        return LanguageClause(value)
+    if re.fullmatch(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*", value):
+        return LanguageClause(primary_language(value))
     raise QuerySyntaxError(
         f"lang:{text} is not a language: use a code such as lang:fr or lang:en "
         "(or lang:french, lang:english)"

@@ -1,0 +1,52 @@
+"""The index's own encodings: word positions (arrays and bitmaps) and language codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from clipper.core.archive import Archive
+from clipper.core.search.schema import (
+    MANY_TIMES,
+    CompactPositions,
+    positions_mask,
+    primary_language,
+)
+from clipper.core.views import ClippingFilter
+from tests.core.search.conftest import add, ids
+
+
+@pytest.mark.parametrize(
+    "positions",
+    [[0], [7], [3, 90, 65535], [5, 70_000], list(range(0, 3 * MANY_TIMES, 3)), [2, 4]],
+)
+def test_positions_round_trip_in_every_form(positions: list[int]) -> None:
+    fmt = CompactPositions()
+    value = fmt.encode(positions)
+    assert value[:1] == (
+        b"B" if len(positions) >= MANY_TIMES else b"H" if positions[-1] < 65536 else b"I"
+    )
+    assert fmt.decode_positions(value) == positions
+    assert fmt.decode_frequency(value) == len(positions)
+    assert positions_mask(value) == sum(1 << p for p in positions)
+
+
+def test_phrases_of_very_common_words_are_found_and_counted(archive: Archive) -> None:
+    # "de la" many times over (bitmaps) next to a text where both words occur apart.
+    together = add(archive, "Together", " ".join(["de la mer"] * (MANY_TIMES + 5)), language="fr")
+    apart = add(archive, "Apart", " ".join(["la mer de"] * (MANY_TIMES + 5)) + " la", language="fr")
+    once = add(archive, "Once", "La fin de la route.", language="fr")
+    found = archive.search('"de la"').hits
+    assert {h.id for h in found} == {together, apart, once}  # "de la" across "de / la"
+    assert found[0].id in (together, apart)
+    assert ids(archive, '"la mer de la"') == {together, apart}
+    assert ids(archive, '"mer la"') == set()
+
+
+def test_language_codes_are_reduced_to_their_primary_tag(archive: Archive) -> None:
+    french = add(archive, "Fr", "Bonjour Niamey.", language="fr-FR")
+    english = add(archive, "En", "Hello Niamey.", language="en_GB")
+    assert primary_language(" FR_ca ") == "fr"
+    assert ids(archive, "lang:fr") == {french}
+    assert ids(archive, "lang:fr-BE") == {french}
+    assert ids(archive, "niamey", flt=ClippingFilter(language="en-US")) == {english}
+    assert dict(archive.search("niamey").facets["language"]) == {"fr": 1, "en": 1}
