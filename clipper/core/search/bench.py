@@ -28,7 +28,6 @@ import logging
 import os
 import random
 import re
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -237,10 +236,20 @@ def _run(archive: Any, size: int, seed: int, queries: int, report: Report) -> No
     report.line()
     report.row("index open (and first search), p50/p95", _ms(opens))
     report.row(f"full rebuild, s ({segments} segments after)", f"{rebuild_time:,.1f}")
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    own, children = _peak_memory_mb()
     report.row("peak memory, MB (this process; a worker)", f"{own:,.0f}; {children:,.0f}")
     report.line(f"load average at the end: {_load()}")
+
+
+def _peak_memory_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest child (0 where unknown)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0.0, 0.0
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
 
 
 def _ms(timings: Timings) -> str:
