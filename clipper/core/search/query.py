@@ -212,7 +212,8 @@ class _Parser:
 
     def take(self) -> Token:
         token = self.tokens[self.i]
-        self.i += 1
+        if token.kind != "EOF":  # the end stays the end, however often it is asked for
+            self.i += 1
         return token
 
     def parse(self) -> Node | None:
@@ -267,6 +268,10 @@ class _Parser:
     def parse_primary(self, fieldname: str | None) -> Node | None:
         token = self.take()
         if token.kind == "LPAREN":
+            if self.peek().kind == "EOF":
+                raise QuerySyntaxError(
+                    f"the ( at position {token.start + 1} is never closed: add words and a )"
+                )
             if self.peek().kind == "RPAREN":
                 raise QuerySyntaxError(
                     f"the parentheses at position {token.start + 1} are empty: put words in them"

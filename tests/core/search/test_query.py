@@ -4,9 +4,12 @@ queries, each with a message that says what to change."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clipper.core.archive import Archive
 from clipper.core.search import QuerySyntaxError
+from clipper.core.search.query import parse
 from tests.core.search.conftest import add, ids
 
 
@@ -155,7 +158,25 @@ MALFORMED = [
     ("title:(source:x)", "cannot go inside"),
     ('date:"2023"', "without quotes"),
     ('""', "has no words"),
+    ("title:(", "never closed"),
+    ("niger (", "never closed"),
+    ("(", "never closed"),
 ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*'ab ()"[]:*~-', "AND ", "OR ", "NOT ", "title:", "date:", "2023"]),
+        max_size=12,
+    ).map("".join)
+)
+def test_any_text_parses_or_raises_query_syntax_error(text: str) -> None:
+    """Whatever an editor types, the parser answers with a query or a readable error."""
+    try:
+        parse(text)
+    except QuerySyntaxError as exc:
+        assert str(exc)
 
 
 @pytest.mark.parametrize(("query", "hint"), MALFORMED)
