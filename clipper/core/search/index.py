@@ -80,7 +80,7 @@ from clipper.core.search.schema import (
     date_number,
     primary_language,
 )
-from clipper.core.search.segments import SegmentBuilder
+from clipper.core.search.segments import SegmentBuilder, delete_segment_files
 from clipper.core.text import name_key
 from clipper.core.views import ClippingFilter, HitText, IndexDocument
 
@@ -927,7 +927,7 @@ class _IndexWriter:
             if self._builder is not None:
                 self._builder.discard()
             if self.new_segments:
-                _delete_segment_files(self.whoosh.storage, self.new_segments)
+                delete_segment_files(self.whoosh.storage, self.new_segments)
         finally:
             self._cancel_whoosh()
 
@@ -936,16 +936,7 @@ class _IndexWriter:
         writer.cancel()
         # Whoosh leaves the files of the writer's own (empty) segment for the next commit to
         # clean up; remove them now.
-        _delete_segment_files(writer.storage, [writer.newsegment])
-
-
-def _delete_segment_files(storage: Any, segments: Sequence[Any]) -> None:
-    for segment in segments:
-        for name in segment.list_files(storage):
-            try:
-                storage.delete_file(name)
-            except OSError:
-                log.warning("could not remove index file %s", name)
+        delete_segment_files(writer.storage, [writer.newsegment])
 
 
 def _use_workers(allowed: bool, count: int) -> bool:

@@ -26,6 +26,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from clipper.core.paths import ArchiveLocation
+from clipper.core.search.segments import delete_segment_files
 
 log = logging.getLogger(__name__)
 
@@ -87,23 +88,13 @@ def build_segments(
             with out_file.open("rb") as handle:
                 segments += pickle.load(handle)
         if failures:
-            _remove_segment_files(index_dir, segments)
+            delete_segment_files(whoosh_index.open_dir(str(index_dir)).storage, segments)
             raise IndexBuildError(
                 "indexing in worker processes failed: "
                 + "; ".join(" ".join(lines) for lines in failures)
             )
     log.info("%d worker processes wrote %d segments", len(parts), len(segments))
     return segments
-
-
-def _remove_segment_files(index_dir: Path, segments: Sequence[Any]) -> None:
-    storage = whoosh_index.open_dir(str(index_dir)).storage
-    for segment in segments:
-        for name in segment.list_files(storage):
-            try:
-                storage.delete_file(name)
-            except OSError:
-                log.warning("could not remove index file %s", name)
 
 
 def run_worker(

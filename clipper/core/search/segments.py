@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from array import array
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh.fields import Schema
@@ -242,3 +243,13 @@ def _write_term(
         if end < count:
             writer._write_block()
     fieldwriter.finish_term()
+
+
+def delete_segment_files(storage: Storage, segments: Sequence[Any]) -> None:
+    """Remove the files of segments that were written but will never be committed."""
+    for segment in segments:
+        for name in segment.list_files(storage):
+            try:
+                storage.delete_file(name)
+            except OSError:
+                log.warning("could not remove index file %s", name)
