@@ -796,30 +796,26 @@ class Archive:
     # -- trash -------------------------------------------------------------------------------
 
     def trash(self, clipping_ids: Sequence[int], *, at: dt.datetime | None = None) -> OpChanges:
-        with self._writing() as s:
-            changed = []
-            for cid in clipping_ids:
-                clipping = self._clipping(s, cid)
-                if clipping.trashed_at is None:
-                    clipping.trashed_at = at or utcnow()
-                    changed.append(cid)
-            seq = self._log(s, changed, "trash")
-            return OpChanges(
-                clippings=frozenset(changed), removed=frozenset(changed), trash=True, seq=seq
-            )
+        changed, seq = self._set_trashed(clipping_ids, at or utcnow(), "trash")
+        return OpChanges(clippings=changed, removed=changed, trash=True, seq=seq)
 
     def restore(self, clipping_ids: Sequence[int]) -> OpChanges:
+        changed, seq = self._set_trashed(clipping_ids, None, "restore")
+        return OpChanges(clippings=changed, added=changed, trash=True, seq=seq)
+
+    def _set_trashed(
+        self, clipping_ids: Sequence[int], trashed_at: dt.datetime | None, op: str
+    ) -> tuple[frozenset[int], int | None]:
+        """Move clippings into (a time) or out of (None) the trash; those already there stay.
+        Returns the ids that moved and the last change-log number written."""
         with self._writing() as s:
             changed = []
             for cid in clipping_ids:
                 clipping = self._clipping(s, cid)
-                if clipping.trashed_at is not None:
-                    clipping.trashed_at = None
+                if (clipping.trashed_at is None) != (trashed_at is None):
+                    clipping.trashed_at = trashed_at
                     changed.append(cid)
-            seq = self._log(s, changed, "restore")
-            return OpChanges(
-                clippings=frozenset(changed), added=frozenset(changed), trash=True, seq=seq
-            )
+            return frozenset(changed), self._log(s, changed, op)
 
     def purge(self, clipping_ids: Sequence[int]) -> OpChanges:
         """Delete trashed clippings for good, with their notes, links and originals."""
