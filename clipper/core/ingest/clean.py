@@ -412,10 +412,10 @@ def _is_nav(line: str) -> bool:
     return not tokens or (len(tokens) <= 3 and all(t in _NAV_WORDS for t in tokens))
 
 
-def _separator_chrome(line: str) -> bool:
-    """Breadcrumbs and widget rows: 'Home | World | Africa', '| Remer,MN', 'a · b · c'."""
+def _separator_chrome(line: str, count: int) -> bool:
+    """Breadcrumbs and widget rows: 'Home | World | Africa', '| Remer,MN', 'a · b · c'
+    (`count` is the line's number of words)."""
     separators = len(re.findall(r"[|·•›»>]", line))
-    count = len(words(line))
     if separators == 0 or count > 8:
         return False
     return separators >= 2 or line.startswith(("|", "·", "›")) or line.endswith(("|", "›"))
@@ -428,32 +428,34 @@ def classify(line: str) -> tuple[str, str]:
         return "keep", ""
     if not re.search(r"[^\W\d_]", line):
         return "drop", "no letters"
-    if _AD.match(folded) and len(words(line)) <= 40:
+    # Most rules only apply to short lines: the word count is tested before the pattern.
+    count = len(words(line))
+    if count <= 40 and _AD.match(folded):
         return "drop", "advertisement"
     if _PAYWALL_LINE.match(folded):
         return "drop", "paywall"
-    if _COMMENTS_HEADING.match(folded) and len(words(line)) <= 8:
+    if count <= 8 and _COMMENTS_HEADING.match(folded):
         return "drop", "comments"
     if _READING_TIME.match(folded):
         return "drop", "reading time"
-    if _TAXONOMY.match(folded) and len(line) <= 200:
+    if len(line) <= 200 and _TAXONOMY.match(folded):
         return "drop", "taxonomy"
-    if _CONTACT.search(folded) and len(words(line)) <= 40:
+    if count <= 40 and _CONTACT.search(folded):
         return "drop", "contact"
-    if _SHARE.match(folded) and len(words(line)) <= 4 and not _SENTENCE_END.search(line):
+    if count <= 4 and _SHARE.match(folded) and not _SENTENCE_END.search(line):
         return "drop", "share"
-    if _CTA.search(folded) and len(words(line)) <= 30:
+    if count <= 30 and _CTA.search(folded):
         return "drop", "call to action"
-    if _CTA_START.match(folded) and len(words(line)) <= 5:
+    if count <= 5 and _CTA_START.match(folded):
         return "drop", "call to action"
-    if _CREDIT.search(folded) and len(words(line)) <= 14:
+    if count <= 14 and _CREDIT.search(folded):
         return "drop", "credit"
-    if _separator_chrome(line):
+    if _separator_chrome(line, count):
         return "drop", "separators"
     if (
-        (_ADDRESS.search(line) or ("," in line and _POSTCODE_TOWN.search(line)))
+        count <= 16
+        and (_ADDRESS.search(line) or ("," in line and _POSTCODE_TOWN.search(line)))
         and not _BULLET.match(line)
-        and len(words(line)) <= 16
         and not _SENTENCE_END.search(line)
     ):
         return "drop", "postal address"
@@ -472,10 +474,12 @@ def clean_lines(
         return result
     reference_date = reference_date or dt.date.today()
 
-    short_keys = Counter(
-        name_key(line.text) for line in lines if len(line.text) <= 80 and not is_prose(line.text)
-    )
     prose_flags = [is_prose(line.text) for line in lines]
+    short_keys = Counter(
+        name_key(line.text)
+        for line, prose in zip(lines, prose_flags, strict=True)
+        if len(line.text) <= 80 and not prose
+    )
     first_prose = next((i for i, p in enumerate(prose_flags) if p), len(lines))
     last_prose = max((i for i, p in enumerate(prose_flags) if p), default=-1)
     rough_first, rough_last = first_prose, last_prose
