@@ -188,6 +188,27 @@ class Archive:
                 query = query.limit(limit)
             return [ChangeRecord(*row) for row in s.execute(query)]
 
+    def changes_with_seqs(self, seqs: Sequence[int]) -> list[ChangeRecord]:
+        """The changes with these numbers that are in the log now (see IndexState.gaps)."""
+        with self._reading() as s:
+            return [
+                ChangeRecord(*row)
+                for chunk in _chunks(list(seqs), 500)
+                for row in s.execute(
+                    select(Change.seq, Change.clipping_id, Change.op)
+                    .where(Change.seq.in_(chunk))
+                    .order_by(Change.seq)
+                )
+            ]
+
+    def missing_seqs(self, after: int, upto: int) -> list[int]:
+        """Change numbers in (after, upto] that are not in the log (yet)."""
+        with self._reading() as s:
+            present = set(
+                s.scalars(select(Change.seq).where(Change.seq > after, Change.seq <= upto))
+            )
+        return [seq for seq in range(after + 1, upto + 1) if seq not in present]
+
     # -- the gazetteer as region tags --------------------------------------------------------
 
     def _sync_gazetteer(self) -> None:

@@ -82,7 +82,7 @@ from clipper.core.search.schema import (
 )
 from clipper.core.search.segments import SegmentBuilder, delete_segment_files
 from clipper.core.text import name_key
-from clipper.core.views import ClippingFilter, HitText, IndexDocument
+from clipper.core.views import ChangeRecord, ClippingFilter, HitText, IndexDocument
 
 if TYPE_CHECKING:
     from clipper.core.archive import Archive
@@ -107,21 +107,59 @@ MAX_SEGMENTS = 16
 SMALL_SEGMENT_DOCUMENTS = 2000
 
 
+# How long a missing change number is looked for again (see IndexState), and how far below
+# the newest change a rebuild looks for missing ones.
+GAP_PATIENCE = 600.0
+GAP_LOOKBACK = 1000
+
+
+def _remaining_gaps(
+    state: IndexState,
+    late: Sequence[ChangeRecord],
+    changes: Sequence[ChangeRecord],
+    now: float,
+) -> tuple[tuple[int, float], ...]:
+    """The gaps still open after a catch-up that found `late` (committed since) and
+    `changes` (above the old high-water mark)."""
+    found = {c.seq for c in late}
+    kept = [(seq, since) for seq, since in state.gaps if seq not in found]
+    kept = [(seq, since) for seq, since in kept if now - since < GAP_PATIENCE]
+    if changes:
+        present = {c.seq for c in changes}
+        kept += [(seq, now) for seq in range(state.seq + 1, changes[-1].seq) if seq not in present]
+    return tuple(kept)
+
+
 class IndexUnusable(Exception):
     """The index on disk cannot be used as it is: missing, damaged or outdated."""
 
 
 @dataclass(frozen=True)
 class IndexState:
+    """What the index has applied: every change up to `seq`, except the `gaps`.
+
+    A gap is a change number below `seq` that was not in the log when the index caught up,
+    with the time it was first missed. SQLite commits change numbers in order and leaves
+    none; on a server database a transaction can commit after a later-numbered one, so a
+    catch-up looks for its gaps again until they appear or GAP_PATIENCE has passed (a
+    rolled-back transaction leaves a number that never comes).
+    """
+
     schema: int
     seq: int
     build: str
+    gaps: tuple[tuple[int, float], ...] = ()
+
+    @property
+    def gap_seqs(self) -> list[int]:
+        return [seq for seq, _since in self.gaps]
 
 
 def read_state(index_dir: Path) -> IndexState | None:
     try:
         data = json.loads((index_dir / STATE_FILENAME).read_text(encoding="utf-8"))
-        return IndexState(int(data["schema"]), int(data["seq"]), str(data["build"]))
+        gaps = tuple((int(seq), float(since)) for seq, since in data.get("gaps", ()))
+        return IndexState(int(data["schema"]), int(data["seq"]), str(data["build"]), gaps)
     except FileNotFoundError:
         return None
     except (ValueError, KeyError, TypeError) as exc:
@@ -133,7 +171,12 @@ def write_state(index_dir: Path, state: IndexState) -> None:
     """Replace the state file atomically (write aside, flush to disk, rename over)."""
     target = index_dir / STATE_FILENAME
     temporary = index_dir / f".{STATE_FILENAME}.{os.getpid()}.{threading.get_ident()}"
-    payload = {"schema": state.schema, "seq": state.seq, "build": state.build}
+    payload = {
+        "schema": state.schema,
+        "seq": state.seq,
+        "build": state.build,
+        "gaps": [list(gap) for gap in state.gaps],
+    }
     with temporary.open("w", encoding="utf-8") as handle:
         json.dump(payload, handle)
         handle.flush()
@@ -395,7 +438,9 @@ class SearchIndex:
         anything: that writer applies the changes, and searches meanwhile see the index as
         it was. `timeout=None` waits as long as a writer may (WRITER_TIMEOUT).
         """
-        if self.archive.last_seq() <= self._state.seq:
+        if self.archive.last_seq() <= self._state.seq and not (
+            self._state.gaps and self.archive.changes_with_seqs(self._state.gap_seqs)
+        ):
             return 0
         wait = WRITER_TIMEOUT if timeout is None else timeout
         if not self._write_lock.acquire(timeout=wait):
@@ -417,18 +462,25 @@ class SearchIndex:
 
     def _apply_changes(self, writer: _IndexWriter) -> int:
         state = read_state(self.index_dir) or self._state
+        late = self.archive.changes_with_seqs(state.gap_seqs) if state.gaps else []
         changes = self.archive.changes_since(state.seq)
-        ids = list(dict.fromkeys(c.clipping_id for c in changes if c.op not in NO_REINDEX_OPS))
+        new_state = IndexState(
+            SCHEMA_VERSION,
+            changes[-1].seq if changes else state.seq,
+            state.build,
+            _remaining_gaps(state, late, changes, time.time()),
+        )
+        ids = list(
+            dict.fromkeys(c.clipping_id for c in late + changes if c.op not in NO_REINDEX_OPS)
+        )
         if not ids:
             # Nothing the index holds changed (or another process caught up already).
             writer.cancel()
-            if changes:
-                state = IndexState(SCHEMA_VERSION, changes[-1].seq, state.build)
-                write_state(self.index_dir, state)
-            self._state = state
+            if new_state != state:
+                write_state(self.index_dir, new_state)
+            self._state = new_state
             return 0
         writer.replace(ids)
-        new_state = IndexState(SCHEMA_VERSION, changes[-1].seq, state.build)
         writer.commit(new_state)
         self._state = new_state
         log.debug("index caught up to change %d (%d clippings)", new_state.seq, len(ids))
@@ -1002,7 +1054,10 @@ def build_index(index_dir: Path, archive: Archive, parallel: bool) -> int:
         writer._close_segment()
         writer._commit_toc(segments)
         writer._finish()
-        write_state(temporary, IndexState(SCHEMA_VERSION, seq, uuid.uuid4().hex))
+        # Numbers missing below `seq` may belong to transactions still committing.
+        since = time.time()
+        gaps = tuple((g, since) for g in archive.missing_seqs(max(0, seq - GAP_LOOKBACK), seq))
+        write_state(temporary, IndexState(SCHEMA_VERSION, seq, uuid.uuid4().hex, gaps))
         _swap_in(temporary, index_dir)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
