@@ -352,10 +352,7 @@ class MainWindow(QMainWindow):
         archive = self.archive
 
         def catch_up() -> None:
-            try:
-                archive.index.catch_up()
-            except ImportError:
-                log.info("no search index in this build")
+            archive.index.catch_up()
 
         self.reads.run(
             catch_up, None, lambda exc: log.warning("the search index could not catch up: %s", exc)
@@ -565,11 +562,8 @@ class MainWindow(QMainWindow):
             self.runner.run(ops.empty_trash(), origin=self)
 
     def export(self) -> None:
-        try:
-            from clipper.ui.export_dialog import start_export
-        except ImportError:
-            self.statusBar().showMessage("Export is not available in this build yet.", 6000)
-            return
+        from clipper.ui.export_dialog import start_export  # the export stack loads on demand
+
         ids = self.results.selected_ids() or self.results.model.known_ids()
         if not ids:
             self.statusBar().showMessage("Nothing to export: the list is empty.", 5000)

@@ -544,17 +544,13 @@ class ReaderPane(QWidget):
         clipping_id = detail.id
 
         def read() -> list[int]:
-            try:
-                return archive.more_like(clipping_id, limit=SUGGESTION_LIMIT)
-            except (ImportError, AttributeError):
-                log.debug("no search index yet: no similar clippings")
-                return []
+            return archive.more_like(clipping_id, limit=SUGGESTION_LIMIT)
 
-        self.reads.run(
-            read,
-            lambda ids: self._on_similar(generation, ids),
-            lambda exc: self._on_similar(generation, []),
-        )
+        def failed(exc: BaseException) -> None:
+            log.warning("similar clippings of #%d could not be read: %s", clipping_id, exc)
+            self._on_similar(generation, [])
+
+        self.reads.run(read, lambda ids: self._on_similar(generation, ids), failed)
 
     def _on_similar(self, generation: int, similar: list[int]) -> None:
         if generation != self._suggestion_generation or self.detail is None:

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.core.archive import Archive
+from clipper.core.search import QuerySyntaxError
 from clipper.core.views import ClippingFilter, ClippingSummary, OpChanges
 from clipper.ui.clipping_model import (
     PAGE_SIZE,
@@ -573,10 +574,6 @@ class ResultsPane(QWidget):
             self._show_message(f"<b>Cannot read this query:</b> {_escape(str(exc))}", kind="error")
             self.count_label.setText("")
             return
-        if isinstance(exc, ImportError | AttributeError):
-            self.query_error = "search is not available"
-            self._show_message("Full-text search is not available in this build.", kind="error")
-            return
         log.error("listing failed", exc_info=exc)
         self._show_message(f"Could not read the archive: {_escape(str(exc))}", kind="error")
 
@@ -793,8 +790,4 @@ def _escape(text: str) -> str:
 
 
 def _is_query_error(exc: BaseException) -> bool:
-    try:
-        from clipper.core.search import QuerySyntaxError
-    except ImportError:
-        return False
     return isinstance(exc, QuerySyntaxError)
