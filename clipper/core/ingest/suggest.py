@@ -217,10 +217,10 @@ def _similar_clipping_ids(archive: Archive, draft: ClippingDraft, limit: int = 2
         # The index as it stands, without catching up first: a batch catches up once at its
         # end (a commit per imported item would cost more than the suggestion is worth).
         results = archive.index.search(query, page_size=limit)
-    except Exception as exc:  # the index is a cache: without it, suggestions are just fewer
-        log.info("no similar clippings for topic suggestions: %s", exc)
+    except Exception:  # the index is a cache: without it, suggestions are just fewer
+        log.warning("no similar clippings for topic suggestions", exc_info=True)
         return []
-    return [hit.id for hit in getattr(results, "hits", [])][:limit]
+    return [hit.id for hit in results.hits][:limit]
 
 
 def archive_suggestions(archive: Archive, draft: ClippingDraft) -> ClippingDraft:
@@ -228,11 +228,7 @@ def archive_suggestions(archive: Archive, draft: ClippingDraft) -> ClippingDraft
     text = f"{draft.title}\n{draft.body}"
     scores: dict[str, float] = {}
     codes: dict[str, str | None] = {}
-    try:
-        nodes = archive.tag_tree("topic")
-    except Exception as exc:
-        log.info("no archive topics to suggest: %s", exc)
-        return draft
+    nodes = archive.tag_tree("topic")
     for node in nodes:
         if (
             node.match_mode
