@@ -87,7 +87,9 @@ QUIET_ROLES = frozenset(
 SECONDARY_TEXT = QBrush(QColor("#5b6470"))
 
 RowLoader = Callable[[Sequence[int]], list[ClippingSummary]]
-SearchPageLoader = Callable[[int], SearchPage]
+# Asks for a page of search hits (1-based) and hands it to the callback when it is read,
+# usually later, from a worker: the GUI thread never waits for a search.
+SearchPageLoader = Callable[[int, Callable[[SearchPage], None]], None]
 
 
 def format_date(summary: ClippingSummary) -> str:
@@ -134,6 +136,10 @@ class ClippingTableModel(QAbstractTableModel):
         self._snippets: dict[int, str] = {}
         self._search_page: SearchPageLoader | None = None
         self._search_page_size = PAGE_SIZE
+        # Pages of the current search already asked for, and what identifies that search,
+        # so a page arriving after the list changed is dropped.
+        self._pages_asked: set[int] = set()
+        self._search_token = object()
         self._pending_titles: dict[int, str] = {}
         self.reorderable = False
 
@@ -143,6 +149,7 @@ class ClippingTableModel(QAbstractTableModel):
         """Show these clippings in this order (a listing, or search hits sorted by a column)."""
         self.beginResetModel()
         self._search_page = None
+        self._search_token = object()
         self._ids = list(ids)
         self._snippets = dict(snippets or {})
         self._forget_rows()
@@ -153,6 +160,8 @@ class ClippingTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._search_page = load_page
         self._search_page_size = page_size
+        self._search_token = object()
+        self._pages_asked = {1}
         self._ids = [None] * first.total
         self._ids[: len(first.ids)] = list(first.ids)
         self._snippets = dict(first.snippets)
@@ -265,16 +274,28 @@ class ClippingTableModel(QAbstractTableModel):
             self._cache.popitem(last=False)
 
     def _fetch_search_page(self, row: int) -> None:
+        """Ask for the page of hits that holds `row`; its rows show "…" until it comes."""
         if self._search_page is None:
             return
         page_number = row // self._search_page_size + 1
-        page = self._search_page(page_number)
+        if page_number in self._pages_asked:
+            return
+        self._pages_asked.add(page_number)
+        token = self._search_token
+        self._search_page(
+            page_number, lambda page: self._fill_search_page(token, page_number, page)
+        )
+
+    def _fill_search_page(self, token: object, page_number: int, page: SearchPage) -> None:
+        if token is not self._search_token:
+            return  # the list shows something else by now
         start = (page_number - 1) * self._search_page_size
-        for offset, clipping_id in enumerate(page.ids):
-            if start + offset < len(self._ids):
-                self._ids[start + offset] = clipping_id
+        end = min(start + len(page.ids), len(self._ids))
+        self._ids[start:end] = page.ids[: end - start]
         self._snippets.update(page.snippets)
         self._row_of = None
+        if end > start:
+            self.dataChanged.emit(self.index(start, 0), self.index(end - 1, len(Column) - 1))
 
     # -- QAbstractTableModel -----------------------------------------------------------------
 

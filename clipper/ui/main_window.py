@@ -564,14 +564,21 @@ class MainWindow(QMainWindow):
     def export(self) -> None:
         from clipper.ui.export_dialog import start_export  # the export stack loads on demand
 
-        ids = self.results.selected_ids() or self.results.model.known_ids()
-        if not ids:
-            self.statusBar().showMessage("Nothing to export: the list is empty.", 5000)
-            return
         title = (
             self.results.node_title if not self.results.query else f"Search: {self.results.query}"
         )
-        start_export(self, self.archive, ids, title)
+
+        def export_ids(ids: list[int]) -> None:
+            if not ids:
+                self.statusBar().showMessage("Nothing to export: the list is empty.", 5000)
+                return
+            start_export(self, self.archive, ids, title)
+
+        selected = self.results.selected_ids()
+        if selected:
+            export_ids(selected)
+        else:
+            self.results.listed_ids(export_ids)
 
     # -- dossiers ----------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -397,6 +397,20 @@ class ResultsPane(QWidget):
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
         return [cid for cid in (self.model.id_at(row) for row in rows) if cid is not None]
 
+    def listed_ids(self, deliver: Callable[[list[int]], None]) -> None:
+        """Hand every clipping the list shows, in order, to `deliver`: at once when all are
+        known, else (search hits not scrolled to yet) after reading them on a worker."""
+        if self.model.all_ids_known():
+            deliver(self.model.known_ids())
+            return
+        archive, query, flt = self.archive, self.query, self.filter()
+        total = max(self.model.rowCount(), 1)
+        self.reads.run(
+            lambda: list(search_page(archive, query, flt, 1, total)[0].ids),
+            deliver,
+            lambda exc: self.status.emit(f"Could not read the list: {exc}"),
+        )
+
     def current_id(self) -> int | None:
         index = self.table.currentIndex()
         return self.model.id_at(index.row()) if index.isValid() else None
@@ -537,8 +551,12 @@ class ResultsPane(QWidget):
         archive = self.archive
         flt = self.filter()
 
-        def load_page(page: int) -> SearchPage:
-            return search_page(archive, query, flt, page, SEARCH_PAGE_SIZE)[0]
+        def load_page(page: int, deliver: Callable[[SearchPage], None]) -> None:
+            self.reads.run(
+                lambda: search_page(archive, query, flt, page, SEARCH_PAGE_SIZE)[0],
+                deliver,
+                lambda exc: self._on_read_failed(generation, exc),
+            )
 
         def reset() -> None:
             if ordered is not None:

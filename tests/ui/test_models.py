@@ -4,7 +4,7 @@ selection, and clipping ids carried in drag data."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
@@ -58,24 +58,50 @@ def test_clipping_model_passes_modeltester(qtmodeltester, archive: Archive, stor
     assert model.data(model.index(0, Column.DATE)) == "2023-12-05"
 
 
+def search_page_of(number: int) -> SearchPage:
+    """Page `number` (of 10 hits) of a search that found clippings 1 to 25."""
+    start = (number - 1) * 10
+    ids = tuple(range(start + 1, min(start + 10, 25) + 1))
+    return SearchPage(25, ids, {i: f"about <b>Niger</b> {i}" for i in ids})
+
+
 def test_search_model_passes_modeltester_and_loads_later_pages(qtmodeltester) -> None:
     requested: list[int] = []
 
-    def page(number: int) -> SearchPage:
+    def page(number: int, deliver: Callable[[SearchPage], None]) -> None:
         requested.append(number)
-        start = (number - 1) * 10
-        ids = tuple(range(start + 1, min(start + 10, 25) + 1))
-        return SearchPage(25, ids, {i: f"about <b>Niger</b> {i}" for i in ids})
+        deliver(search_page_of(number))
 
     model = ClippingTableModel(CountingLoader())
-    model.set_search(page(1), page, 10)
-    requested.clear()
+    model.set_search(search_page_of(1), page, 10)
     qtmodeltester.check(model)
     assert model.rowCount() == 25
     assert model.data(model.index(24, Column.TITLE)) == "Clipping 25"
     assert model.data(model.index(24, Column.SNIPPET)) == "about Niger 25"
     assert model.data(model.index(24, 0), Role.SNIPPET_HTML) == "about <b>Niger</b> 25"
     assert 3 in requested and 1 not in requested
+    assert requested.count(3) == 1, "a page is asked for once"
+
+
+def test_later_search_pages_arrive_without_the_gui_waiting(qtbot) -> None:
+    """A page is asked for when its rows are first shown; they read "…" until it comes."""
+    waiting: dict[int, object] = {}
+    model = ClippingTableModel(CountingLoader())
+    model.set_search(search_page_of(1), lambda n, deliver: waiting.setdefault(n, deliver), 10)
+    assert model.data(model.index(0, Column.TITLE)) == "Clipping 1"
+    assert model.data(model.index(21, Column.TITLE)) == "…"
+    assert model.id_at(21) is None
+    assert list(waiting) == [3]
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        waiting.pop(3)(search_page_of(3))  # type: ignore[operator]
+    assert changed.args[0].row() == 20 and changed.args[1].row() == 24
+    assert model.data(model.index(21, Column.TITLE)) == "Clipping 22"
+    assert model.data(model.index(21, 0), Role.SNIPPET_HTML) == "about <b>Niger</b> 22"
+
+    model.data(model.index(12, Column.TITLE))  # asks for page 2...
+    model.set_ids([7, 8])  # ...but the list changes before it comes
+    waiting.pop(2)(search_page_of(2))  # type: ignore[operator]
+    assert [model.id_at(r) for r in range(model.rowCount())] == [7, 8]
 
 
 def test_rows_load_lazily_one_page_at_a_time() -> None:

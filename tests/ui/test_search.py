@@ -7,12 +7,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from clipper.core.archive import Archive
+from clipper.core.drafts import ClippingDraft
 from clipper.ui.clipping_model import Column, Role
 from clipper.ui.main_window import MainWindow
 from clipper.ui.samples import load_samples
 from clipper.ui.sidebar import TRASH, NodeKey
-
-pytest.importorskip("clipper.core.search")
 
 WAIT = 5000
 
@@ -119,3 +118,30 @@ def test_ctrl_f_goes_to_the_search_field(qtbot, samples, window: MainWindow) -> 
     window.results.table.setFocus()
     window.find_action.trigger()
     assert window.results.search_field.hasFocus()
+
+
+def test_exporting_a_long_search_takes_every_hit_not_only_the_rows_read(
+    qtbot, archive: Archive, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clipper.ui import export_dialog
+    from clipper.ui.results import SEARCH_PAGE_SIZE
+
+    count = SEARCH_PAGE_SIZE + 30
+    for number in range(count):
+        archive.add(ClippingDraft(title=f"Dispatch {number}", body=f"Niamey junta, day {number}."))
+    archive.index.catch_up()
+    exported: list[tuple[list[int], str]] = []
+    monkeypatch.setattr(
+        export_dialog,
+        "start_export",
+        lambda _parent, _archive, ids, title: exported.append((list(ids), title)),
+    )
+    type_query(qtbot, window, "junta")
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    assert window.results.model.rowCount() == count
+    assert not window.results.model.all_ids_known(), "later pages wait until they are shown"
+    window.results.table.clearSelection()
+    window.export()
+    ((ids, title),) = exported
+    assert sorted(ids) == sorted(archive.list_ids()) and len(ids) == count
+    assert title == "Search: junta"
