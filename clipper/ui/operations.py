@@ -343,51 +343,50 @@ def add_to_dossier(
     dossier_id: int, clipping_ids: Sequence[int], position: int | None = None
 ) -> Operation:
     ids = list(clipping_ids)
-
-    def apply(archive: Archive) -> OpResult:
-        before = archive.dossier(dossier_id).clipping_ids
-        changes = archive.add_to_dossier(dossier_id, ids, position)
-        return OpResult(changes, _set_dossier(dossier_id, before))
-
-    return Operation("Add to dossier", apply)
+    return _dossier_change(
+        "Add to dossier", dossier_id, lambda a: a.add_to_dossier(dossier_id, ids, position)
+    )
 
 
 def remove_from_dossier(dossier_id: int, clipping_ids: Sequence[int]) -> Operation:
     ids = list(clipping_ids)
-
-    def apply(archive: Archive) -> OpResult:
-        before = archive.dossier(dossier_id).clipping_ids
-        changes = archive.remove_from_dossier(dossier_id, ids)
-        return OpResult(changes, _set_dossier(dossier_id, before))
-
-    return Operation("Remove from dossier", apply)
+    return _dossier_change(
+        "Remove from dossier", dossier_id, lambda a: a.remove_from_dossier(dossier_id, ids)
+    )
 
 
 def reorder_dossier(dossier_id: int, clipping_ids: Sequence[int]) -> Operation:
     ids = list(clipping_ids)
+    return _dossier_change(
+        "Reorder dossier", dossier_id, lambda a: a.reorder_dossier(dossier_id, ids)
+    )
+
+
+def _dossier_change(
+    label: str, dossier_id: int, change: Callable[[Archive], OpChanges]
+) -> Operation:
+    """An operation on a dossier's contents; its undo puts back the clippings it held."""
 
     def apply(archive: Archive) -> OpResult:
         before = archive.dossier(dossier_id).clipping_ids
-        changes = archive.reorder_dossier(dossier_id, ids)
-        return OpResult(changes, reorder_dossier(dossier_id, before))
+        return OpResult(change(archive), _set_dossier(dossier_id, before))
 
-    return Operation("Reorder dossier", apply)
+    return Operation(label, apply)
 
 
 def _set_dossier(dossier_id: int, clipping_ids: Sequence[int]) -> Operation:
-    """Make a dossier hold exactly these clippings, in this order (the undo of add/remove)."""
+    """Make a dossier hold exactly these clippings, in this order (the undo of the above)."""
     wanted = list(clipping_ids)
 
-    def apply(archive: Archive) -> OpResult:
+    def change(archive: Archive) -> OpChanges:
         before = archive.dossier(dossier_id).clipping_ids
-        extra = [cid for cid in before if cid not in wanted]
         changes = OpChanges(dossiers=True)
+        extra = [cid for cid in before if cid not in wanted]
         if extra:
             changes = changes.merge(archive.remove_from_dossier(dossier_id, extra))
         missing = [cid for cid in wanted if cid not in before]
         if missing:
             changes = changes.merge(archive.add_to_dossier(dossier_id, missing))
-        changes = changes.merge(archive.reorder_dossier(dossier_id, wanted))
-        return OpResult(changes, _set_dossier(dossier_id, before))
+        return changes.merge(archive.reorder_dossier(dossier_id, wanted))
 
-    return Operation("Change dossier", apply)
+    return _dossier_change("Change dossier", dossier_id, change)
