@@ -134,6 +134,8 @@ class Archive:
         db.upgrade_to_head(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.RLock()
+        # The session of a `batch` running on this thread, if any.
+        self._batch = threading.local()
         self._index: SearchIndex | None = None
         self._index_lock = threading.Lock()
         self.gazetteer = gazetteer or load_gazetteer()
@@ -159,14 +161,42 @@ class Archive:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Session]:
+        batch = getattr(self._batch, "session", None)
+        if batch is not None:
+            # Inside a batch, reads must see the batch's own uncommitted writes.
+            yield batch
+            return
         with self._sessions() as session:
             yield session
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Session]:
         """One transaction, serialized with every other write of this process."""
+        batch = getattr(self._batch, "session", None)
+        if batch is not None:
+            yield batch
+            return
         with self._write_lock, self._sessions() as session, session.begin():
             yield session
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make every operation of this thread inside the block one transaction: all of them
+        are committed at the end, or none if the block raises (an import that stops halfway
+        leaves the archive as it was). Other threads' writes wait until the block ends.
+
+        Reads on this thread see the batch's writes; the search index does not until the
+        end, so do not search inside a batch. Nested batches join the outer one.
+        """
+        if getattr(self._batch, "session", None) is not None:
+            yield
+            return
+        with self._write_lock, self._sessions() as session, session.begin():
+            self._batch.session = session
+            try:
+                yield
+            finally:
+                self._batch.session = None
 
     @staticmethod
     def _log(session: Session, clipping_ids: Iterable[int], op: str) -> int | None:

@@ -35,6 +35,7 @@ from typing import IO, Any
 from clipper import __version__
 from clipper.core.archive import Archive, ArchiveError
 from clipper.core.drafts import ClippingDraft
+from clipper.core.models import LINK_KINDS, MATCH_MODES
 from clipper.core.text import name_key
 from clipper.core.views import ClippingDetail, TagNode
 from clipper.export.common import (
@@ -418,6 +419,21 @@ def _parse_clipping(entry: Any, index: int) -> ExportedClipping:
     )
 
 
+def _check_rule(mode: str | None, pattern: str | None, where: str) -> None:
+    """Refuse a topic rule the archive would refuse, before anything is imported."""
+    if mode is None:
+        return
+    if mode not in MATCH_MODES:
+        raise InvalidExport(f"{where}: unknown match mode {mode!r}")
+    if mode == "regex" and pattern:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise InvalidExport(
+                f"{where}: invalid regular expression {pattern!r} ({exc})"
+            ) from None
+
+
 def parse_export(data: Any) -> ClipperExport:
     """Check a decoded export completely, so a bad file fails before anything is written."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -438,13 +454,16 @@ def parse_export(data: Any) -> ClipperExport:
         kind = _require(entry, "kind", str, where)
         if kind not in ("topic", "region"):
             raise InvalidExport(f"{where}: unknown kind {kind!r}")
+        match_mode = _optional(entry, "match_mode", str, where)
+        match_pattern = _optional(entry, "match_pattern", str, where)
+        _check_rule(match_mode, match_pattern, where)
         tags.append(
             ExportedTag(
                 kind=kind,
                 name=_require(entry, "name", str, where),
                 parent=_optional(entry, "parent", str, where),
-                match_mode=_optional(entry, "match_mode", str, where),
-                match_pattern=_optional(entry, "match_pattern", str, where),
+                match_mode=match_mode,
+                match_pattern=match_pattern,
                 gazetteer=_optional(entry, "gazetteer", str, where),
             )
         )
@@ -463,12 +482,18 @@ def parse_export(data: Any) -> ClipperExport:
         a, b = _require(entry, "a", int, where), _require(entry, "b", int, where)
         if a not in refs or b not in refs:
             raise InvalidExport(f"{where}: links a clipping that is not in the export")
+        link_kind = _optional(entry, "kind", str, where)
+        if link_kind is not None and link_kind not in LINK_KINDS:
+            raise InvalidExport(
+                f"{where}: unknown link kind {link_kind!r} (this Clipper knows "
+                f"{', '.join(LINK_KINDS)})"
+            )
         links.append(
             ExportedLink(
                 a=a,
                 b=b,
                 note=_optional(entry, "note", str, where) or "",
-                kind=_optional(entry, "kind", str, where),
+                kind=link_kind,
                 created_at=_parse_time(entry.get("created_at"), where),
             )
         )
@@ -584,41 +609,45 @@ def import_export(
 
     Into an empty archive this recreates the exported archive (new ids, same content and
     times). Into a non-empty one it merges: a clipping already there (same text) is matched,
-    not duplicated, and gets the export's tags, and notes and links it lacks.
+    not duplicated, and gets the export's tags, and notes and links it lacks. The import is
+    one transaction: if it stops on an error, the archive is left as it was.
     """
     report = JsonImportReport()
-    mirror = _is_empty(archive)
     try:
-        report.tags_created, tag_names = _import_tags(archive, export.tags, mirror)
-        total = len(export.clippings)
-        for done, clipping in enumerate(export.clippings):
-            _import_clipping(archive, clipping, tag_names, report)
-            progress(done + 1, total, "importing clippings")
-        for link in export.links:
-            a, b = report.ids[link.a], report.ids[link.b]
-            if a == b:
-                continue
-            if any(view.other_id == b for view in archive.get(a).links):
-                continue
-            archive.link(a, b, link.note, link.kind, created_at=link.created_at)
-            report.links += 1
-        existing = {d.name: d for d in archive.dossiers()}
-        for dossier in export.dossiers:
-            members = list(dict.fromkeys(report.ids[ref] for ref in dossier.clippings))
-            if dossier.name not in existing:
-                archive.create_dossier(
-                    dossier.name, dossier.description, created_at=dossier.created_at
-                )
-                report.dossiers += 1
-            present = (
-                set(existing[dossier.name].clipping_ids) if dossier.name in existing else set()
-            )
-            missing = [m for m in members if m not in present]
-            if missing:
-                archive.add_to_dossier(dossier.name, missing)
+        with archive.batch():
+            _import_all(archive, export, progress, report)
     except ArchiveError as exc:
-        raise ExportError(f"import stopped: {exc}") from exc
+        raise ExportError(f"import stopped, nothing was imported: {exc}") from exc
     return report
+
+
+def _import_all(
+    archive: Archive, export: ClipperExport, progress: Progress, report: JsonImportReport
+) -> None:
+    mirror = _is_empty(archive)
+    report.tags_created, tag_names = _import_tags(archive, export.tags, mirror)
+    total = len(export.clippings)
+    for done, clipping in enumerate(export.clippings):
+        _import_clipping(archive, clipping, tag_names, report)
+        progress(done + 1, total, "importing clippings")
+    for link in export.links:
+        a, b = report.ids[link.a], report.ids[link.b]
+        if a == b:
+            continue
+        if any(view.other_id == b for view in archive.get(a).links):
+            continue
+        archive.link(a, b, link.note, link.kind, created_at=link.created_at)
+        report.links += 1
+    existing = {d.name: d for d in archive.dossiers()}
+    for dossier in export.dossiers:
+        members = list(dict.fromkeys(report.ids[ref] for ref in dossier.clippings))
+        if dossier.name not in existing:
+            archive.create_dossier(dossier.name, dossier.description, created_at=dossier.created_at)
+            report.dossiers += 1
+        present = set(existing[dossier.name].clipping_ids) if dossier.name in existing else set()
+        missing = [m for m in members if m not in present]
+        if missing:
+            archive.add_to_dossier(dossier.name, missing)
 
 
 def _import_clipping(

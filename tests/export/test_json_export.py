@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from clipper.core.archive import Archive
+from clipper.core.archive import Archive, ArchiveError
 from clipper.core.paths import resolve_location
 from clipper.export.common import ExportError
 from clipper.export.json_export import (
@@ -170,6 +170,12 @@ def _valid(sample: Sample, tmp_path: Path) -> dict:
         (lambda d: d["clippings"][0]["original"].update(data="####"), "not valid base64"),
         (lambda d: d["clippings"][0].update(published="06/12/2023"), "is not a date"),
         (lambda d: d["dossiers"][0]["clippings"].append(12345), "not in the export"),
+        (lambda d: d["links"][-1].update(kind="rumour"), "unknown link kind 'rumour'"),
+        (
+            lambda d: d["tags"][-1].update(match_mode="regex", match_pattern="army(("),
+            "invalid regular expression",
+        ),
+        (lambda d: d["tags"][0].update(match_mode="sometimes"), "unknown match mode"),
     ],
 )
 def test_a_damaged_export_is_refused_before_anything_is_written(
@@ -184,6 +190,39 @@ def test_a_damaged_export_is_refused_before_anything_is_written(
         with pytest.raises(InvalidExport, match=message):
             import_json_file(copy, bad)
         assert all_ids(copy) == [] and copy.dossiers() == []
+
+
+def test_an_import_that_fails_halfway_leaves_the_archive_as_it_was(
+    sample: Sample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is valid, but the archive fails while the dossiers are written (as a full
+    disk would): the clippings, tags, notes and links written before are rolled back too."""
+    _enrich(sample)
+    path = tmp_path / "export.json"
+    write_json_export(sample.archive, path)
+    with _other_archive(tmp_path, "desk") as desk:
+        from clipper.core.drafts import ClippingDraft
+
+        mine = desk.add(ClippingDraft(title="Already here", body="A clipping of our own.")).id
+        desk.add_note(mine, "Our note")
+        before, seq = snapshot(desk), desk.last_seq()
+
+        def disk_full(*_args: object, **_kwargs: object) -> None:
+            raise ArchiveError("database or disk is full")
+
+        monkeypatch.setattr(Archive, "add_to_dossier", disk_full)
+        with pytest.raises(ExportError, match="nothing was imported: database or disk is full"):
+            import_json_file(desk, path)
+        assert snapshot(desk) == before
+        assert desk.last_seq() == seq
+        assert desk.find_tag("topic", "Security") is None
+        assert desk.integrity_problems() == []
+
+        # Once the cause is gone, the same file imports whole.
+        monkeypatch.undo()
+        report = import_json_file(desk, path)
+        assert (report.created, report.dossiers) == (5, 2)
+        assert desk.integrity_problems() == []
 
 
 def test_not_json_is_a_clear_error(tmp_path: Path) -> None:
