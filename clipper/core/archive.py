@@ -69,6 +69,7 @@ from clipper.core.views import (
 
 if TYPE_CHECKING:
     from clipper.core.search import SearchIndex, SearchResults
+    from clipper.core.search.index import IndexWork
 
 log = logging.getLogger(__name__)
 
@@ -1211,6 +1212,12 @@ class Archive:
 
                 self._index = SearchIndex.open(self.location.index_dir, self)
             return self._index
+
+    def pending_index_work(self) -> IndexWork:
+        """What the search index must do before it answers (see `search.index.pending_work`)."""
+        from clipper.core.search.index import pending_work
+
+        return pending_work(self.location.index_dir, self, self._index)
 
     def search(
         self,

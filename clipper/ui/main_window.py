@@ -55,6 +55,9 @@ from clipper.ui.tasks import Executor, TaskRunner, serial_executor
 log = logging.getLogger(__name__)
 
 SIDEBAR_REFRESH_MS = 300
+# From this much work on (clippings to index, or changes to apply), the status bar says
+# that the search index is being prepared, since searches wait for it (about 1 s of work).
+INDEX_NOTICE_MIN = 500
 SETTINGS_VERSION = 1
 REVIEW_HEIGHT = 280
 
@@ -127,6 +130,11 @@ class MainWindow(QMainWindow):
         self.archive_label = QLabel()
         self.archive_label.setObjectName("archiveLabel")
         self.statusBar().addPermanentWidget(self.archive_label)
+        # Permanent, so a passing status message does not cover it while searches wait.
+        self.index_label = QLabel()
+        self.index_label.setObjectName("indexLabel")
+        self.statusBar().addPermanentWidget(self.index_label)
+        self.index_label.hide()
 
         self.dialog: QWidget | None = None
         self._sidebar_timer = QTimer(self, singleShot=True, interval=SIDEBAR_REFRESH_MS)
@@ -349,14 +357,37 @@ class MainWindow(QMainWindow):
         self.sidebar_refreshed.emit()
 
     def _catch_up_index(self) -> None:
-        archive = self.archive
+        """Open the index on the reader thread (rebuilding or catching it up as needed),
+        saying so in the status bar when that takes long enough for a search to wait."""
+        archive, reads = self.archive, self.reads
 
         def catch_up() -> None:
+            work = archive.pending_index_work()
+            if work.items >= INDEX_NOTICE_MIN:
+                reads.post(lambda: self._show_index_work(work.rebuild, work.items))
             archive.index.catch_up()
 
-        self.reads.run(
-            catch_up, None, lambda exc: log.warning("the search index could not catch up: %s", exc)
-        )
+        self.reads.run(catch_up, lambda _none: self._index_ready(), self._index_failed)
+
+    def _show_index_work(self, rebuild: bool, items: int) -> None:
+        if rebuild:
+            text = f"Building the search index for {items:,} clippings…"
+        else:
+            text = f"Bringing the search index up to date ({items:,} changes)…"
+        self.index_label.setText(text)
+        self.index_label.setToolTip("Searches answer as soon as this is done.")
+        self.index_label.show()
+
+    def _index_ready(self) -> None:
+        if not self.index_label.isHidden():
+            self.index_label.hide()
+            self.statusBar().showMessage("The search index is ready.", 5000)
+
+    def _index_failed(self, exc: BaseException) -> None:
+        log.warning("the search index could not be prepared: %s", exc)
+        self.index_label.setText(f"The search index could not be prepared: {exc}")
+        self.index_label.setToolTip("Run “clipper reindex” on this archive, then reopen it.")
+        self.index_label.show()
 
     def _on_node_selected(self, key: NodeKey) -> None:
         index = self.sidebar.sidebar_model.index_of(key)

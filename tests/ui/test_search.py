@@ -3,11 +3,16 @@ chips, snippets, sorting hits, and search within a sidebar node."""
 
 from __future__ import annotations
 
+import shutil
+import threading
+
 import pytest
 from PySide6.QtCore import Qt
 
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
+from clipper.core.search import index as search_index
+from clipper.ui import main_window
 from clipper.ui.clipping_model import Column, Role
 from clipper.ui.main_window import MainWindow
 from clipper.ui.samples import load_samples
@@ -145,3 +150,54 @@ def test_exporting_a_long_search_takes_every_hit_not_only_the_rows_read(
     ((ids, title),) = exported
     assert sorted(ids) == sorted(archive.list_ids()) and len(ids) == count
     assert title == "Search: junta"
+
+
+def test_the_status_bar_says_when_searches_wait_for_the_index_to_be_built(
+    qtbot, archive: Archive, make_window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archive whose index is missing (new schema, deleted folder) is indexed again when
+    the window opens; searches typed meanwhile wait, and the status bar says why."""
+    load_samples(archive)
+    archive.close()  # reopened below with its index folder gone
+    shutil.rmtree(archive.location.index_dir)
+    monkeypatch.setattr(main_window, "INDEX_NOTICE_MIN", 1)
+    gate = threading.Event()
+    real_build = search_index.build_index
+
+    def slow_build(*args, **kwargs):  # type: ignore[no-untyped-def]
+        gate.wait(WAIT / 1000)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(search_index, "build_index", slow_build)
+    window = make_window(reader=None)  # the app's real reader thread
+    try:
+        label = window.index_label
+        qtbot.waitUntil(label.isVisible, timeout=WAIT)
+        assert label.text() == "Building the search index for 5 clippings…"
+        type_query(qtbot, window, "Yevkurov")
+        qtbot.wait(500)
+        assert len(titles(window)) == 5, "the search waits for the index"
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: len(titles(window)) == 3, timeout=WAIT)
+    qtbot.waitUntil(lambda: not label.isVisible(), timeout=WAIT)
+    assert window.statusBar().currentMessage() == "The search index is ready."
+
+
+def test_an_index_that_cannot_be_built_is_reported_in_the_status_bar(
+    qtbot, archive: Archive, make_window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_samples(archive)
+    archive.close()
+    shutil.rmtree(archive.location.index_dir)
+
+    def disk_full(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search_index, "build_index", disk_full)
+    window = make_window()
+    label = window.index_label
+    assert label.isVisible()
+    assert label.text().startswith("The search index could not be prepared:")
+    assert "No space left on device" in label.text()
+    assert "clipper reindex" in label.toolTip()

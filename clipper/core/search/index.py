@@ -155,6 +155,24 @@ class IndexState:
         return [seq for seq, _since in self.gaps]
 
 
+@dataclass(frozen=True)
+class IndexWork:
+    """What the index has to do before it answers: a rebuild of `items` clippings, or a
+    catch-up of about `items` changes."""
+
+    rebuild: bool
+    items: int
+
+
+def pending_work(index_dir: Path, archive: Archive, index: SearchIndex | None) -> IndexWork:
+    """A cheap estimate, read from the state file, so a window can say why searches wait.
+    (A damaged index is found only by opening it: that rebuild is not foreseen here.)"""
+    state = index.state if index is not None else read_state(index_dir)
+    if state is None or state.schema != SCHEMA_VERSION:
+        return IndexWork(rebuild=True, items=archive.count())
+    return IndexWork(rebuild=False, items=max(0, archive.last_seq() - state.seq))
+
+
 def read_state(index_dir: Path) -> IndexState | None:
     try:
         data = json.loads((index_dir / STATE_FILENAME).read_text(encoding="utf-8"))
@@ -356,6 +374,10 @@ class SearchIndex:
     def applied_seq(self) -> int:
         """The last archive change this index has applied."""
         return self._state.seq
+
+    @property
+    def state(self) -> IndexState:
+        return self._state
 
     # -- searchers ----------------------------------------------------------------------------
 

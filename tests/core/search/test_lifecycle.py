@@ -127,6 +127,26 @@ def test_an_older_schema_version_triggers_a_rebuild(filled: Archive, caplog) -> 
     assert f"built with schema version {SCHEMA_VERSION - 1}" in caplog.text
 
 
+def test_the_work_before_the_index_answers_is_foreseen(filled: Archive) -> None:
+    """What the window tells an editor while searches wait: a rebuild of every clipping when
+    the index is missing or outdated, else the number of changes to catch up."""
+    assert filled.pending_index_work() == index_module.IndexWork(rebuild=False, items=0)
+    add(filled, "Dispatch", "The junta in Niamey again.")
+    assert filled.pending_index_work() == index_module.IndexWork(rebuild=False, items=1)
+    filled.index.catch_up()
+    assert filled.pending_index_work().items == 0
+    filled.close()
+    state_file = filled.location.index_dir / STATE_FILENAME
+    state = json.loads(state_file.read_text())
+    state["schema"] = SCHEMA_VERSION - 1
+    state_file.write_text(json.dumps(state))
+    with reopen(filled) as again:
+        expected = index_module.IndexWork(rebuild=True, items=len(NEWSROOM) + 1)
+        assert again.pending_index_work() == expected
+        again.index.catch_up()
+        assert again.pending_index_work() == index_module.IndexWork(rebuild=False, items=0)
+
+
 def test_a_file_vanishing_while_opening_is_retried_not_rebuilt(
     filled: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
