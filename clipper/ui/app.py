@@ -1,4 +1,5 @@
-"""Start the desktop app on an archive: the QApplication, the window lock, the main window."""
+"""Start the desktop app on an archive: the QApplication, the window lock (or bringing the
+window that holds it forward), the main window."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from clipper.core.archive import Archive
 from clipper.core.paths import APP_NAME, RESOURCES_DIR, ArchiveLocation
 from clipper.ui.icons import icon
-from clipper.ui.instance import ArchiveInUse, lock_archive
+from clipper.ui.instance import (
+    ArchiveInUse,
+    WindowServer,
+    ask_open_window_to_raise,
+    lock_archive,
+)
 from clipper.ui.main_window import MainWindow
 from clipper.ui.settings import open_settings
 
@@ -40,33 +46,58 @@ def apply_style(app: QApplication) -> None:
         app.setStyleSheet(STYLE_PATH.read_text(encoding="utf-8"))
 
 
-class OpenWindow:
-    """A window with what it holds open: the archive and the window lock."""
+class BroughtForward(Exception):
+    """The archive is open in another Clipper window, which came forward when asked."""
 
-    def __init__(self, window: MainWindow, archive: Archive, lock: QLockFile) -> None:
+
+class OpenWindow:
+    """A window with what it holds open: the archive, the window lock, and the local server
+    through which a second `clipper` on the archive brings this window forward."""
+
+    def __init__(
+        self, window: MainWindow, archive: Archive, lock: QLockFile, server: WindowServer
+    ) -> None:
         self.window = window
         self.archive = archive
         self.lock = lock
+        self.server = server
+        server.raise_requested.connect(lambda: bring_forward(window))
 
     def close(self) -> None:
+        self.server.close()
         self.archive.close()
         self.lock.unlock()
+
+
+def bring_forward(window: MainWindow) -> None:
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 def open_window(
     location: ArchiveLocation, settings: QSettings | None = None, **executors: object
 ) -> OpenWindow | None:
-    """Lock the archive and open a window on it; None (after saying why) if another window
-    has it open."""
+    """Lock the archive and open a window on it.
+
+    If another window has it open, that window is asked to come forward (BroughtForward is
+    raised); if it does not answer, the refusal is explained and None returned.
+    """
     try:
         lock = lock_archive(location)
     except ArchiveInUse as exc:
+        if ask_open_window_to_raise(location):
+            raise BroughtForward(
+                f"Clipper is already open on {location.home}: its window was brought forward."
+            ) from None
         log.warning("%s", exc)
         QMessageBox.critical(None, "Clipper is already open", str(exc))
         return None
     archive = Archive(location)
     window = MainWindow(archive, settings or open_settings(), **executors)  # type: ignore[arg-type]
-    return OpenWindow(window, archive, lock)
+    return OpenWindow(window, archive, lock, WindowServer(location))
 
 
 def settle_heap() -> None:
@@ -79,7 +110,11 @@ def settle_heap() -> None:
 
 def run_app(location: ArchiveLocation) -> int:
     app = application()
-    opened = open_window(location)
+    try:
+        opened = open_window(location)
+    except BroughtForward as done:
+        print(done, file=sys.stderr)
+        return 0
     if opened is None:
         return 1
     try:

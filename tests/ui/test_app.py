@@ -64,6 +64,35 @@ def test_a_second_window_on_the_same_archive_is_refused(
     opened.close()
 
 
+# The offscreen platform (like some Wayland compositors) cannot raise a window; it says so.
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_starting_clipper_again_on_an_open_archive_brings_its_window_forward(
+    qtbot, tmp_path: Path, settings
+) -> None:
+    location = resolve_location(tmp_path / "archive")
+    opened = app_module.open_window(location, settings, **sync_executors())
+    assert opened is not None
+    window = opened.window
+    qtbot.addWidget(window)
+    try:
+        window.showMinimized()
+        with qtbot.waitSignal(opened.server.raise_requested, timeout=30000):
+            second = subprocess.Popen(
+                [sys.executable, "-m", "clipper", "--archive", str(location.home)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        qtbot.waitUntil(lambda: second.poll() is not None, timeout=30000)
+        _out, err = second.communicate()
+        assert second.returncode == 0, err
+        assert "its window was brought forward" in err
+        assert not window.isMinimized() and window.isVisible()
+    finally:
+        window.close()
+        opened.close()
+
+
 def test_a_lock_left_by_a_crash_does_not_lock_the_archive_out(
     qtbot, tmp_path: Path, settings
 ) -> None:
