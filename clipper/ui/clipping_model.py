@@ -57,7 +57,13 @@ COLUMN_TITLES = {
 }
 
 # The archive's sort keys for the columns it can sort by (the others sort nothing).
-SORT_KEYS = {Column.TITLE: "title", Column.SOURCE: "source", Column.DATE: "published"}
+SORT_KEYS = {
+    Column.TITLE: "title",
+    Column.SOURCE: "source",
+    Column.DATE: "published",
+    Column.REGIONS: "regions",
+    Column.TOPICS: "topics",
+}
 
 
 class Role(IntEnum):

@@ -305,6 +305,23 @@ def test_parse_tag_spec() -> None:
             parse_tag_spec(bad)
 
 
+def test_sorting_by_regions_and_topics_follows_the_first_tag_shown(archive: Archive) -> None:
+    def add(title: str, *tags: tuple[str, str]) -> int:
+        return archive.add(draft(title), tags=tags).id
+
+    niger = add("Niamey", ("region", "Niger"), ("region", "Russia"), ("topic", "Defence"))
+    benin = add("Cotonou", ("region", "Benin"), ("topic", "zoning"))
+    chad = add("N'Djamena", ("region", "Chad"), ("topic", "zoning"), ("topic", "Économie"))
+    none = add("No tags at all")
+    # A clipping without any comes last either way.
+    assert archive.list_ids(sort="regions", descending=False) == [benin, chad, niger, none]
+    assert archive.list_ids(sort="regions", descending=True) == [niger, chad, benin, none]
+    # Accents and case do not change the order, here or in the list's cells.
+    assert archive.list_ids(sort="topics", descending=False) == [niger, chad, benin, none]
+    assert [s.topics for s in archive.summaries([chad])] == [("Économie", "zoning")]
+    assert [s.regions for s in archive.summaries([niger])] == [("Niger", "Russia")]
+
+
 def test_a_batch_is_one_transaction_that_sees_its_own_writes(archive: Archive) -> None:
     seq = archive.last_seq()
     with archive.batch():

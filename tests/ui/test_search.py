@@ -107,6 +107,27 @@ def test_sorting_hits_by_a_column(qtbot, samples, window: MainWindow) -> None:
     assert all("<b>" in model.data(model.index(r, 0), Role.SNIPPET_HTML) for r in range(3))
 
 
+def test_sorting_the_library_by_regions_and_by_topics(qtbot, samples, window: MainWindow) -> None:
+    from clipper.core.text import name_key
+
+    model = window.results.model
+    header = window.results.table.horizontalHeader()
+
+    def first_tags(column: Column) -> list[str]:
+        cells = [model.data(model.index(r, column)) or "" for r in range(model.rowCount())]
+        return [name_key(cell.split(",")[0]) for cell in cells]
+
+    for column in (Column.REGIONS, Column.TOPICS):
+        header.setSortIndicator(column, Qt.SortOrder.AscendingOrder)
+        qtbot.waitUntil(lambda c=column: first_tags(c) == sorted(first_tags(c)), timeout=WAIT)
+        header.setSortIndicator(column, Qt.SortOrder.DescendingOrder)
+        qtbot.waitUntil(
+            lambda c=column: first_tags(c) == sorted(first_tags(c), reverse=True), timeout=WAIT
+        )
+        assert len(set(first_tags(column))) > 1, "the samples tell the orders apart"
+    assert window.statusBar().currentMessage() == ""
+
+
 def test_search_within_a_sidebar_node(qtbot, samples, window: MainWindow, archive: Archive) -> None:
     mali = archive.find_tag("region", "Mali")
     assert mali is not None
