@@ -68,7 +68,7 @@ from clipper.core.views import (
 )
 
 if TYPE_CHECKING:
-    from clipper.core.search import SearchIndex, SearchResults
+    from clipper.core.search import Hit, SearchIndex, SearchResults
     from clipper.core.search.index import IndexWork
 
 log = logging.getLogger(__name__)
@@ -1249,6 +1249,16 @@ class Archive:
         index = self.index
         index.catch_up()
         return index.search(query, flt, page=page, page_size=page_size)
+
+    def ranked_ids(self, query: str, flt: ClippingFilter | None = None) -> list[tuple[int, float]]:
+        """Every hit of a search (id and score, best first) without snippets."""
+        index = self.index
+        index.catch_up()
+        return index.ranked_ids(query, flt)
+
+    def hits_for(self, query: str, ranked: Sequence[tuple[int, float]]) -> list[Hit]:
+        """Hits with snippets of `query` for these clippings, in the order given."""
+        return self.index.hits_for(query, ranked)
 
     def more_like(self, clipping_id: int, limit: int = 10) -> list[int]:
         index = self.index

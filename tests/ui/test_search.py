@@ -173,6 +173,56 @@ def test_exporting_a_long_search_takes_every_hit_not_only_the_rows_read(
     assert title == "Search: junta"
 
 
+@pytest.mark.parametrize("by_ids_max", [500, 50])
+def test_a_long_search_sorts_by_date_across_every_page(
+    qtbot,
+    archive: Archive,
+    window: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    by_ids_max: int,
+) -> None:
+    """All hits are ordered, not only the first page; snippets load with each page. (With
+    more hits than `SORT_BY_IDS_MAX`, the library's order is filtered down to the hits.)"""
+    import datetime as dt
+
+    from clipper.ui import export_dialog, results
+    from clipper.ui.results import SEARCH_PAGE_SIZE
+
+    monkeypatch.setattr(results, "SORT_BY_IDS_MAX", by_ids_max)
+    count = SEARCH_PAGE_SIZE + 30
+    for number in range(count):
+        # Dates in no relation to the order of adding, nor to relevance.
+        day = dt.date(2023, 1, 1) + dt.timedelta(days=(number * 37) % 300)
+        junta = "junta " * (1 + number % 4)
+        body = f"Niamey {junta}day {number}."
+        archive.add(ClippingDraft(title=f"Dispatch {number}", body=body, published=day))
+    archive.add(ClippingDraft(title="Elsewhere", body="Nothing of the kind."))
+    archive.index.catch_up()
+    type_query(qtbot, window, "junta")
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    header = window.results.table.horizontalHeader()
+    header.setSortIndicator(Column.DATE, Qt.SortOrder.DescendingOrder)
+    model = window.results.model
+    assert model.rowCount() == count
+    assert not model.all_ids_known(), "later pages wait until they are shown"
+    last = model.index(count - 1, 0)
+    assert "<b>junta</b>" in (model.data(last, Role.SNIPPET_HTML) or "")
+    shown = [model.id_at(row) for row in range(count)]
+    dates = [archive.get(cid).published for cid in shown]  # type: ignore[arg-type]
+    assert dates == sorted(dates, reverse=True)
+    hits = {cid for cid, _score in archive.ranked_ids("junta")}
+    assert [cid for cid in archive.list_ids(sort="published") if cid in hits] == shown
+    assert window.statusBar().currentMessage() == ""
+    # Exporting the list takes it in the order shown.
+    exported: list[list[int]] = []
+    monkeypatch.setattr(
+        export_dialog, "start_export", lambda _parent, _archive, ids, _title: exported.append(ids)
+    )
+    window.results.table.clearSelection()
+    window.export()
+    assert exported == [shown]
+
+
 def test_the_status_bar_says_when_searches_wait_for_the_index_to_be_built(
     qtbot, archive: Archive, make_window, monkeypatch: pytest.MonkeyPatch
 ) -> None:

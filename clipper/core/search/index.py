@@ -566,6 +566,41 @@ class SearchIndex:
             )
         return self._retrying(lambda: self._search(query, tree, flt, page, page_size))
 
+    def ranked_ids(self, query: str, flt: ClippingFilter | None = None) -> list[tuple[int, float]]:
+        """Every clipping a query finds within a filter, best first, with its score, and no
+        snippets: to order all the hits by a column, or to take them all (an export)."""
+        flt = flt or ClippingFilter()
+        tree = parse(query)
+        if tree is None:
+            return [(cid, 0.0) for cid in self.archive.list_ids(flt)]
+        if flt.in_trash:
+            raise QuerySyntaxError(
+                "the trash cannot be searched, only listed: clear the search field to see it"
+            )
+
+        def rank() -> list[tuple[int, float]]:
+            view = self._view()
+            plan: Plan = Compiler(view, self._tag_ids).compile(tree).plan
+            filters = self._filter_plans(flt)
+            if filters:
+                plan = IntersectPlan((plan, *filters))
+            found = [
+                (score, leaf.columns.dates[docnum], leaf.columns.ids[docnum])
+                for leaf, scores in self._evaluate(view, plan)
+                for docnum, score in scores.items()
+            ]
+            found.sort(key=lambda item: (-item[0], -item[1], -item[2]))  # as `search` ranks
+            return [(cid, round(score, 4)) for score, _date, cid in found]
+
+        return self._retrying(rank)
+
+    def hits_for(self, query: str, ranked: Sequence[tuple[int, float]]) -> list[Hit]:
+        """Hits with the query's snippets for these clippings (from `ranked_ids`), in this
+        order; clippings gone since are left out."""
+        tree = parse(query)
+        spec = None if tree is None else Compiler(self._view(), self._tag_ids).compile(tree)
+        return self._hits(ranked, spec.highlight if spec is not None else None)
+
     def _search(
         self, query: str, tree: Any, flt: ClippingFilter, page: int, page_size: int
     ) -> SearchResults:

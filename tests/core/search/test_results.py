@@ -85,6 +85,29 @@ def test_pages_split_the_ranked_hits(archive: Archive) -> None:
         archive.search("junta", page=0)
 
 
+def test_every_hit_at_once_ranks_as_the_pages_do_and_snippets_follow_on_demand(
+    archive: Archive,
+) -> None:
+    for n in range(25):
+        add(archive, f"Report {n}", f"The junta met {'again ' * n}in Niamey, report {n}.")
+    add(archive, "Unrelated", "Nothing about it here.")
+    paged = [h for page in (1, 2, 3) for h in archive.search("junta", page=page, page_size=10).hits]
+    ranked = archive.ranked_ids("junta")
+    assert ranked == [(h.id, h.score) for h in paged]
+    # Snippets for any clippings of the list, in the order asked (here, by title).
+    by_title = sorted(ranked[:12], key=lambda item: archive.get(item[0]).title)
+    hits = archive.hits_for("junta", by_title)
+    assert [h.id for h in hits] == [cid for cid, _score in by_title]
+    snippets = {h.id: h.snippet for h in paged}
+    assert all(h.snippet == snippets[h.id] and "«junta»" in h.snippet for h in hits)
+    # Filters apply, a blank query lists, and the trash is refused as `search` refuses it.
+    niger = archive.ranked_ids("junta", ClippingFilter(ids=(ranked[0][0], ranked[5][0])))
+    assert [cid for cid, _score in niger] == [ranked[0][0], ranked[5][0]]
+    assert [cid for cid, _ in archive.ranked_ids("")] == archive.list_ids()
+    with pytest.raises(QuerySyntaxError):
+        archive.ranked_ids("junta", ClippingFilter(in_trash=True))
+
+
 def test_title_matches_rank_first(archive: Archive) -> None:
     body_only = add(archive, "Elsewhere", "A long report that mentions Kidal once among much else.")
     in_title = add(archive, "Kidal", "A long report on the north among much else entirely.")
