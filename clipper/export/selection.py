@@ -72,14 +72,14 @@ def select_query(archive: Archive, query: str, limit: int = DEFAULT_QUERY_LIMIT)
     from clipper.core.search import QuerySyntaxError
 
     try:
-        results = archive.search(query, page_size=limit)
+        ranked = archive.ranked_ids(query)  # no snippets: the book does not show them
     except QuerySyntaxError as exc:
         raise ExportError(str(exc)) from exc
-    ids = tuple(hit.id for hit in results.hits)
+    ids = tuple(cid for cid, _score in ranked[:limit])
     if not ids:
         raise ExportError(f"nothing matches {query!r}")
-    if results.total > len(ids):
-        log.warning("exporting the best %d of %d clippings for %r", len(ids), results.total, query)
+    if len(ranked) > len(ids):
+        log.warning("exporting the best %d of %d clippings for %r", len(ids), len(ranked), query)
     return Selection(ids, f"Clippings: {query}")
 
 
