@@ -66,7 +66,7 @@ from clipper.core.search.engine import (
     UnionPlan,
     deleted_docnums,
 )
-from clipper.core.search.query import Compiler, QuerySyntaxError, parse
+from clipper.core.search.query import Compiled, Compiler, QuerySyntaxError, parse
 from clipper.core.search.results import (
     FACET_KINDS,
     Hit,
@@ -557,40 +557,28 @@ class SearchIndex:
             raise ValueError("page and page_size start at 1")
         self._just_built = None
         flt = flt or ClippingFilter()
-        tree = parse(query)
+        tree = _parse_within(query, flt)
         if tree is None:
             return self._retrying(lambda: self._listing(flt, page, page_size))
-        if flt.in_trash:
-            raise QuerySyntaxError(
-                "the trash cannot be searched, only listed: clear the search field to see it"
-            )
         return self._retrying(lambda: self._search(query, tree, flt, page, page_size))
 
     def ranked_ids(self, query: str, flt: ClippingFilter | None = None) -> list[tuple[int, float]]:
         """Every clipping a query finds within a filter, best first, with its score, and no
         snippets: to order all the hits by a column, or to take them all (an export)."""
         flt = flt or ClippingFilter()
-        tree = parse(query)
+        tree = _parse_within(query, flt)
         if tree is None:
             return [(cid, 0.0) for cid in self.archive.list_ids(flt)]
-        if flt.in_trash:
-            raise QuerySyntaxError(
-                "the trash cannot be searched, only listed: clear the search field to see it"
-            )
 
         def rank() -> list[tuple[int, float]]:
-            view = self._view()
-            plan: Plan = Compiler(view, self._tag_ids).compile(tree).plan
-            filters = self._filter_plans(flt)
-            if filters:
-                plan = IntersectPlan((plan, *filters))
+            _compiled, _filters, matches = self._match(self._view(), tree, flt)
             found = [
-                (score, leaf.columns.dates[docnum], leaf.columns.ids[docnum])
-                for leaf, scores in self._evaluate(view, plan)
+                (score, leaf.columns.ids[docnum], leaf.columns.dates[docnum])
+                for leaf, scores in matches
                 for docnum, score in scores.items()
             ]
-            found.sort(key=lambda item: (-item[0], -item[1], -item[2]))  # as `search` ranks
-            return [(cid, round(score, 4)) for score, _date, cid in found]
+            found.sort(key=_best_first)
+            return [(cid, round(score, 4)) for score, cid, _date in found]
 
         return self._retrying(rank)
 
@@ -601,22 +589,27 @@ class SearchIndex:
         spec = None if tree is None else Compiler(self._view(), self._tag_ids).compile(tree)
         return self._hits(ranked, spec.highlight if spec is not None else None)
 
+    def _match(
+        self, view: _View, tree: Any, flt: ClippingFilter
+    ) -> tuple[Compiled, list[Plan], list[tuple[_Leaf, dict[int, float]]]]:
+        """The compiled query, the filter's plans, and each segment's matches with scores."""
+        compiled = Compiler(view, self._tag_ids).compile(tree)
+        filters = self._filter_plans(flt)
+        plan: Plan = IntersectPlan((compiled.plan, *filters)) if filters else compiled.plan
+        return compiled, filters, self._evaluate(view, plan)
+
     def _search(
         self, query: str, tree: Any, flt: ClippingFilter, page: int, page_size: int
     ) -> SearchResults:
         view = self._view()
-        compiled = Compiler(view, self._tag_ids).compile(tree)
-        filters = self._filter_plans(flt)
-        plan: Plan = IntersectPlan((compiled.plan, *filters)) if filters else compiled.plan
-        matches = self._evaluate(view, plan)
+        compiled, filters, matches = self._match(view, tree, flt)
         total = sum(len(scores) for _leaf, scores in matches)
         wanted = page * page_size
         best: list[tuple[float, int, int]] = []
         for leaf, scores in matches:
             for docnum, score in heapq.nlargest(wanted, scores.items(), key=itemgetter(1)):
                 best.append((score, leaf.columns.ids[docnum], leaf.columns.dates[docnum]))
-        # Equal scores: the newer clipping first.
-        best.sort(key=lambda item: (-item[0], -item[2], -item[1]))
+        best.sort(key=_best_first)
         ranked = best[(page - 1) * page_size : wanted]
         hits = self._hits([(cid, score) for score, cid, _date in ranked], compiled.highlight)
         suggestion = None
@@ -916,6 +909,23 @@ class SearchIndex:
 MORE_LIKE_TERMS = 25
 MORE_LIKE_CANDIDATES = 60
 MORE_LIKE_MAX_SHARE = 0.1
+
+
+def _parse_within(query: str, flt: ClippingFilter) -> Any:
+    """The query's tree, None for a blank query (a listing); the trash is only listed."""
+    tree = parse(query)
+    if tree is not None and flt.in_trash:
+        raise QuerySyntaxError(
+            "the trash cannot be searched, only listed: clear the search field to see it"
+        )
+    return tree
+
+
+def _best_first(hit: tuple[float, int, int]) -> tuple[float, int, int]:
+    """Sort key for (score, clipping id, date): higher scores first; on equal scores, the
+    newer clipping, then the later-added one."""
+    score, clipping_id, date = hit
+    return (-score, -date, -clipping_id)
 
 
 def _snippet_text(doc: HitText | IndexDocument) -> str:
