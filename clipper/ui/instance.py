@@ -77,10 +77,6 @@ class WindowServer(QObject):
                 self._server.errorString(),
             )
 
-    @property
-    def listening(self) -> bool:
-        return self._server.isListening()
-
     def close(self) -> None:
         self._server.close()
 
