@@ -81,6 +81,8 @@ class ImportBatch:
     pending_stores: int = 0
     cancel_event: threading.Event = field(default_factory=threading.Event)
     tags: tuple[tuple[str, str], ...] = ()
+    # Stored clippings already put on the undo history (a kept duplicate comes after).
+    undo_recorded: set[int] = field(default_factory=set)
 
     @property
     def finished(self) -> bool:
@@ -319,4 +321,17 @@ class ImportController(QObject):
 
     def _maybe_finish(self, batch: ImportBatch) -> None:
         if batch.finished:
+            self._record_undo(batch)
             self.batch_finished.emit(batch)
+
+    def _record_undo(self, batch: ImportBatch) -> None:
+        """One undo entry for what the batch stored since it was last recorded."""
+        stored = {
+            e.clipping_id: e.draft.title if e.draft else e.label
+            for e in batch.entries
+            if e.status == "stored" and e.clipping_id is not None
+        }
+        new = [cid for cid in stored if cid not in batch.undo_recorded]
+        if new:
+            batch.undo_recorded.update(new)
+            self.runner.record(*ops.import_undo([stored[cid] for cid in new], new))

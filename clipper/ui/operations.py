@@ -121,6 +121,12 @@ class OperationRunner(QObject):
 
         self.tasks.run(lambda: operation.apply(archive), done, failed)
 
+    def record(self, label: str, inverse: Operation) -> None:
+        """Put a change made in several operations on the history as one (an import batch
+        stores its clippings one by one; undoing it trashes them all)."""
+        self.history.push(label, inverse)
+        self.history_changed.emit()
+
     def announce(self, changes: OpChanges, origin: object = None) -> None:
         """Tell the views about a change made outside `run` (an import stored a clipping)."""
         self.operation_did_execute.emit(changes, origin)
@@ -284,13 +290,21 @@ def confirm_title(clipping_id: int) -> Operation:
 
 
 def store_draft(draft: ClippingDraft, tags: Sequence[tuple[str, str]] = ()) -> Operation:
-    """Store an import draft; the value is the `AddResult` (new id, or the duplicate's)."""
+    """Store an import draft; the value is the `AddResult` (new id, or the duplicate's).
+    Not recorded one by one: the importer records the whole batch (see `import_undo`)."""
 
     def apply(archive: Archive) -> OpResult:
         result = archive.add(draft, tags=tags)
         return OpResult(result.changes, trash([result.id]) if result.created else None, result)
 
     return Operation(f"Import {draft.title}", apply, undoable=False)
+
+
+def import_undo(titles: Sequence[str], clipping_ids: Sequence[int]) -> tuple[str, Operation]:
+    """The history entry of an import batch: its label, and an inverse that moves what it
+    stored to the trash (nothing is deleted; redo restores them)."""
+    label = f"Import {titles[0]}" if len(titles) == 1 else f"Import {len(titles)} clippings"
+    return label, trash(clipping_ids)
 
 
 # -- dossiers --------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Driving the window as a user does: real drag-and-drop events, clicks on sidebar nodes."""
+"""Driving the window as a user does: real drag-and-drop events, shortcuts pressed on the
+keyboard, clicks on sidebar nodes."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
 
@@ -21,3 +22,12 @@ def drop(target: QWidget, mime: QMimeData, at: QPoint | None = None) -> QDropEve
     event = QDropEvent(QPointF(point), actions, mime, buttons, modifiers)
     QApplication.sendEvent(target, event)
     return event
+
+
+def press(qtbot, window: QWidget, sequence: str, widget=None) -> None:  # type: ignore[no-untyped-def]
+    """Press a shortcut as the keyboard would, on the focused widget of the active window."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    target = widget or QApplication.focusWidget() or window
+    combination = QKeySequence(sequence)[0]
+    qtbot.keyClick(target, combination.key(), combination.keyboardModifiers())

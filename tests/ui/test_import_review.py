@@ -10,8 +10,9 @@ from PySide6.QtCore import QMimeData, Qt, QUrl
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft, Suggestion
 from clipper.core.ingest import ImportOutcome
+from clipper.core.views import ClippingFilter
 from clipper.ui.main_window import MainWindow
-from tests.ui.helpers import drop
+from tests.ui.helpers import drop, press
 
 WAIT = 5000
 
@@ -110,6 +111,52 @@ def test_an_exact_duplicate_is_reported_not_stored_twice(
         drop(window, mime)
     assert archive.count() == 1
     assert "1 already in the archive" in window.progress_line.label.text()
+
+
+def test_an_import_is_undone_as_one_change_into_the_trash(
+    qtbot, window: MainWindow, archive: Archive, tmp_path: Path
+) -> None:
+    kept = archive.add(ClippingDraft(title="Already here", body="Filed last week.")).id
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    for number in range(3):
+        (folder / f"{number}.txt").write_text(
+            f"Sahel story {number}\n\nReport number {number} on the Yevkurov tour.\n"
+        )
+    (folder / "empty.txt").write_text("")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    drop(window, mime)
+    assert archive.count() == 4
+    assert window.undo_action.text() == "&Undo Import 3 clippings"
+    window.results.table.setFocus()
+    press(qtbot, window, "Ctrl+Z")
+    assert archive.list_ids() == [kept], "undo moves what the import stored to the trash"
+    assert archive.count(ClippingFilter(in_trash=True)) == 3
+    press(qtbot, window, "Ctrl+Shift+Z")
+    assert archive.count() == 4 and archive.count(ClippingFilter(in_trash=True)) == 0
+
+
+def test_a_duplicate_kept_after_the_batch_is_its_own_undo(
+    qtbot, window: MainWindow, archive: Archive
+) -> None:
+    first = archive.add(ClippingDraft(title="AES summit", body="The ministers met in Bamako.")).id
+    batch = window.importer.start([])
+    fresh = ClippingDraft(title="Niamey talks", body="The ministers met in Niamey.")
+    window.importer._on_outcome(batch, outcome(fresh, "new.txt"))
+    near = ClippingDraft(title="AES summit, again", body="The ministers met. Again.")
+    held_back = outcome(near, "again.txt", duplicate_of=first, similarity=0.9)
+    window.importer._on_outcome(batch, held_back)
+    window.importer._on_reading_finished(batch)
+    assert window.undo_action.text() == "&Undo Import Niamey talks"
+    qtbot.waitUntil(lambda: len(window.review_panel.entries) == 1, timeout=WAIT)
+    [held] = window.review_panel.entries
+    assert held.keep_button is not None
+    qtbot.mouseClick(held.keep_button, Qt.MouseButton.LeftButton)
+    assert window.undo_action.text() == "&Undo Import AES summit, again"
+    window.undo_action.trigger()
+    window.undo_action.trigger()
+    assert archive.list_ids() == [first]
 
 
 def test_import_on_real_threads_shows_each_clipping_as_it_is_stored(

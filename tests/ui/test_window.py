@@ -20,7 +20,7 @@ from clipper.ui.main_window import MainWindow
 from clipper.ui.reader import NoteEdit
 from clipper.ui.sidebar import TRASH, NodeKey
 from tests.ui.conftest import add
-from tests.ui.helpers import drop
+from tests.ui.helpers import drop, press
 
 WAIT = 3000
 
@@ -49,15 +49,6 @@ def click_node(qtbot, window: MainWindow, key: NodeKey) -> None:  # type: ignore
         sidebar.viewport(), Qt.MouseButton.LeftButton, pos=sidebar.visualRect(index).center()
     )
     assert sidebar.current_key == key
-
-
-def press(qtbot, window: MainWindow, sequence: str, widget=None) -> None:  # type: ignore[no-untyped-def]
-    """Press a shortcut as the keyboard would, on the focused widget of the active window."""
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT)
-    target = widget or QApplication.focusWidget() or window
-    combination = QKeySequence(sequence)[0]
-    qtbot.keyClick(target, combination.key(), combination.keyboardModifiers())
 
 
 def test_first_launch_offers_the_sample_clippings(
