@@ -213,9 +213,8 @@ def import_clipper_exports(
         except (ExportError, ArchiveError) as exc:
             failed += 1
             if as_json:
-                print(
-                    json.dumps({"path": path, "ok": False, "error": str(exc)}, ensure_ascii=False)
-                )
+                error = f"{path}: {exc}"  # as the article readers word theirs
+                print(json.dumps({"path": path, "ok": False, "error": error}, ensure_ascii=False))
             else:
                 print(f"error: {path}: {exc}", file=sys.stderr)
             continue

@@ -35,6 +35,7 @@ from typing import IO, Any
 from clipper import __version__
 from clipper.core.archive import Archive, ArchiveError
 from clipper.core.drafts import ClippingDraft
+from clipper.core.ingest.sniff import looks_like_clipper_export
 from clipper.core.models import LINK_KINDS, MATCH_MODES
 from clipper.core.text import name_key
 from clipper.core.views import ClippingDetail, TagNode
@@ -56,7 +57,6 @@ FORMAT = "clipper-export"
 SCHEMA_VERSION = 1
 # How far into a file the format marker may sit for `is_clipper_export` to see it.
 SNIFF_BYTES = 4096
-_MARKER = re.compile(rb'"format"\s*:\s*"clipper-export"')
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -255,8 +255,7 @@ def is_clipper_export(path: str | Path) -> bool:
             head = handle.read(SNIFF_BYTES)
     except OSError:
         return False
-    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    return stripped.startswith(b"{") and _MARKER.search(stripped) is not None
+    return looks_like_clipper_export(head)
 
 
 class InvalidExport(ExportError):
@@ -517,13 +516,14 @@ def parse_export(data: Any) -> ClipperExport:
 
 
 def read_export(path: str | Path) -> ClipperExport:
+    """Read and check an export. Errors do not repeat the path: callers name the file."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
             data = json.load(handle)
     except OSError as exc:
-        raise InvalidExport(f"{path}: cannot read ({exc.strerror})") from None
+        raise InvalidExport(f"cannot read it ({exc.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidExport(f"{path}: not valid JSON ({exc})") from None
+        raise InvalidExport(f"not valid JSON ({exc})") from None
     return parse_export(data)
 
 

@@ -89,7 +89,10 @@ class ProgressLine(QWidget):
         failed = batch.count("failed")
         held = batch.count("held")
         if batch.finished:
-            parts = [f"Imported {stored} clipping{'s' if stored != 1 else ''}"]
+            merged = [e for e in batch.entries if e.status == "merged"]
+            parts = [f"{e.label.rsplit('/', 1)[-1]}: {e.detail}" for e in merged]
+            if stored or not merged:
+                parts.insert(0, f"Imported {stored} clipping{'s' if stored != 1 else ''}")
             if batch.count("exists"):
                 parts.append(f"{batch.count('exists')} already in the archive")
             if held:

@@ -37,7 +37,8 @@ class ImportEntry:
     """One input of a batch and what became of it.
 
     status: reading | stored | exists (exact duplicate already stored) | held (possible
-    duplicate, waiting for keep or skip) | skipped | failed
+    duplicate, waiting for keep or skip) | skipped | failed | merged (a Clipper export,
+    imported whole; `detail` says what it brought)
     """
 
     label: str
@@ -49,6 +50,7 @@ class ImportEntry:
     similarity: float | None = None
     accepted: set[tuple[str, str]] = field(default_factory=set)
     title_confirmed: bool = False
+    detail: str = ""
 
     @property
     def needs_review(self) -> bool:
@@ -115,6 +117,16 @@ def _folder_as_path(item: InputItem | str) -> InputItem | str:
     return item
 
 
+def _clipper_export_path(item: InputItem | str) -> Path | None:
+    """The file's path when an input is a Clipper JSON export."""
+    path = item.path if isinstance(item, InputItem) else Path(item)
+    if path is None or not path.is_file():
+        return None
+    from clipper.export.json_export import is_clipper_export
+
+    return path if is_clipper_export(path) else None
+
+
 def near_duplicate(outcome: ImportOutcome) -> int | None:
     """The stored clipping this input nearly repeats (a syndicated copy), if any. An exact
     duplicate is not asked about: storing it just finds the clipping already there."""
@@ -171,7 +183,13 @@ class ImportController(QObject):
         self.batch_started.emit(batch)
         archive = self.archive
         post = self.import_tasks.post
-        inputs = list(items)
+        inputs = []
+        for item in items:
+            export = _clipper_export_path(item)
+            if export is not None:
+                self._import_export(batch, export)
+            else:
+                inputs.append(item)
 
         def on_progress(number: int, total: int, label: str) -> None:
             post(lambda: self._on_progress(batch, number, total, label))
@@ -295,6 +313,32 @@ class ImportController(QObject):
             origin=self,
             on_done=stored,
             on_failed=failed,
+        )
+
+    def _import_export(self, batch: ImportBatch, path: Path) -> None:
+        """A Clipper export is not read as an article: it is imported whole, on the writer."""
+        entry = ImportEntry(label=str(path))
+        batch.entries.append(entry)
+        batch.pending_stores += 1
+        tags = batch.tags
+
+        def imported(result: OpResult) -> None:
+            report = result.value
+            entry.status = "merged"
+            entry.detail = report.summary()
+            if tags:
+                ids = sorted(set(report.ids.values()))
+                for kind, name in tags:
+                    self.runner.run(ops.add_tag(ids, kind, name), origin=self, record=False)
+            self._store_finished(batch, entry)
+
+        def failed(_label: str, reason: str) -> None:
+            entry.status = "failed"
+            entry.error = f"{path.name}: {reason}"
+            self._store_finished(batch, entry)
+
+        self.runner.run(
+            ops.import_clipper_export(path), origin=self, on_done=imported, on_failed=failed
         )
 
     def _store_finished(self, batch: ImportBatch, entry: ImportEntry) -> None:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from clipper.core.archive import Archive, ArchiveError, NotFound
+from clipper.core.archive import Archive, ArchiveError, InvalidInput, NotFound
 from clipper.core.drafts import ClippingDraft
 from clipper.core.views import OpChanges
 from clipper.ui.tasks import TaskRunner
@@ -298,6 +299,29 @@ def store_draft(draft: ClippingDraft, tags: Sequence[tuple[str, str]] = ()) -> O
         return OpResult(result.changes, trash([result.id]) if result.created else None, result)
 
     return Operation(f"Import {draft.title}", apply, undoable=False)
+
+
+def import_clipper_export(path: Path) -> Operation:
+    """Bring a Clipper JSON export into the archive, in one transaction (a colleague's
+    dossier, an archive moved from another machine); the value is the import's report.
+    Not undoable: into a busy archive it merges notes and links into clippings already there.
+    """
+
+    def apply(archive: Archive) -> OpResult:
+        from clipper.export.common import ExportError
+        from clipper.export.json_export import import_json_file
+
+        try:
+            report = import_json_file(archive, path)
+        except ExportError as exc:
+            raise InvalidInput(str(exc)) from exc
+        ids = frozenset(report.ids.values())
+        changes = OpChanges(
+            clippings=ids, added=ids, tags=True, notes=True, links=True, dossiers=True
+        )
+        return OpResult(changes, None, report)
+
+    return Operation(f"Import {path.name}", apply, undoable=False)
 
 
 def import_undo(titles: Sequence[str], clipping_ids: Sequence[int]) -> tuple[str, Operation]:

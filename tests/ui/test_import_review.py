@@ -159,6 +159,58 @@ def test_a_duplicate_kept_after_the_batch_is_its_own_undo(
     assert archive.list_ids() == [first]
 
 
+def test_a_dropped_clipper_export_brings_back_clippings_notes_links_and_dossiers(
+    qtbot, window: MainWindow, archive: Archive, tmp_path: Path
+) -> None:
+    from clipper.export.json_export import write_json_export
+
+    with Archive.open(tmp_path / "colleague") as colleague:
+        mali = colleague.add(ClippingDraft(title="Mali receives Yevkurov", body="In Bamako.")).id
+        burkina = colleague.add(
+            ClippingDraft(title="Ouagadougou stop confirmed", body="In Ouagadougou.")
+        ).id
+        colleague.add_note(mali, "Check the date of the Bamako stop")
+        colleague.link(mali, burkina, "Yevkurov tour: Bamako and Ouagadougou stops", "same-event")
+        colleague.create_dossier("Russia in the Sahel")
+        colleague.add_to_dossier("Russia in the Sahel", [burkina, mali])
+        export = tmp_path / "dossier.json"
+        write_json_export(colleague, export)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(export))])
+    drop(window, mime)
+    assert archive.count() == 2, "the export's clippings, not one clipping of JSON"
+    [dossier] = archive.dossiers()
+    ids = dossier.clipping_ids
+    assert [archive.get(cid).title for cid in ids] == [
+        "Ouagadougou stop confirmed",
+        "Mali receives Yevkurov",
+    ]
+    mali_here = archive.get(ids[1])
+    assert [n.text for n in mali_here.notes] == ["Check the date of the Bamako stop"]
+    assert [link.note for link in mali_here.links] == [
+        "Yevkurov tour: Bamako and Ouagadougou stops"
+    ]
+    text = window.progress_line.label.text()
+    assert text.startswith("dossier.json: 2 clipping(s) created"), text
+    qtbot.waitUntil(lambda: window.results.model.rowCount() == 2, timeout=WAIT)
+
+
+def test_a_damaged_clipper_export_is_a_failure_with_its_reason(
+    qtbot, window: MainWindow, archive: Archive, tmp_path: Path
+) -> None:
+    export = tmp_path / "cut-short.json"
+    export.write_text('{"format": "clipper-export", "schema_version": 1, "tags": [', "utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(export))])
+    drop(window, mime)
+    assert archive.count() == 0
+    [entry] = window.importer.batches[-1].entries
+    assert entry.status == "failed"
+    assert entry.error is not None and entry.error.startswith("cut-short.json: ")
+    assert "not valid JSON" in entry.error
+    assert "1 failed" in window.progress_line.label.text()
+
+
 def test_import_on_real_threads_shows_each_clipping_as_it_is_stored(
     qtbot, make_window, archive: Archive, tmp_path: Path
 ) -> None:

@@ -68,6 +68,20 @@ _MEDIA_TYPES = {
 }
 
 
+# A Clipper JSON export names its format in its first key (see clipper.export.json_export).
+_CLIPPER_EXPORT_MARKER = re.compile(rb'"format"\s*:\s*"clipper-export"')
+CLIPPER_EXPORT_REFUSAL = (
+    "this is a Clipper export, not an article: import the file on its own (drop it on the "
+    "window, or `clipper import FILE`) to bring back its clippings, notes and links"
+)
+
+
+def looks_like_clipper_export(head: bytes) -> bool:
+    """Whether the first bytes of a file are those of a Clipper JSON export."""
+    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return stripped.startswith(b"{") and _CLIPPER_EXPORT_MARKER.search(stripped) is not None
+
+
 class Refused(Exception):
     """Content that no reader takes: the message says what it is."""
 
@@ -88,6 +102,9 @@ def sniff(data: bytes, name: str | None = None, media_type: str | None = None) -
             raise Refused(f"this is {what}, not an article")
     if _sniff_webp(head):
         raise Refused("this is a WebP image, not an article")
+    if looks_like_clipper_export(head):
+        # Read as text it would become one clipping of JSON; it holds a whole archive.
+        raise Refused(CLIPPER_EXPORT_REFUSAL)
     stripped = head.lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(stripped):
         return HTML

@@ -265,6 +265,32 @@ def test_cli_import_reports_each_bad_file_and_imports_the_rest(
     }
 
 
+def test_a_clipper_export_inside_a_folder_is_refused_not_read_as_an_article(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read as text, an export would become one clipping full of JSON; named on its own it
+    is imported whole (see tests/export), inside a folder it is refused with directions."""
+    source = tmp_path / "colleague"
+    with Archive.open(source) as colleague:
+        colleague.add(ClippingDraft(title="Niamey talks", body="The ministers met in Niamey."))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    story = "\n\n".join(" ".join(lines) for lines in ARTICLE)
+    (inbox / "story.txt").write_text(story, encoding="utf-8")
+    export = inbox / "dossier.json"
+    assert main(["--archive", str(source), "export", "--json", str(export)]) == 0
+    capsys.readouterr()
+    archive_dir = tmp_path / "archive"
+    code, rows = _run(capsys, "--archive", str(archive_dir), "import", "--json", str(inbox))
+    assert code == 1
+    by_path = {row["path"]: row for row in rows}
+    assert by_path[str(inbox / "story.txt")]["ok"] is True
+    refused = by_path[str(export)]
+    assert refused["ok"] is False and "this is a Clipper export, not an article" in refused["error"]
+    with Archive.open(archive_dir) as archive:
+        assert archive.count() == 1  # the story; nothing from the export
+
+
 def test_topic_rules_set_by_an_editor_are_suggested(archive: Archive) -> None:
     tag = archive.create_tag("topic", "Russia in Africa")
     archive.set_topic_rule(tag.id, "all", "Russian Wagner")
