@@ -1,9 +1,11 @@
 """The main window: sidebar | results | reader, the menus, drops and pastes, and layout that
 persists. It wires the panes together; it does not do their work.
 
-Three workers, each one thread: the writer (every archive change, in order: SQLite has one
-writer), the reader (listings, searches, sidebar counts, similar clippings) and the importer
-(reading and cleaning inputs). Tests pass `ImmediateExecutor`s so every flow is synchronous.
+Four workers, each one thread: the writer (every archive change, in order: SQLite has one
+writer), the reader (listings, searches, sidebar counts, similar clippings), the importer
+(reading and cleaning inputs) and the indexer (opening the search index, which may mean
+rebuilding it: minutes for a big archive, during which listings and reading go on and
+searches wait). Tests pass `ImmediateExecutor`s so every flow is synchronous.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class MainWindow(QMainWindow):
         writer: Executor | None = None,
         reader: Executor | None = None,
         importer: Executor | None = None,
+        indexer: Executor | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
         self.writes = TaskRunner(writer or serial_executor("clipper-writer"), self)
         self.reads = TaskRunner(reader or serial_executor("clipper-reader"), self)
         self.import_tasks = TaskRunner(importer or serial_executor("clipper-import"), self)
+        self.index_tasks = TaskRunner(indexer or serial_executor("clipper-indexer"), self)
         self.runner = OperationRunner(archive, self.writes, self)
         # With the app's own workers, batches are read in a child process (import_worker).
         self.importer = ImportController(
@@ -357,17 +361,23 @@ class MainWindow(QMainWindow):
         self.sidebar_refreshed.emit()
 
     def _catch_up_index(self) -> None:
-        """Open the index on the reader thread (rebuilding or catching it up as needed),
-        saying so in the status bar when that takes long enough for a search to wait."""
-        archive, reads = self.archive, self.reads
+        """Open the index on the indexer thread (rebuilding or catching it up as needed),
+        saying so in the status bar when that takes long enough for a search to wait.
+        Until it is open, searches and similar stories wait for it, not the reader thread."""
+        archive, tasks = self.archive, self.index_tasks
+        self._set_index_ready(False)
 
         def catch_up() -> None:
             work = archive.pending_index_work()
             if work.items >= INDEX_NOTICE_MIN:
-                reads.post(lambda: self._show_index_work(work.rebuild, work.items))
+                tasks.post(lambda: self._show_index_work(work.rebuild, work.items))
             archive.index.catch_up()
 
-        self.reads.run(catch_up, lambda _none: self._index_ready(), self._index_failed)
+        tasks.run(catch_up, lambda _none: self._index_ready(), self._index_failed)
+
+    def _set_index_ready(self, ready: bool) -> None:
+        self.results.set_index_ready(ready)
+        self.reader.set_index_ready(ready)
 
     def _show_index_work(self, rebuild: bool, items: int) -> None:
         if rebuild:
@@ -379,12 +389,15 @@ class MainWindow(QMainWindow):
         self.index_label.show()
 
     def _index_ready(self) -> None:
+        self._set_index_ready(True)
         if not self.index_label.isHidden():
             self.index_label.hide()
             self.statusBar().showMessage("The search index is ready.", 5000)
 
     def _index_failed(self, exc: BaseException) -> None:
         log.warning("the search index could not be prepared: %s", exc)
+        # Searches may try again (and say why they fail), rather than wait for nothing.
+        self._set_index_ready(True)
         self.index_label.setText(f"The search index could not be prepared: {exc}")
         self.index_label.setToolTip("Run “clipper reindex” on this archive, then reopen it.")
         self.index_label.show()
@@ -789,6 +802,6 @@ class MainWindow(QMainWindow):
         self.reader.flush_notes()
         self.save_layout()
         self.importer.cancel()
-        for tasks in (self.import_tasks, self.writes, self.reads):
+        for tasks in (self.import_tasks, self.writes, self.reads, self.index_tasks):
             tasks.shutdown()
         super().closeEvent(event)

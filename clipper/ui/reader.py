@@ -237,6 +237,7 @@ class ReaderPane(QWidget):
         self.runner = runner
         self.reads = reads
         self.detail: ClippingDetail | None = None
+        self.index_ready = True  # see `set_index_ready`
         self.selected_ids: list[int] = []
         self.note_edits: list[NoteEdit] = []
         self._suggestion_generation = 0
@@ -535,11 +536,22 @@ class ReaderPane(QWidget):
             self.related_box.addWidget(row)
         self.related_empty.setVisible(not detail.links)
 
+    def set_index_ready(self, ready: bool) -> None:
+        """The window says whether the search index is open; similar stories need it."""
+        waiting = not self.index_ready
+        self.index_ready = ready
+        if ready and waiting and self.detail is not None:
+            self._request_suggestions(self.detail)
+
     def _request_suggestions(self, detail: ClippingDetail) -> None:
         self._suggestion_generation += 1
         generation = self._suggestion_generation
         self.suggested = []
         self._show_suggestions([])
+        if not self.index_ready:
+            # The captured "Read more" references need no index; similar stories come later.
+            self._on_similar(generation, [])
+            return
         archive = self.archive
         clipping_id = detail.id
 

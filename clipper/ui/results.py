@@ -315,6 +315,9 @@ class ResultsPane(QWidget):
         self.last_results: object = None
         # Every hit in the order shown, when the hits are sorted by a column.
         self.sorted_hits: Ranked | None = None
+        # False while the window opens (perhaps rebuilds) the search index: a search then
+        # waits here, so that the reader thread stays free for listings and articles.
+        self.index_ready = True
         self.archive_empty = False
         self.importing = False
         self._generation = 0
@@ -518,9 +521,21 @@ class ResultsPane(QWidget):
             return "published", True
         return SORT_KEYS[self.sort_column], self.sort_descending
 
+    def set_index_ready(self, ready: bool) -> None:
+        """The window says whether the search index is open; a waiting search runs now."""
+        waiting = not self.index_ready
+        self.index_ready = ready
+        if ready and waiting and self.query:
+            self.refresh()
+
     def _run_search(
         self, generation: int, query: str, flt: ClippingFilter, keep_position: bool
     ) -> None:
+        if not self.index_ready:
+            self._show_message(
+                "The search index is being prepared: this search runs as soon as it is ready."
+            )
+            return
         archive = self.archive
         sort_column = self.sort_column if self.sort_column in SORT_KEYS else None
         sort, descending = self._sort_key()

@@ -35,6 +35,7 @@ def sync_executors() -> dict[str, ImmediateExecutor]:
         "writer": ImmediateExecutor(),
         "reader": ImmediateExecutor(),
         "importer": ImmediateExecutor(),
+        "indexer": ImmediateExecutor(),
     }
 
 

@@ -7,6 +7,9 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
+from clipper.ui.main_window import MainWindow
+from clipper.ui.sidebar import NodeKey
+
 
 def drop(target: QWidget, mime: QMimeData, at: QPoint | None = None) -> QDropEvent:
     """Drag `mime` over `target` and drop it there: enter, move, drop, as Qt sends them."""
@@ -31,3 +34,15 @@ def press(qtbot, window: QWidget, sequence: str, widget=None) -> None:  # type: 
     target = widget or QApplication.focusWidget() or window
     combination = QKeySequence(sequence)[0]
     qtbot.keyClick(target, combination.key(), combination.keyboardModifiers())
+
+
+def click_node(qtbot, window: MainWindow, key: NodeKey) -> None:  # type: ignore[no-untyped-def]
+    """Click a sidebar node (the library, a dossier, a tag, a source, the trash)."""
+    sidebar = window.sidebar
+    index = sidebar.sidebar_model.index_of(key)
+    assert index.isValid(), f"no sidebar node {key}"
+    sidebar.scrollTo(index)
+    qtbot.mouseClick(
+        sidebar.viewport(), Qt.MouseButton.LeftButton, pos=sidebar.visualRect(index).center()
+    )
+    assert sidebar.current_key == key

@@ -17,6 +17,7 @@ from clipper.ui.clipping_model import Column, Role
 from clipper.ui.main_window import MainWindow
 from clipper.ui.samples import load_samples
 from clipper.ui.sidebar import TRASH, NodeKey
+from tests.ui.helpers import click_node
 
 WAIT = 5000
 
@@ -223,12 +224,13 @@ def test_a_long_search_sorts_by_date_across_every_page(
     assert exported == [shown]
 
 
-def test_the_status_bar_says_when_searches_wait_for_the_index_to_be_built(
+def test_while_the_index_is_built_the_desk_works_and_searches_wait_saying_why(
     qtbot, archive: Archive, make_window, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An archive whose index is missing (new schema, deleted folder) is indexed again when
-    the window opens; searches typed meanwhile wait, and the status bar says why."""
-    load_samples(archive)
+    the window opens, on a thread of its own: the list and the reader keep working, a search
+    typed meanwhile waits and says why, and runs by itself once the index is ready."""
+    ids = load_samples(archive)[1]
     archive.close()  # reopened below with its index folder gone
     shutil.rmtree(archive.location.index_dir)
     monkeypatch.setattr(main_window, "INDEX_NOTICE_MIN", 1)
@@ -240,19 +242,40 @@ def test_the_status_bar_says_when_searches_wait_for_the_index_to_be_built(
         return real_build(*args, **kwargs)
 
     monkeypatch.setattr(search_index, "build_index", slow_build)
-    window = make_window(reader=None)  # the app's real reader thread
+    window = make_window(reader=None, indexer=None)  # the app's real threads
     try:
         label = window.index_label
         qtbot.waitUntil(label.isVisible, timeout=WAIT)
         assert label.text() == "Building the search index for 5 clippings…"
+        qtbot.waitUntil(lambda: len(titles(window)) == 5, timeout=WAIT)
+        qtbot.waitUntil(lambda: window.sidebar.sidebar_model.rowCount() > 0, timeout=WAIT)
+        click_node(qtbot, window, NodeKey("source", "Le Monde"))
+        qtbot.waitUntil(lambda: len(titles(window)) == 1, timeout=WAIT)
+        click_node(qtbot, window, NodeKey("library"))
+        qtbot.waitUntil(lambda: len(titles(window)) == 5, timeout=WAIT)
+        seed = ids["le-monde-niger-russia-2023-12-06.txt"]
+        window.results.select_ids([seed])
+        reader = window.reader
+        qtbot.waitUntil(
+            lambda: reader.detail is not None and reader.detail.id == seed, timeout=WAIT
+        )
         type_query(qtbot, window, "Yevkurov")
-        qtbot.wait(500)
-        assert len(titles(window)) == 5, "the search waits for the index"
+        message = window.results.message
+        qtbot.waitUntil(message.isVisible, timeout=WAIT)
+        assert "search index is being prepared" in message.text()
+        assert len(titles(window)) == 5, "the list stays as it was"
+        assert not gate.is_set()
     finally:
         gate.set()
     qtbot.waitUntil(lambda: len(titles(window)) == 3, timeout=WAIT)
+    assert not window.results.message.isVisible()
     qtbot.waitUntil(lambda: not label.isVisible(), timeout=WAIT)
     assert window.statusBar().currentMessage() == "The search index is ready."
+    # Similar stories, which need the index, came once it was ready.
+    qtbot.waitUntil(
+        lambda: any(why == "similar story" for _id, _title, why in window.reader.suggested),
+        timeout=WAIT,
+    )
 
 
 def test_an_index_that_cannot_be_built_is_reported_in_the_status_bar(

@@ -20,7 +20,7 @@ from clipper.ui.main_window import MainWindow
 from clipper.ui.reader import NoteEdit
 from clipper.ui.sidebar import TRASH, NodeKey
 from tests.ui.conftest import add
-from tests.ui.helpers import drop, press
+from tests.ui.helpers import click_node, drop, press
 
 WAIT = 3000
 
@@ -38,17 +38,6 @@ def rows(window: MainWindow) -> list[str]:
 
 def select(window: MainWindow, *ids: int) -> None:
     window.results.select_ids(list(ids))
-
-
-def click_node(qtbot, window: MainWindow, key: NodeKey) -> None:  # type: ignore[no-untyped-def]
-    sidebar = window.sidebar
-    index = sidebar.sidebar_model.index_of(key)
-    assert index.isValid(), f"no sidebar node {key}"
-    sidebar.scrollTo(index)
-    qtbot.mouseClick(
-        sidebar.viewport(), Qt.MouseButton.LeftButton, pos=sidebar.visualRect(index).center()
-    )
-    assert sidebar.current_key == key
 
 
 def test_first_launch_offers_the_sample_clippings(
