@@ -141,6 +141,9 @@ class Archive:
         self._batch = threading.local()
         self._index: SearchIndex | None = None
         self._index_lock = threading.Lock()
+        # Set by `cancel_index_build` while the index is being opened (maybe rebuilt).
+        self._stop_index_build = threading.Event()
+        self._index_opening = False
         self.gazetteer = gazetteer or load_gazetteer()
         self._sync_gazetteer()
 
@@ -1229,8 +1232,23 @@ class Archive:
             if self._index is None:
                 from clipper.core.search import SearchIndex
 
-                self._index = SearchIndex.open(self.location.index_dir, self)
+                self._stop_index_build.clear()
+                self._index_opening = True
+                try:
+                    self._index = SearchIndex.open(self.location.index_dir, self)
+                finally:
+                    self._index_opening = False
             return self._index
+
+    def cancel_index_build(self) -> None:
+        """Stop a rebuild of the search index that another thread is running while opening
+        it (the app is closing): it ends within a moment, swaps nothing in, and raises
+        IndexBuildCancelled there; the next opening builds again. Does nothing otherwise."""
+        if self._index_opening:
+            self._stop_index_build.set()
+
+    def index_build_cancelled(self) -> bool:
+        return self._stop_index_build.is_set()
 
     def pending_index_work(self) -> IndexWork:
         """What the search index must do before it answers (see `search.index.pending_work`)."""

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from clipper import __version__
 from clipper.core.archive import Archive
 from clipper.core.ingest import InputItem
+from clipper.core.search.parallel import IndexBuildCancelled
 from clipper.core.views import OpChanges
 from clipper.ui import operations as ops
 from clipper.ui.clipping_model import Column
@@ -395,6 +396,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("The search index is ready.", 5000)
 
     def _index_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, IndexBuildCancelled):
+            return  # the window is closing
         log.warning("the search index could not be prepared: %s", exc)
         # Searches may try again (and say why they fail), rather than wait for nothing.
         self._set_index_ready(True)
@@ -802,6 +805,8 @@ class MainWindow(QMainWindow):
         self.reader.flush_notes()
         self.save_layout()
         self.importer.cancel()
+        # A rebuild of a big index takes minutes: closing does not wait for it.
+        self.archive.cancel_index_build()
         for tasks in (self.import_tasks, self.writes, self.reads, self.index_tasks):
             tasks.shutdown()
         super().closeEvent(event)

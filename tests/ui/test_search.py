@@ -278,6 +278,35 @@ def test_while_the_index_is_built_the_desk_works_and_searches_wait_saying_why(
     )
 
 
+def test_closing_the_window_cancels_a_rebuild_instead_of_waiting_for_it(
+    qtbot, archive: Archive, make_window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_samples(archive)
+    archive.close()
+    shutil.rmtree(archive.location.index_dir)
+    monkeypatch.setattr(main_window, "INDEX_NOTICE_MIN", 1)
+    # One clipping at a time, each slow: without a cancel the build would read all five.
+    monkeypatch.setattr(search_index, "READ_CHUNK", 1)
+    read = archive.index_documents
+    reads: list[int] = []
+    started = threading.Event()
+
+    def slow_read(ids):  # type: ignore[no-untyped-def]
+        reads.append(len(ids))
+        started.set()
+        threading.Event().wait(0.5)
+        return read(ids)
+
+    monkeypatch.setattr(archive, "index_documents", slow_read)
+    window = make_window(indexer=None)  # the app's real indexer thread
+    assert started.wait(WAIT / 1000), "the rebuild started"
+    window.close()  # waits for the indexer thread, which stops at the next clipping
+    assert len(reads) < 5, "the build stopped when the window closed"
+    assert not archive.location.index_dir.exists(), "nothing half-built was swapped in"
+    building = [p for p in archive.location.home.iterdir() if ".building-" in p.name]
+    assert building == []
+
+
 def test_an_index_that_cannot_be_built_is_reported_in_the_status_bar(
     qtbot, archive: Archive, make_window, monkeypatch: pytest.MonkeyPatch
 ) -> None:

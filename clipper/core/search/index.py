@@ -35,7 +35,7 @@ import time
 import uuid
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
@@ -1065,10 +1065,20 @@ def _use_workers(allowed: bool, count: int) -> bool:
     return allowed and count >= PARALLEL_MIN_DOCUMENTS and worker_count() > 1
 
 
-def add_documents(builder: SegmentBuilder, archive: Archive, ids: Sequence[int]) -> int:
-    """Read the clippings from the archive in chunks and add the live ones to the builder."""
+def add_documents(
+    builder: SegmentBuilder,
+    archive: Archive,
+    ids: Sequence[int],
+    cancelled: Callable[[], bool] = lambda: False,
+) -> int:
+    """Read the clippings from the archive in chunks and add the live ones to the builder;
+    IndexBuildCancelled between chunks when `cancelled()` turns true."""
     added = 0
     for start in range(0, len(ids), READ_CHUNK):
+        if cancelled():
+            from clipper.core.search.parallel import IndexBuildCancelled
+
+            raise IndexBuildCancelled("the search index build was cancelled")
         chunk = ids[start : start + READ_CHUNK]
         documents = archive.index_documents(chunk)
         for cid in chunk:
@@ -1109,13 +1119,20 @@ def build_index(index_dir: Path, archive: Archive, parallel: bool) -> int:
         seq = archive.last_seq()
         ids = archive.live_ids()
         ix = whoosh_index.create_in(str(temporary), build_schema(), indexname=INDEX_NAME)
+        cancelled = archive.index_build_cancelled
         if _use_workers(parallel, len(ids)):
             from clipper.core.search.parallel import build_segments
 
-            segments = build_segments(temporary, INDEX_NAME, archive.location, ids)
+            segments = build_segments(
+                temporary, INDEX_NAME, archive.location, ids, cancelled=cancelled
+            )
         else:
             builder = SegmentBuilder(ix.storage, INDEX_NAME, ix.schema)
-            add_documents(builder, archive, ids)
+            try:
+                add_documents(builder, archive, ids, cancelled)
+            except BaseException:
+                builder.discard()
+                raise
             segments = builder.finish()
         writer = SegmentWriter(ix, compound=False, codec=ClipperCodec())
         writer._close_segment()

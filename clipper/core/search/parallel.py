@@ -19,7 +19,8 @@ import pickle
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,13 @@ from clipper.core.paths import ArchiveLocation
 from clipper.core.search.segments import delete_segment_files
 
 log = logging.getLogger(__name__)
+
+# How often a waiting build looks whether it was cancelled, in seconds.
+CANCEL_POLL = 0.1
+
+
+class IndexBuildCancelled(Exception):
+    """A rebuild stopped because the archive is being closed; nothing was swapped in."""
 
 
 class IndexBuildError(RuntimeError):
@@ -45,9 +53,11 @@ def build_segments(
     location: ArchiveLocation,
     ids: Sequence[int],
     workers: int | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> list[Any]:
     """Index the clippings `ids` into new segments of the index at `index_dir` using worker
-    processes; returns the segments (not committed)."""
+    processes; returns the segments (not committed). When `cancelled()` turns true the
+    workers are stopped and IndexBuildCancelled is raised."""
     workers = min(workers or worker_count(), max(1, len(ids)))
     share = -(-len(ids) // workers)
     parts = [list(ids[i : i + share]) for i in range(0, len(ids), share)]
@@ -74,15 +84,18 @@ def build_segments(
                 "--out",
                 str(out_file),
             ]
-            process = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-            )
-            processes.append((process, out_file))
+            # Errors go to a file, not a pipe: the parent polls (to notice a cancel) instead of
+            # reading, and a full pipe would stall the worker.
+            err_file = Path(scratch) / f"errors-{number}.txt"
+            with err_file.open("w", encoding="utf-8") as errors_out:
+                process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors_out)
+            processes.append((process, out_file, err_file))
+        _wait_or_stop([process for process, _out, _err in processes], cancelled)
         segments: list[Any] = []
         failures = []
-        for process, out_file in processes:
-            _out, errors = process.communicate()
+        for process, out_file, err_file in processes:
             if process.returncode != 0:
+                errors = err_file.read_text(encoding="utf-8", errors="replace")
                 failures.append(errors.strip().splitlines()[-1:] or [f"exit {process.returncode}"])
                 continue
             with out_file.open("rb") as handle:
@@ -95,6 +108,20 @@ def build_segments(
             )
     log.info("%d worker processes wrote %d segments", len(parts), len(segments))
     return segments
+
+
+def _wait_or_stop(
+    processes: Sequence[subprocess.Popen[bytes]], cancelled: Callable[[], bool]
+) -> None:
+    """Wait for the workers, or kill them all when the build is cancelled."""
+    while any(process.poll() is None for process in processes):
+        if cancelled():
+            for process in processes:
+                process.kill()
+            for process in processes:
+                process.wait()
+            raise IndexBuildCancelled("the search index build was cancelled")
+        time.sleep(CANCEL_POLL)
 
 
 def run_worker(
