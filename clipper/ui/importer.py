@@ -183,21 +183,23 @@ class ImportController(QObject):
         self.batch_started.emit(batch)
         archive = self.archive
         post = self.import_tasks.post
-        inputs = []
-        for item in items:
-            export = _clipper_export_path(item)
-            if export is not None:
-                self._import_export(batch, export)
-            else:
-                inputs.append(item)
+        given = list(items)
 
         def on_progress(number: int, total: int, label: str) -> None:
             post(lambda: self._on_progress(batch, number, total, label))
 
-        in_process = self.read_in_process and _worth_a_process(inputs)
-
         def read_all() -> None:
+            # A Clipper export is imported whole by the writer, not read as an article;
+            # telling one means opening the file, which is done here, off the GUI thread.
+            inputs = []
+            for item in given:
+                export = _clipper_export_path(item)
+                if export is not None:
+                    post(lambda export=export: self._import_export(batch, export))
+                else:
+                    inputs.append(item)
             paths_and_items = [_folder_as_path(item) for item in inputs]
+            in_process = self.read_in_process and _worth_a_process(inputs)
             if in_process:
                 location = archive.location
                 for message in read_in_child(
