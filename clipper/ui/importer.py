@@ -5,7 +5,9 @@ worker through `import_inputs(..., dry_run=True)`; each draft is then stored by 
 writer as an ordinary operation, so an edit made while 500 files import waits for one
 `add`, never for the whole batch, and each clipping appears as soon as it is stored. A draft
 the pipeline flags as a possible duplicate is held back for the editor to keep or skip.
-Failures never stop a batch; each is kept with its reason.
+Failures never stop a batch; each is kept with its reason. A Clipper JSON export among the
+inputs is not read as an article but imported whole by the writer (clippings, notes, links,
+dossiers). Once a batch is done, one undo entry moves what it stored to the trash.
 """
 
 from __future__ import annotations
