@@ -197,10 +197,8 @@ def import_clipper_exports(
                     f"would import {path} (Clipper export): {summary['clippings']} clipping(s)"
                 )
             else:
-                report = import_export(archive, export)
+                report = import_export(archive, export, tags=tags)
                 new_ids = sorted(set(report.ids.values()))
-                for kind, name in tags:
-                    archive.add_tag(new_ids, kind, name)
                 summary = {
                     "created": report.created,
                     "merged": report.merged,

@@ -603,9 +603,13 @@ def _import_tags(
 
 
 def import_export(
-    archive: Archive, export: ClipperExport, progress: Progress = no_progress
+    archive: Archive,
+    export: ClipperExport,
+    progress: Progress = no_progress,
+    tags: Sequence[tuple[str, str]] = (),
 ) -> JsonImportReport:
-    """Recreate an export's clippings, tags, notes, links and dossiers in `archive`.
+    """Recreate an export's clippings, tags, notes, links and dossiers in `archive`, and
+    give every clipping of it the extra `tags` (`clipper import --tag`, a drop on a tag).
 
     Into an empty archive this recreates the exported archive (new ids, same content and
     times). Into a non-empty one it merges: a clipping already there (same text) is matched,
@@ -616,6 +620,9 @@ def import_export(
     try:
         with archive.batch():
             _import_all(archive, export, progress, report)
+            ids = sorted(set(report.ids.values()))
+            for kind, name in tags:
+                archive.add_tag(ids, kind, name)
     except ArchiveError as exc:
         raise ExportError(f"import stopped, nothing was imported: {exc}") from exc
     return report
@@ -685,6 +692,9 @@ def _import_clipping(
 
 
 def import_json_file(
-    archive: Archive, path: str | Path, progress: Progress = no_progress
+    archive: Archive,
+    path: str | Path,
+    progress: Progress = no_progress,
+    tags: Sequence[tuple[str, str]] = (),
 ) -> JsonImportReport:
-    return import_export(archive, read_export(path), progress)
+    return import_export(archive, read_export(path), progress, tags)

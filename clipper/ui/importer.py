@@ -324,16 +324,10 @@ class ImportController(QObject):
         entry = ImportEntry(label=str(path))
         batch.entries.append(entry)
         batch.pending_stores += 1
-        tags = batch.tags
 
         def imported(result: OpResult) -> None:
-            report = result.value
             entry.status = "merged"
-            entry.detail = report.summary()
-            if tags:
-                ids = sorted(set(report.ids.values()))
-                for kind, name in tags:
-                    self.runner.run(ops.add_tag(ids, kind, name), origin=self, record=False)
+            entry.detail = result.value.summary()
             self._store_finished(batch, entry)
 
         def failed(_label: str, reason: str) -> None:
@@ -342,7 +336,10 @@ class ImportController(QObject):
             self._store_finished(batch, entry)
 
         self.runner.run(
-            ops.import_clipper_export(path), origin=self, on_done=imported, on_failed=failed
+            ops.import_clipper_export(path, batch.tags),
+            origin=self,
+            on_done=imported,
+            on_failed=failed,
         )
 
     def _store_finished(self, batch: ImportBatch, entry: ImportEntry) -> None:

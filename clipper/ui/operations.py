@@ -301,7 +301,7 @@ def store_draft(draft: ClippingDraft, tags: Sequence[tuple[str, str]] = ()) -> O
     return Operation(f"Import {draft.title}", apply, undoable=False)
 
 
-def import_clipper_export(path: Path) -> Operation:
+def import_clipper_export(path: Path, tags: Sequence[tuple[str, str]] = ()) -> Operation:
     """Bring a Clipper JSON export into the archive, in one transaction (a colleague's
     dossier, an archive moved from another machine); the value is the import's report.
     Not undoable: into a busy archive it merges notes and links into clippings already there.
@@ -312,7 +312,7 @@ def import_clipper_export(path: Path) -> Operation:
         from clipper.export.json_export import import_json_file
 
         try:
-            report = import_json_file(archive, path)
+            report = import_json_file(archive, path, tags=tags)
         except ExportError as exc:
             raise InvalidInput(str(exc)) from exc
         ids = frozenset(report.ids.values())

@@ -117,6 +117,22 @@ def test_json_export_then_clipper_import_recreates_the_archive(
         assert recreated["dossiers"] == expected["dossiers"]
 
 
+def test_import_tags_given_on_the_command_line_go_to_every_clipping_of_an_export(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "export.json"
+    assert _run(filled, "export", "--json", str(export)) == 0
+    copy_home = tmp_path / "copy"
+    capsys.readouterr()
+    code = _run(copy_home, "import", "--json", str(export), "--tag", "topic:From the Dakar desk")
+    assert code == 0
+    line = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert line["ok"] is True and len(line["ids"]) == 5
+    with Archive(resolve_location(copy_home)) as copy:
+        for cid in line["ids"]:
+            assert "From the Dakar desk" in {t.name for t in copy.get(cid).tags}
+
+
 @needs_search
 def test_importing_a_damaged_export_reports_and_exits_1(
     filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
