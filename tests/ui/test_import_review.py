@@ -29,6 +29,16 @@ def outcome(
     )
 
 
+def story_folder(folder: Path, count: int) -> Path:
+    """A folder of `count` short stories, as an editor's download folder would hold."""
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"{number:02}.txt").write_text(
+            f"Sahel story {number}\n\nReport number {number} on the Yevkurov tour.\n"
+        )
+    return folder
+
+
 def test_a_guessed_title_is_confirmed_or_corrected(
     qtbot, window: MainWindow, archive: Archive
 ) -> None:
@@ -117,12 +127,7 @@ def test_an_import_is_undone_as_one_change_into_the_trash(
     qtbot, window: MainWindow, archive: Archive, tmp_path: Path
 ) -> None:
     kept = archive.add(ClippingDraft(title="Already here", body="Filed last week.")).id
-    folder = tmp_path / "drop"
-    folder.mkdir()
-    for number in range(3):
-        (folder / f"{number}.txt").write_text(
-            f"Sahel story {number}\n\nReport number {number} on the Yevkurov tour.\n"
-        )
+    folder = story_folder(tmp_path / "drop", 3)
     (folder / "empty.txt").write_text("")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(folder))])
@@ -215,12 +220,7 @@ def test_import_on_real_threads_shows_each_clipping_as_it_is_stored(
     qtbot, make_window, archive: Archive, tmp_path: Path
 ) -> None:
     window = make_window(writer=None, reader=None, importer=None)  # the app's real workers
-    folder = tmp_path / "drop"
-    folder.mkdir()
-    for number in range(12):
-        (folder / f"{number:02}.txt").write_text(
-            f"Sahel story {number}\n\nReport number {number} on the Yevkurov tour.\n"
-        )
+    folder = story_folder(tmp_path / "drop", 12)
     seen_counts: list[int] = []
     window.results.model.rowsInserted.connect(
         lambda *_: seen_counts.append(window.results.model.rowCount())
@@ -268,12 +268,7 @@ def test_cancel_reaches_the_import_process(
     qtbot, make_window, archive: Archive, tmp_path: Path
 ) -> None:
     window = make_window(writer=None, reader=None, importer=None)  # the app's real workers
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for number in range(40):
-        (folder / f"{number:02}.txt").write_text(
-            f"Niamey story {number}\n\nThe junta met a Russian delegation, report {number}.\n"
-        )
+    folder = story_folder(tmp_path / "many", 40)
     batch = window.import_items([str(folder)])
     qtbot.mouseClick(window.progress_line.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: batch.finished, timeout=15_000)
