@@ -29,6 +29,16 @@ def samples(archive: Archive) -> dict[str, int]:
     return ids
 
 
+@pytest.fixture
+def index_lost(archive: Archive) -> dict[str, int]:
+    """The sample clippings in an archive whose index folder is gone (deleted, or from an
+    older schema): the window opened on it next rebuilds the index."""
+    ids = load_samples(archive)[1]
+    archive.close()
+    shutil.rmtree(archive.location.index_dir)
+    return ids
+
+
 def titles(window: MainWindow) -> list[str]:
     model = window.results.model
     return [model.data(model.index(row, Column.TITLE)) for row in range(model.rowCount())]
@@ -225,14 +235,11 @@ def test_a_long_search_sorts_by_date_across_every_page(
 
 
 def test_while_the_index_is_built_the_desk_works_and_searches_wait_saying_why(
-    qtbot, archive: Archive, make_window, monkeypatch: pytest.MonkeyPatch
+    qtbot, index_lost: dict[str, int], make_window, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An archive whose index is missing (new schema, deleted folder) is indexed again when
     the window opens, on a thread of its own: the list and the reader keep working, a search
     typed meanwhile waits and says why, and runs by itself once the index is ready."""
-    ids = load_samples(archive)[1]
-    archive.close()  # reopened below with its index folder gone
-    shutil.rmtree(archive.location.index_dir)
     monkeypatch.setattr(main_window, "INDEX_NOTICE_MIN", 1)
     gate = threading.Event()
     real_build = search_index.build_index
@@ -253,7 +260,7 @@ def test_while_the_index_is_built_the_desk_works_and_searches_wait_saying_why(
         qtbot.waitUntil(lambda: len(titles(window)) == 1, timeout=WAIT)
         click_node(qtbot, window, NodeKey("library"))
         qtbot.waitUntil(lambda: len(titles(window)) == 5, timeout=WAIT)
-        seed = ids["le-monde-niger-russia-2023-12-06.txt"]
+        seed = index_lost["le-monde-niger-russia-2023-12-06.txt"]
         window.results.select_ids([seed])
         reader = window.reader
         qtbot.waitUntil(
@@ -279,11 +286,8 @@ def test_while_the_index_is_built_the_desk_works_and_searches_wait_saying_why(
 
 
 def test_closing_the_window_cancels_a_rebuild_instead_of_waiting_for_it(
-    qtbot, archive: Archive, make_window, monkeypatch: pytest.MonkeyPatch
+    qtbot, archive: Archive, index_lost, make_window, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_samples(archive)
-    archive.close()
-    shutil.rmtree(archive.location.index_dir)
     monkeypatch.setattr(main_window, "INDEX_NOTICE_MIN", 1)
     # One clipping at a time, each slow: without a cancel the build would read all five.
     monkeypatch.setattr(search_index, "READ_CHUNK", 1)
@@ -308,11 +312,8 @@ def test_closing_the_window_cancels_a_rebuild_instead_of_waiting_for_it(
 
 
 def test_an_index_that_cannot_be_built_is_reported_in_the_status_bar(
-    qtbot, archive: Archive, make_window, monkeypatch: pytest.MonkeyPatch
+    qtbot, index_lost, make_window, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_samples(archive)
-    archive.close()
-    shutil.rmtree(archive.location.index_dir)
 
     def disk_full(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
