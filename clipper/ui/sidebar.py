@@ -108,14 +108,20 @@ def _item(
     return item
 
 
-def _section(text: str, name: str) -> QStandardItem:
-    item = QStandardItem(text.upper())
+def _fixed_item(text: str, key: NodeKey) -> QStandardItem:
+    """A row that only labels: it cannot be selected, edited, dragged or dropped on."""
+    item = QStandardItem(text)
     item.setEditable(False)
     item.setSelectable(False)
     item.setDropEnabled(False)
     item.setDragEnabled(False)
-    item.setData(NodeKey("section", name), NODE_ROLE)
+    item.setData(key, NODE_ROLE)
     item.setData(None, COUNT_ROLE)
+    return item
+
+
+def _section(text: str, name: str) -> QStandardItem:
+    item = _fixed_item(text.upper(), NodeKey("section", name))
     font = QFont(QApplication.font())
     font.setBold(True)
     if font.pointSizeF() > 0:
@@ -127,14 +133,8 @@ def _section(text: str, name: str) -> QStandardItem:
 
 def _hint(text: str) -> QStandardItem:
     """A quiet line in an empty section saying how to fill it."""
-    item = QStandardItem(text)
-    item.setEditable(False)
-    item.setSelectable(False)
+    item = _fixed_item(text, NodeKey("hint", text))
     item.setEnabled(False)
-    item.setDropEnabled(False)
-    item.setDragEnabled(False)
-    item.setData(NodeKey("hint", text), NODE_ROLE)
-    item.setData(None, COUNT_ROLE)
     font = QFont(QApplication.font())
     font.setItalic(True)
     item.setFont(font)

@@ -82,7 +82,13 @@ from clipper.core.search.schema import (
 )
 from clipper.core.search.segments import SegmentBuilder, delete_segment_files
 from clipper.core.text import name_key
-from clipper.core.views import ChangeRecord, ClippingFilter, HitText, IndexDocument
+from clipper.core.views import (
+    ChangeRecord,
+    ClippingDetail,
+    ClippingFilter,
+    HitText,
+    IndexDocument,
+)
 
 if TYPE_CHECKING:
     from clipper.core.archive import Archive
@@ -693,18 +699,7 @@ class SearchIndex:
             doc = documents.get(cid)
             if doc is None:
                 continue  # trashed or purged since the index last caught up
-            fragments = make_snippet(_snippet_text(doc), spec, doc.language)
-            hits.append(
-                Hit(
-                    id=cid,
-                    title=doc.title,
-                    source=doc.source,
-                    published=doc.published,
-                    score=round(score, 4),
-                    snippet=plain_snippet(fragments),
-                    fragments=fragments,
-                )
-            )
+            hits.append(_hit(cid, doc, round(score, 4), spec))
         return hits
 
     def _trashed_hits(self, shown: Sequence[int]) -> list[Hit]:
@@ -717,19 +712,7 @@ class SearchIndex:
                 detail = self.archive.get(cid)
             except NotFound:
                 continue
-            text = f"{detail.standfirst}\n\n{detail.body}" if detail.standfirst else detail.body
-            fragments = make_snippet(text, None, detail.language)
-            hits.append(
-                Hit(
-                    id=cid,
-                    title=detail.title,
-                    source=detail.source,
-                    published=detail.published,
-                    score=0.0,
-                    snippet=plain_snippet(fragments),
-                    fragments=fragments,
-                )
-            )
+            hits.append(_hit(cid, detail, 0.0, None))
         return hits
 
     def _facets(self, matches: list[tuple[_Leaf, dict[int, float]]]) -> dict[str, Any]:
@@ -928,8 +911,22 @@ def _best_first(hit: tuple[float, int, int]) -> tuple[float, int, int]:
     return (-score, -date, -clipping_id)
 
 
-def _snippet_text(doc: HitText | IndexDocument) -> str:
+def _snippet_text(doc: HitText | IndexDocument | ClippingDetail) -> str:
     return f"{doc.standfirst}\n\n{doc.body}" if doc.standfirst else doc.body
+
+
+def _hit(cid: int, doc: HitText | ClippingDetail, score: float, spec: Any) -> Hit:
+    """A hit row: the clipping's fields and a snippet of its text (marked per `spec`)."""
+    fragments = make_snippet(_snippet_text(doc), spec, doc.language)
+    return Hit(
+        id=cid,
+        title=doc.title,
+        source=doc.source,
+        published=doc.published,
+        score=score,
+        snippet=plain_snippet(fragments),
+        fragments=fragments,
+    )
 
 
 def _folder_identity(path: Path) -> tuple[int, int] | None:
