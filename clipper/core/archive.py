@@ -51,6 +51,7 @@ from clipper.core.regions import Gazetteer, load_gazetteer
 from clipper.core.text import content_hash, name_key
 from clipper.core.views import (
     AddResult,
+    Changed,
     ChangeRecord,
     ClippingDetail,
     ClippingFilter,
@@ -391,14 +392,14 @@ class Archive:
                 )
             return nodes
 
-    def create_tag(self, kind: str, name: str, parent_id: int | None = None) -> TagRef:
+    def create_tag(self, kind: str, name: str, parent_id: int | None = None) -> Changed[TagRef]:
         with self._writing() as s:
             if self._find_tag(s, _checked_kind(kind), name) is not None:
                 raise InvalidInput(f"a {kind} called {name!r} already exists")
             tag = self._tag(s, kind, name)
             if parent_id is not None:
                 self._set_parent(s, tag, parent_id)
-            return TagRef(tag.id, tag.kind, tag.name, tag.code)
+            return Changed(TagRef(tag.id, tag.kind, tag.name, tag.code), OpChanges(tags=True))
 
     def _set_parent(self, session: Session, tag: Tag, parent_id: int | None) -> None:
         if parent_id is not None:
@@ -644,7 +645,7 @@ class Archive:
         *,
         created_at: dt.datetime | None = None,
         updated_at: dt.datetime | None = None,
-    ) -> tuple[int, OpChanges]:
+    ) -> Changed[int]:
         if not text_.strip():
             raise InvalidInput("a note cannot be empty")
         with self._writing() as s:
@@ -659,7 +660,9 @@ class Archive:
             s.add(note)
             s.flush()
             seq = self._log(s, [clipping_id], "note")
-            return note.id, OpChanges(clippings=frozenset({clipping_id}), notes=True, seq=seq)
+            return Changed(
+                note.id, OpChanges(clippings=frozenset({clipping_id}), notes=True, seq=seq)
+            )
 
     def edit_note(self, note_id: int, text_: str) -> OpChanges:
         """Change a note's text; an empty text deletes the note."""
@@ -763,7 +766,7 @@ class Archive:
 
     def create_dossier(
         self, name: str, description: str = "", *, created_at: dt.datetime | None = None
-    ) -> DossierView:
+    ) -> Changed[DossierView]:
         if not name.strip():
             raise InvalidInput("a dossier needs a name")
         with self._writing() as s:
@@ -776,7 +779,7 @@ class Archive:
             )
             s.add(dossier)
             s.flush()
-            return self._dossier_view(s, dossier)
+            return Changed(self._dossier_view(s, dossier), OpChanges(dossiers=True))
 
     def update_dossier(
         self, dossier: int | str, name: str | None = None, description: str | None = None

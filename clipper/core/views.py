@@ -9,12 +9,14 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import NewType
+from typing import Generic, NamedTuple, NewType, TypeVar
 
 ClippingId = NewType("ClippingId", int)
 TagId = NewType("TagId", int)
 NoteId = NewType("NoteId", int)
 DossierId = NewType("DossierId", int)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,14 @@ class OpChanges:
             trash=self.trash or other.trash,
             seq=max(seqs) if seqs else None,
         )
+
+
+class Changed(NamedTuple, Generic[T]):
+    """What an operation created (a note's id, a dossier, a tag) and what it changed, as
+    Anki's OpChangesWithId: `note_id, changes = archive.add_note(...)`."""
+
+    value: T
+    changes: OpChanges
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest.sniff import looks_like_clipper_export
 from clipper.core.models import LINK_KINDS, MATCH_MODES
 from clipper.core.text import name_key
-from clipper.core.views import ClippingDetail, TagNode
+from clipper.core.views import ClippingDetail, OpChanges, TagNode
 from clipper.export.common import (
     ExportError,
     IsCancelled,
@@ -541,6 +541,11 @@ class JsonImportReport:
     links: int = 0
     dossiers: int = 0
     ids: dict[int, int] = field(default_factory=dict)
+    # Everything the import changed, for the window to refresh from.
+    changes: OpChanges = field(default_factory=OpChanges)
+
+    def record(self, changes: OpChanges) -> None:
+        self.changes = self.changes.merge(changes)
 
     def summary(self) -> str:
         parts = [f"{self.created} clipping(s) created"]
@@ -564,7 +569,7 @@ TagNames = dict[tuple[str, str], str]
 
 
 def _import_tags(
-    archive: Archive, tags: Sequence[ExportedTag], mirror: bool
+    archive: Archive, tags: Sequence[ExportedTag], mirror: bool, report: JsonImportReport
 ) -> tuple[int, TagNames]:
     """Find or create each tag under its parent; returns how many were created and, for each
     exported (kind, name key), the name of the tag it became here.
@@ -586,19 +591,21 @@ def _import_tags(
         found = archive.find_tag(tag.kind, tag.name) if node is None else None
         new = node is None and found is None
         if new:
-            tag_id, name = archive.create_tag(tag.kind, tag.name, parent_id).id, tag.name
+            ref, changes = archive.create_tag(tag.kind, tag.name, parent_id)
+            report.record(changes)
+            tag_id, name = ref.id, tag.name
             created += 1
         else:
             tag_id, name = (node.id, node.name) if node else (found.id, found.name)  # type: ignore[union-attr]
             if mirror and name != tag.name:
-                archive.rename_tag(tag_id, tag.name)
+                report.record(archive.rename_tag(tag_id, tag.name))
                 name = tag.name
             if mirror and parents.get(tag_id) != parent_id:
-                archive.move_tag(tag_id, parent_id)
+                report.record(archive.move_tag(tag_id, parent_id))
         ids[key] = tag_id
         names[key] = name
         if tag.match_mode and (mirror or new):
-            archive.set_topic_rule(tag_id, tag.match_mode, tag.match_pattern)
+            report.record(archive.set_topic_rule(tag_id, tag.match_mode, tag.match_pattern))
     return created, names
 
 
@@ -622,7 +629,7 @@ def import_export(
             _import_all(archive, export, progress, report)
             ids = sorted(set(report.ids.values()))
             for kind, name in tags:
-                archive.add_tag(ids, kind, name)
+                report.record(archive.add_tag(ids, kind, name))
     except ArchiveError as exc:
         raise ExportError(f"import stopped, nothing was imported: {exc}") from exc
     return report
@@ -632,7 +639,7 @@ def _import_all(
     archive: Archive, export: ClipperExport, progress: Progress, report: JsonImportReport
 ) -> None:
     mirror = _is_empty(archive)
-    report.tags_created, tag_names = _import_tags(archive, export.tags, mirror)
+    report.tags_created, tag_names = _import_tags(archive, export.tags, mirror, report)
     total = len(export.clippings)
     for done, clipping in enumerate(export.clippings):
         _import_clipping(archive, clipping, tag_names, report)
@@ -643,18 +650,21 @@ def _import_all(
             continue
         if any(view.other_id == b for view in archive.get(a).links):
             continue
-        archive.link(a, b, link.note, link.kind, created_at=link.created_at)
+        report.record(archive.link(a, b, link.note, link.kind, created_at=link.created_at))
         report.links += 1
     existing = {d.name: d for d in archive.dossiers()}
     for dossier in export.dossiers:
         members = list(dict.fromkeys(report.ids[ref] for ref in dossier.clippings))
         if dossier.name not in existing:
-            archive.create_dossier(dossier.name, dossier.description, created_at=dossier.created_at)
+            created = archive.create_dossier(
+                dossier.name, dossier.description, created_at=dossier.created_at
+            )
+            report.record(created.changes)
             report.dossiers += 1
         present = set(existing[dossier.name].clipping_ids) if dossier.name in existing else set()
         missing = [m for m in members if m not in present]
         if missing:
-            archive.add_to_dossier(dossier.name, missing)
+            report.record(archive.add_to_dossier(dossier.name, missing))
 
 
 def _import_clipping(
@@ -669,6 +679,7 @@ def _import_clipping(
         updated_at=clipping.updated_at,
     )
     report.ids[clipping.ref] = result.id
+    report.record(result.changes)
     if result.created:
         report.created += 1
         known_notes: set[str] = set()
@@ -678,17 +689,18 @@ def _import_clipping(
         have = {(t.kind, name_key(t.name)) for t in detail.tags}
         for kind, name in tags:
             if (kind, name_key(name)) not in have:
-                archive.add_tag(result.id, kind, name)
+                report.record(archive.add_tag(result.id, kind, name))
         known_notes = {n.text for n in detail.notes}
     for note in clipping.notes:
         if note.text.strip() in known_notes:
             continue
-        archive.add_note(
+        _note_id, changes = archive.add_note(
             result.id, note.text, created_at=note.created_at, updated_at=note.updated_at
         )
+        report.record(changes)
         report.notes += 1
     if result.created and clipping.trashed_at is not None:
-        archive.trash([result.id], at=clipping.trashed_at)
+        report.record(archive.trash([result.id], at=clipping.trashed_at))
 
 
 def import_json_file(

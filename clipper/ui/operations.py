@@ -315,11 +315,7 @@ def import_clipper_export(path: Path, tags: Sequence[tuple[str, str]] = ()) -> O
             report = import_json_file(archive, path, tags=tags)
         except ExportError as exc:
             raise InvalidInput(str(exc)) from exc
-        ids = frozenset(report.ids.values())
-        changes = OpChanges(
-            clippings=ids, added=ids, tags=True, notes=True, links=True, dossiers=True
-        )
-        return OpResult(changes, None, report)
+        return OpResult(report.changes, None, report)
 
     return Operation(f"Import {path.name}", apply, undoable=False)
 
@@ -336,8 +332,8 @@ def import_undo(titles: Sequence[str], clipping_ids: Sequence[int]) -> tuple[str
 
 def create_dossier(name: str, description: str = "") -> Operation:
     def apply(archive: Archive) -> OpResult:
-        view = archive.create_dossier(name, description)
-        return OpResult(OpChanges(dossiers=True), delete_dossier(view.id), value=view)
+        view, changes = archive.create_dossier(name, description)
+        return OpResult(changes, delete_dossier(view.id), value=view)
 
     return Operation(f"Create dossier {name}", apply)
 
@@ -355,8 +351,7 @@ def delete_dossier(dossier_id: int) -> Operation:
 
 def _recreate_dossier(name: str, description: str, clipping_ids: Sequence[int]) -> Operation:
     def apply(archive: Archive) -> OpResult:
-        view = archive.create_dossier(name, description)
-        changes = OpChanges(dossiers=True)
+        view, changes = archive.create_dossier(name, description)
         if clipping_ids:
             changes = changes.merge(archive.add_to_dossier(view.id, list(clipping_ids)))
         return OpResult(changes, delete_dossier(view.id), value=view)

@@ -38,11 +38,7 @@ def load_samples(archive: Archive, folder: Path = SAMPLES_DIR) -> tuple[OpChange
                 log.warning("sample %s was not imported: %s", path.name, outcome.error)
                 continue
             ids[spec["file"]] = outcome.id
-            changes = changes.merge(
-                OpChanges(
-                    clippings=frozenset({outcome.id}), added=frozenset({outcome.id}), tags=True
-                )
-            )
+            changes = changes.merge(outcome.changes)
             fields: dict[str, Any] = {
                 key: spec[key] for key in ("source", "language", "url") if spec.get(key)
             }
@@ -63,17 +59,17 @@ def load_samples(archive: Archive, folder: Path = SAMPLES_DIR) -> tuple[OpChange
             )
     for note in manifest.get("notes", ()):
         if note["file"] in ids:
-            changes = changes.merge(archive.add_note(ids[note["file"]], note["text"])[1])
+            changes = changes.merge(archive.add_note(ids[note["file"]], note["text"]).changes)
     dossier = manifest.get("dossier")
     if dossier:
         try:
-            view = archive.create_dossier(dossier["name"], dossier.get("description", ""))
+            view, created = archive.create_dossier(dossier["name"], dossier.get("description", ""))
+            changes = changes.merge(created)
         except ArchiveError:
             view = archive.dossier(dossier["name"])
         members = [ids[f] for f in dossier.get("files", ()) if f in ids]
         if members:
             changes = changes.merge(archive.add_to_dossier(view.id, members))
-        changes = changes.merge(OpChanges(dossiers=True))
     return changes, ids
 
 

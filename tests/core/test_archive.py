@@ -153,7 +153,7 @@ def test_rename_move_and_delete_tags(archive: Archive) -> None:
     changes = archive.rename_tag(defence.id, "Defence and security")
     assert changes.clippings == {cid}
     assert archive.get(cid).tags[0].name == "Defence and security"
-    politics = archive.create_tag("topic", "Politics")
+    politics = archive.create_tag("topic", "Politics").value
     archive.move_tag(defence.id, politics.id)
     assert archive.count(ClippingFilter(tag_ids=(politics.id,))) == 1
     with pytest.raises(InvalidInput, match="under"):
@@ -165,7 +165,8 @@ def test_rename_move_and_delete_tags(archive: Archive) -> None:
 
 
 def test_topic_rules_are_checked(archive: Archive) -> None:
-    topic = archive.create_tag("topic", "Mining")
+    topic, created = archive.create_tag("topic", "Mining")
+    assert created.tags
     archive.set_topic_rule(topic.id, "any", "gold uranium")
     assert {n.name: n.match_mode for n in archive.tag_tree("topic")}["Mining"] == "any"
     with pytest.raises(InvalidInput, match="regular expression"):
@@ -214,7 +215,10 @@ def test_links_are_undirected_and_carry_a_note(archive: Archive) -> None:
 
 def test_dossiers_keep_their_order(archive: Archive) -> None:
     a, b, c = (archive.add(draft(t)).id for t in "abc")
-    dossier = archive.create_dossier("Russia in the Sahel", "Yevkurov's tour, December 2023")
+    dossier, created = archive.create_dossier(
+        "Russia in the Sahel", "Yevkurov's tour, December 2023"
+    )
+    assert created.dossiers
     archive.add_to_dossier(dossier.id, [c, a])
     archive.add_to_dossier("Russia in the Sahel", [b], position=1)
     assert archive.dossier(dossier.id).clipping_ids == (c, b, a)

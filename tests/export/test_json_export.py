@@ -29,10 +29,10 @@ def _enrich(sample: Sample) -> None:
     a region of the editor's own under a gazetteer region, an edited note, a second dossier."""
     archive = sample.archive
     archive.trash([sample.ids["grain"]])
-    security = archive.create_tag("topic", "Security")
+    security = archive.create_tag("topic", "Security").value
     archive.move_tag(archive.find_tag("topic", "Defence").id, security.id)  # type: ignore[union-attr]
     archive.set_topic_rule(security.id, "any", "army soldiers troops")
-    liptako = archive.create_tag("region", "Liptako-Gourma")
+    liptako = archive.create_tag("region", "Liptako-Gourma").value
     archive.move_tag(liptako.id, archive.find_tag("region", "Niger").id)  # type: ignore[union-attr]
     archive.add_tag(sample.ids["niamey"], "region", "Liptako-Gourma")
     note_id, _ = archive.add_note(sample.ids["moscow"], "черновик")

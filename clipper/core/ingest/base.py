@@ -3,10 +3,11 @@ the outcome of importing one item."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from clipper.core.drafts import ClippingDraft
+from clipper.core.views import OpChanges
 
 # Nothing a newsroom clips is this big; a larger input is refused before it is read.
 MAX_INPUT_BYTES = 50 * 1024 * 1024
@@ -42,3 +43,5 @@ class ImportOutcome:
     # How alike the body is to `duplicate_of`: 1.0 for an exact duplicate (same normalized
     # body), at least minhash.NEAR_DUPLICATE_JACCARD for a near one (syndicated copy).
     similarity: float | None = None
+    # What storing it changed in the archive (nothing for a dry run or a failure).
+    changes: OpChanges = field(default_factory=OpChanges)

@@ -213,6 +213,7 @@ def import_inputs(
             draft=draft,
             created=result.created,
             similarity=similarity,
+            changes=result.changes,
         )
 
 

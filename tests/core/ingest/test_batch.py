@@ -292,11 +292,11 @@ def test_a_clipper_export_inside_a_folder_is_refused_not_read_as_an_article(
 
 
 def test_topic_rules_set_by_an_editor_are_suggested(archive: Archive) -> None:
-    tag = archive.create_tag("topic", "Russia in Africa")
+    tag = archive.create_tag("topic", "Russia in Africa").value
     archive.set_topic_rule(tag.id, "all", "Russian Wagner")
-    sanctions = archive.create_tag("topic", "Sanctions")
+    sanctions = archive.create_tag("topic", "Sanctions").value
     archive.set_topic_rule(sanctions.id, "phrase", "economic sanctions")
-    uranium = archive.create_tag("topic", "Uranium")
+    uranium = archive.create_tag("topic", "Uranium").value
     archive.set_topic_rule(uranium.id, "regex", r"\buranium\b|\bOrano\b")
     [outcome] = import_inputs(archive, [SEED], dry_run=True)
     assert outcome.draft is not None

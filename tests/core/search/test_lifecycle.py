@@ -211,7 +211,7 @@ def test_links_and_dossiers_need_no_reindexing(filled: Archive) -> None:
     index = filled.index
     segments = index.segment_count()
     filled.link(1, 2, "same week")
-    dossier = filled.create_dossier("Sahel")
+    dossier = filled.create_dossier("Sahel").value
     filled.add_to_dossier(dossier.id, [1, 2])
     assert index.catch_up() == 0
     assert index.segment_count() == segments

@@ -106,7 +106,7 @@ def test_a_renamed_tag_is_found_by_its_new_name(archive: Archive, newsroom: dict
 
 
 def test_a_topic_includes_the_topics_under_it(archive: Archive, newsroom: dict[int, int]) -> None:
-    parent = archive.create_tag("topic", "Natural resources")
+    parent = archive.create_tag("topic", "Natural resources").value
     mining = archive.find_tag("topic", "Mining")
     assert mining is not None
     assert found(archive, newsroom, 'topic:"natural resources"') == set()

@@ -175,7 +175,7 @@ def test_a_dossier_lists_in_its_own_order_and_the_trash_can_be_listed(archive: A
     a = add(archive, "First", "Alpha text.")
     b = add(archive, "Second", "Beta text.")
     c = add(archive, "Third", "Gamma text.")
-    dossier = archive.create_dossier("Sahel book")
+    dossier = archive.create_dossier("Sahel book").value
     archive.add_to_dossier(dossier.id, [c, a])
     listed = archive.search("", ClippingFilter(dossier_id=dossier.id))
     assert [h.id for h in listed.hits] == [c, a]
