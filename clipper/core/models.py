@@ -26,6 +26,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# Re-exported: the vocabularies used to live here.
+from clipper.core.vocabulary import (  # noqa: F401
+    DATE_PRECISIONS,
+    LINK_KINDS,
+    MATCH_MODES,
+    ORIGINS,
+    TAG_KINDS,
+)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -33,13 +42,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-TAG_KINDS = ("topic", "region")
-LINK_KINDS = ("follow-up", "same-event", "background", "contradicts")
-DATE_PRECISIONS = ("day", "month", "year")
-ORIGINS = ("file", "url", "paste", "email")
-# Topic match rules an editor can set: any word, all words, exact phrase, regular expression.
-MATCH_MODES = ("any", "all", "phrase", "regex")
 
 
 def utcnow() -> dt.datetime:
@@ -244,7 +246,7 @@ class Reference(Base):
 
 class ShingleBand(Base):
     """A MinHash band key of a clipping's body: clippings sharing one are near-duplicate
-    candidates (see `clipper.core.ingest.minhash`)."""
+    candidates (see `clipper.core.dedupe`)."""
 
     __tablename__ = "shingle_bands"
 

@@ -36,7 +36,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_shingle_bands_band"), ["band"], unique=False)
 
     # The keys are computed by the same function the archive uses when it adds a clipping.
-    from clipper.core.ingest.minhash import body_band_keys
+    from clipper.core.dedupe import body_band_keys
 
     connection = op.get_bind()
     bands = sa.table("shingle_bands", sa.column("clipping_id"), sa.column("band"))

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
 from clipper.core.search import index as search_index
+from clipper.core.search import segments as search_segments
 from clipper.ui import main_window
 from clipper.ui.clipping_model import Column, Role
 from clipper.ui.main_window import MainWindow
@@ -290,8 +291,9 @@ def test_closing_the_window_cancels_a_rebuild_instead_of_waiting_for_it(
 ) -> None:
     monkeypatch.setattr(main_window, "INDEX_NOTICE_MIN", 1)
     # One clipping at a time, each slow: without a cancel the build would read all five.
-    monkeypatch.setattr(search_index, "READ_CHUNK", 1)
-    read = archive.index_documents
+    monkeypatch.setattr(search_segments, "READ_CHUNK", 1)
+    documents = archive.stores.documents
+    read = documents.index_documents
     reads: list[int] = []
     started = threading.Event()
 
@@ -301,7 +303,7 @@ def test_closing_the_window_cancels_a_rebuild_instead_of_waiting_for_it(
         threading.Event().wait(0.5)
         return read(ids)
 
-    monkeypatch.setattr(archive, "index_documents", slow_read)
+    monkeypatch.setattr(documents, "index_documents", slow_read)
     window = make_window(indexer=None)  # the app's real indexer thread
     assert started.wait(WAIT / 1000), "the rebuild started"
     window.close()  # waits for the indexer thread, which stops at the next clipping

@@ -41,7 +41,7 @@ class ImportOutcome:
     draft: ClippingDraft | None = None
     created: bool = False
     # How alike the body is to `duplicate_of`: 1.0 for an exact duplicate (same normalized
-    # body), at least minhash.NEAR_DUPLICATE_JACCARD for a near one (syndicated copy).
+    # body), at least dedupe.NEAR_DUPLICATE_JACCARD for a near one (syndicated copy).
     similarity: float | None = None
     # What storing it changed in the archive (nothing for a dry run or a failure).
     changes: OpChanges = field(default_factory=OpChanges)

@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import clipper.core.ingest.sniff as sniffing
 from clipper.core.archive import Archive, ArchiveError
 from clipper.core.drafts import ClippingDraft
-from clipper.core.ingest import sniff as sniffing
 from clipper.core.ingest.base import MAX_INPUT_BYTES, ImportOutcome, IngestError, InputItem
 from clipper.core.ingest.decode import decode_bytes
 from clipper.core.ingest.suggest import archive_suggestions, find_duplicate, suggest

@@ -121,10 +121,7 @@ def run_bench(
 
 
 def _run(archive: Any, size: int, seed: int, queries: int, report: Report) -> None:
-    from clipper.core.search.index import SearchIndex
-
     corpus = NewsCorpus(seed)
-    index_dir = archive.location.index_dir
     report.line(
         f"clipper bench: {size} synthetic articles (seed {seed}), {queries} queries per kind, "
         f"{os.cpu_count()} cores, load {_load()}"
@@ -135,7 +132,7 @@ def _run(archive: Any, size: int, seed: int, queries: int, report: Report) -> No
     first_part = min(size, ONE_ADD_SIZE)
     import_time = _import(archive, corpus, 0, first_part)
     started = time.perf_counter()
-    index = SearchIndex.open(index_dir, archive)
+    index = archive.open_index()
     build_time = time.perf_counter() - started
     one_add = _one_add(archive, index, corpus, size)
 
@@ -180,11 +177,11 @@ def _run(archive: Any, size: int, seed: int, queries: int, report: Report) -> No
     opens = Timings()
     for _ in range(5):
         started = time.perf_counter()
-        reopened = SearchIndex.open(index_dir, archive)
+        reopened = archive.open_index()
         reopened.search("security", page_size=PAGE)
         opens.add(time.perf_counter() - started)
         reopened.close()
-    reopened = SearchIndex.open(index_dir, archive)
+    reopened = archive.open_index()
     started = time.perf_counter()
     reopened.rebuild()
     rebuild_time = time.perf_counter() - started

@@ -32,6 +32,7 @@ from whoosh.columns import NumericColumn, RefBytesColumn, VarBytesColumn
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from clipper.core.search.errors import IndexDamaged
 from clipper.core.search.schema import positions_mask
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,6 @@ B = 0.75
 SCORED_FIELDS = ("content", "title", "author", "source")
 
 Scores = dict[int, float]
-
-
-class IndexDamaged(Exception):
-    """Reading the index's files failed in a way only damage explains (the caller rebuilds)."""
 
 
 # -- evaluation plans -----------------------------------------------------------------------

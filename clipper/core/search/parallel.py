@@ -1,17 +1,17 @@
 """Indexing a big batch of clippings on every core: worker processes that each write segments.
 
 The app is threaded (Qt, a database pool), and forking a threaded process is unsafe, so the
-workers are fresh interpreters started with `python -m clipper.core.search.parallel`, not
-forks. Each opens the archive itself, reads its share of the clippings, writes segments into
-the index folder with `SegmentBuilder`, and hands back the segment descriptions (pickled
-Whoosh segment objects) through a file. The caller holds the index's write lock throughout
-and commits the segments; if anything fails, the files the workers wrote are removed (and
-any left over are cleaned up by Whoosh at the next commit, as files no commit refers to).
+workers are fresh interpreters started with `python -m clipper.core.index_worker`, not
+forks. Each opens the archive's database for reading only, reads its share of the
+clippings, writes segments into the index folder with `SegmentBuilder`, and hands back the
+segment descriptions (pickled Whoosh segment objects) through a file. The caller holds the
+index's write lock throughout and commits the segments; if anything fails, the files the
+workers wrote are removed (and any left over are cleaned up by Whoosh at the next commit,
+as files no commit refers to).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -27,6 +27,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from clipper.core.paths import ArchiveLocation
+from clipper.core.search.errors import IndexBuildCancelled, IndexBuildError
 from clipper.core.search.segments import delete_segment_files
 
 log = logging.getLogger(__name__)
@@ -35,12 +36,8 @@ log = logging.getLogger(__name__)
 CANCEL_POLL = 0.1
 
 
-class IndexBuildCancelled(Exception):
-    """A rebuild stopped because the archive is being closed; nothing was swapped in."""
-
-
-class IndexBuildError(RuntimeError):
-    """A worker process failed; the message has its error output."""
+# The worker's module: a string, not an import, so search never depends on the store.
+WORKER_MODULE = "clipper.core.index_worker"
 
 
 def worker_count() -> int:
@@ -70,7 +67,7 @@ def build_segments(
             command = [
                 sys.executable,
                 "-m",
-                "clipper.core.search.parallel",
+                WORKER_MODULE,
                 "--index",
                 str(index_dir),
                 "--indexname",
@@ -124,43 +121,4 @@ def _wait_or_stop(
         time.sleep(CANCEL_POLL)
 
 
-def run_worker(
-    index_dir: Path, indexname: str, location: ArchiveLocation, ids: Sequence[int]
-) -> list[Any]:
-    """The work of one worker process: index these clippings into segments."""
-    from clipper.core.archive import Archive
-    from clipper.core.search.index import add_documents
-    from clipper.core.search.segments import SegmentBuilder
-
-    ix = whoosh_index.open_dir(str(index_dir), indexname=indexname)
-    archive = Archive(location)
-    builder = SegmentBuilder(ix.storage, indexname, ix.schema)
-    try:
-        add_documents(builder, archive, ids)
-        return builder.finish()
-    except BaseException:
-        builder.discard()
-        raise
-    finally:
-        archive.close()
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="index clippings into new segments (internal)")
-    parser.add_argument("--index", required=True)
-    parser.add_argument("--indexname", required=True)
-    parser.add_argument("--home", required=True)
-    parser.add_argument("--database", required=True)
-    parser.add_argument("--ids", required=True)
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args(argv)
-    ids = json.loads(Path(args.ids).read_text(encoding="utf-8"))
-    location = ArchiveLocation(Path(args.home), args.database)
-    segments = run_worker(Path(args.index), args.indexname, location, ids)
-    with open(args.out, "wb") as handle:
-        pickle.dump(segments, handle)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+__all__ = ["IndexBuildCancelled", "IndexBuildError", "build_segments", "worker_count"]

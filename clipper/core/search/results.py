@@ -11,7 +11,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from clipper.core.search.analysis import WORD_RE, WORDS
 from clipper.core.search.query import HighlightSpec
@@ -77,6 +77,41 @@ class SearchResults:
                        for kind, values in self.facets.items()},
             "suggestion": self.suggestion,
         }  # fmt: skip
+
+
+class HitSource(Protocol):
+    """What a hit row is made from: the archive's hit texts, or a clipping's detail."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def published(self) -> dt.date | None: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def standfirst(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+
+
+def snippet_text(doc: HitSource) -> str:
+    return f"{doc.standfirst}\n\n{doc.body}" if doc.standfirst else doc.body
+
+
+def make_hit(cid: int, doc: HitSource, score: float, spec: HighlightSpec | None) -> Hit:
+    """A hit row: the clipping's fields and a snippet of its text (marked per `spec`)."""
+    fragments = make_snippet(snippet_text(doc), spec, doc.language)
+    return Hit(
+        id=cid,
+        title=doc.title,
+        source=doc.source,
+        published=doc.published,
+        score=score,
+        snippet=plain_snippet(fragments),
+        fragments=fragments,
+    )
 
 
 def make_snippet(

@@ -10,13 +10,14 @@ Whoosh segments: the same readers, matchers and merges work on them.
 
 A builder keeps its postings in memory, so it flushes a segment every `max_postings`
 postings; the caller commits the segments (`SearchIndex` does, under the index lock).
+`add_documents` feeds a builder from a document source, chunk by chunk.
 """
 
 from __future__ import annotations
 
 import logging
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from whoosh.fields import Schema
@@ -24,6 +25,8 @@ from whoosh.filedb.filestore import Storage
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from clipper.core.search.codec import ClipperCodec
+from clipper.core.search.errors import IndexBuildCancelled
+from clipper.core.search.ports import DocumentSource
 from clipper.core.search.schema import (
     AnalyzedText,
     CompactPositions,
@@ -38,6 +41,8 @@ log = logging.getLogger(__name__)
 # About 60 bytes of memory per posting while a segment is built: 4 million postings is
 # some 7,000 articles of 900 words, a few hundred megabytes.
 DEFAULT_MAX_POSTINGS = 4_000_000
+# Clippings read from the archive at a time while building.
+READ_CHUNK = 500
 # Most words occur once in an article: their encoded positions are made once, here.
 SINGLE_POSITIONS = 4096
 SINGLE_POSITION = [CompactPositions().encode([p]) for p in range(SINGLE_POSITIONS)]
@@ -253,3 +258,25 @@ def delete_segment_files(storage: Storage, segments: Sequence[Any]) -> None:
                 storage.delete_file(name)
             except OSError:
                 log.warning("could not remove index file %s", name)
+
+
+def add_documents(
+    builder: SegmentBuilder,
+    source: DocumentSource,
+    ids: Sequence[int],
+    cancelled: Callable[[], bool] = lambda: False,
+) -> int:
+    """Read the clippings from the archive in chunks and add the live ones to the builder;
+    IndexBuildCancelled between chunks when `cancelled()` turns true."""
+    added = 0
+    for start in range(0, len(ids), READ_CHUNK):
+        if cancelled():
+            raise IndexBuildCancelled("the search index build was cancelled")
+        chunk = ids[start : start + READ_CHUNK]
+        documents = source.index_documents(chunk)
+        for cid in chunk:
+            doc = documents.get(cid)
+            if doc is not None:
+                builder.add_document(doc)
+                added += 1
+    return added

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import text
 
 from clipper.core.archive import Archive
-from clipper.core.search import index as search_index
-from clipper.core.search.index import read_state
+from clipper.core.search import state as search_state
+from clipper.core.search.state import read_state
 from tests.core.search.conftest import add, ids
 
 
@@ -68,7 +68,7 @@ def test_a_number_that_never_comes_is_given_up_after_a_while(
     ids(archive, "talks")
     assert read_state(archive.location.index_dir).gap_seqs == [2]  # still waited for
 
-    monkeypatch.setattr(search_index, "GAP_PATIENCE", 0.0)
+    monkeypatch.setattr(search_state, "GAP_PATIENCE", 0.0)
     add(archive, "Senegal", "Dakar talks")
     assert len(ids(archive, "talks")) == 4
     assert read_state(archive.location.index_dir).gaps == ()  # type: ignore[union-attr]

@@ -228,7 +228,7 @@ def test_catch_up_on_a_worker_thread_while_searching_on_another(filled: Archive)
             while not stop.is_set():
                 results = index.search("report OR junta", page_size=5)
                 assert results.total >= 1
-                index.search("", ClippingFilter(), page_size=5)
+                filled.search("", ClippingFilter(), page_size=5)
         except BaseException as exc:
             errors.append(exc)
 

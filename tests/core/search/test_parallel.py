@@ -11,8 +11,7 @@ import pytest
 
 from clipper.core.archive import Archive
 from clipper.core.paths import resolve_location
-from clipper.core.search import index as index_module
-from clipper.core.search import parallel
+from clipper.core.search import parallel, segments, writer
 from clipper.core.search.corpus import NewsCorpus
 from tests.core.search.test_lifecycle import snapshot
 
@@ -40,7 +39,7 @@ def test_worker_processes_build_the_same_index(
     index.parallel = False
     index.rebuild()
     in_process = snapshot(corpus_archive)
-    monkeypatch.setattr(index_module, "PARALLEL_MIN_DOCUMENTS", 10)
+    monkeypatch.setattr(writer, "PARALLEL_MIN_DOCUMENTS", 10)
     index.parallel = True
     assert index.rebuild() == 60
     assert index.segment_count() == parallel.worker_count()  # one segment per worker
@@ -61,11 +60,11 @@ def test_a_failing_worker_fails_the_build_and_leaves_no_files(
     index = corpus_archive.index
     assert index.search("security").total > 0
     before = sorted(p.name for p in corpus_archive.location.index_dir.iterdir())
-    monkeypatch.setattr(index_module, "PARALLEL_MIN_DOCUMENTS", 10)
+    monkeypatch.setattr(writer, "PARALLEL_MIN_DOCUMENTS", 10)
     index.parallel = True
     # Workers read the archive themselves: point them at a database that is not there.
     broken = type(corpus_archive.location)(corpus_archive.location.home, "nosuchdatabase://nowhere")
-    monkeypatch.setattr(corpus_archive, "location", broken)
+    monkeypatch.setattr(index, "worker_location", broken)
     with pytest.raises(parallel.IndexBuildError, match="worker processes failed"):
         index.rebuild()
     assert sorted(p.name for p in index.index_dir.iterdir()) == before
@@ -85,12 +84,15 @@ def test_a_rebuild_is_cancelled_when_the_app_closes(
     corpus_archive.close()
     again = Archive(resolve_location(corpus_archive.location.home))
     if workers:
-        monkeypatch.setattr(index_module, "PARALLEL_MIN_DOCUMENTS", 10)
+        monkeypatch.setattr(writer, "PARALLEL_MIN_DOCUMENTS", 10)
     else:
         # One clipping per chunk, each a little slow: a build of several seconds.
-        monkeypatch.setattr(index_module, "READ_CHUNK", 1)
-        read = again.index_documents
-        monkeypatch.setattr(again, "index_documents", lambda ids: (time.sleep(0.05), read(ids))[1])
+        monkeypatch.setattr(segments, "READ_CHUNK", 1)
+        documents = again.stores.documents
+        read = documents.index_documents
+        monkeypatch.setattr(
+            documents, "index_documents", lambda ids: (time.sleep(0.05), read(ids))[1]
+        )
     shutil.rmtree(index_dir)
     outcome: list[BaseException | None] = []
 

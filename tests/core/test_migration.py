@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from clipper.core import db
 from clipper.core.archive import Archive
-from clipper.core.ingest.minhash import jaccard, shingles
+from clipper.core.dedupe import jaccard, shingles
 from clipper.core.paths import resolve_location
 from clipper.core.text import content_hash, name_key
 from tests.core.ingest.conftest import ARTICLE

@@ -1,0 +1,325 @@
+"""The query side of the search index, over one consistent view of it (`IndexView`: one
+thread's Whoosh searcher, its segments with their cached columns, and the collection
+statistics): matching a query within a filter, ranking, facets, "did you mean", more like
+this, and the parity check against the archive.
+
+Evaluation is in `engine`; a filter arrives resolved (`ports.IndexFilter`); tags, documents
+and changes are read through the ports only.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
+from typing import Any
+
+from clipper.core.search.analysis import WORDS, stem_language, stemmed_positions
+from clipper.core.search.engine import (
+    NOTHING,
+    DatePlan,
+    IdsPlan,
+    IntersectPlan,
+    Plan,
+    SegmentColumns,
+    SegmentEvaluator,
+    Statistics,
+    TermPlan,
+    UnionPlan,
+    deleted_docnums,
+)
+from clipper.core.search.ports import ChangeFeed, DocumentSource, IndexFilter, TagLookup
+from clipper.core.search.query import Compiled, Compiler, HighlightSpec, parse
+from clipper.core.search.results import Hit, make_hit
+from clipper.core.search.schema import date_number, primary_language
+from clipper.core.search.segments import READ_CHUNK
+from clipper.core.search.state import IndexState
+from clipper.core.views import IndexDocument
+
+MORE_LIKE_TERMS = 25
+MORE_LIKE_CANDIDATES = 60
+MORE_LIKE_MAX_SHARE = 0.1
+
+# Each segment's matches: the segment and its documents' scores by docnum.
+Matches = list[tuple["Leaf", dict[int, float]]]
+
+
+@dataclass
+class Leaf:
+    reader: Any
+    offset: int
+    columns: SegmentColumns
+
+
+@dataclass
+class IndexView:
+    """One thread's searcher and what goes with it."""
+
+    ix: Any
+    searcher: Any
+    leaves: list[Leaf]
+    stats: Statistics
+
+    # The compiler's view of the terms (query.Lexicon), over every segment.
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        return int(self.searcher.doc_frequency(fieldname, term))
+
+    def with_prefix(self, fieldname: str, prefix: str) -> list[str]:
+        found: set[str] = set()
+        for leaf in self.leaves:
+            found.update(leaf.columns.lexicon(leaf.reader, fieldname).with_prefix(prefix))
+        return sorted(found)
+
+    def within(self, fieldname: str, word: str, distance: int) -> set[str]:
+        found: set[str] = set()
+        for leaf in self.leaves:
+            found.update(leaf.columns.lexicon(leaf.reader, fieldname).within(word, distance))
+        return found
+
+    # -- matching -----------------------------------------------------------------------------
+
+    def evaluate(self, plan: Plan) -> Matches:
+        return [
+            (leaf, SegmentEvaluator(leaf.reader, leaf.columns, self.stats).run(plan))
+            for leaf in self.leaves
+        ]
+
+    def compile(self, tree: Any, tags: TagLookup) -> Compiled:
+        return Compiler(self, lambda kind, name: tag_ids(tags, kind, name)).compile(tree)
+
+    def match(
+        self, tree: Any, flt: IndexFilter, tags: TagLookup
+    ) -> tuple[Compiled, list[Plan], Matches]:
+        """The compiled query, the filter's plans, and each segment's matches with scores."""
+        compiled = self.compile(tree, tags)
+        filters = filter_plans(flt)
+        plan: Plan = IntersectPlan((compiled.plan, *filters)) if filters else compiled.plan
+        return compiled, filters, self.evaluate(plan)
+
+    def ranked(self, matches: Matches, wanted: int | None = None) -> list[tuple[int, float]]:
+        """(clipping id, score) best first: all of them, or the first `wanted`."""
+        found: list[tuple[float, int, int]] = []
+        for leaf, scores in matches:
+            items: Iterable[tuple[int, float]] = scores.items()
+            if wanted is not None:
+                items = heapq.nlargest(wanted, scores.items(), key=itemgetter(1))
+            for docnum, score in items:
+                found.append((score, leaf.columns.ids[docnum], leaf.columns.dates[docnum]))
+        found.sort(key=_best_first)
+        return [(cid, score) for score, cid, _date in found]
+
+    # -- facets -------------------------------------------------------------------------------
+
+    def facets(self, matches: Matches, tags: TagLookup) -> dict[str, list[tuple[str, int]]]:
+        topics: Counter[int] = Counter()
+        regions: Counter[int] = Counter()
+        sources: Counter[str | None] = Counter()
+        months: Counter[int] = Counter()
+        languages: Counter[str | None] = Counter()
+        for leaf, scores in matches:
+            if not scores:
+                continue
+            columns = leaf.columns
+            docnums = list(scores)
+            topics.update(chain.from_iterable(map(columns.topics.__getitem__, docnums)))
+            regions.update(chain.from_iterable(map(columns.regions.__getitem__, docnums)))
+            sources.update(map(columns.sources.__getitem__, docnums))
+            languages.update(map(columns.languages.__getitem__, docnums))
+            months.update(date // 100 for date in map(columns.dates.__getitem__, docnums))
+        names = tags.names_of(set(topics) | set(regions)) if topics or regions else {}
+
+        def by_count(counts: Counter[Any], label: Any = str) -> list[tuple[str, int]]:
+            rows = [(label(value), count) for value, count in counts.items() if value]
+            rows = [(value, count) for value, count in rows if value]
+            return sorted(rows, key=lambda row: (-row[1], row[0].casefold()))
+
+        def tag_name(tag_id: int) -> str | None:
+            ref = names.get(tag_id)
+            return ref.name if ref else None
+
+        return {
+            "topic": by_count(topics, tag_name),
+            "region": by_count(regions, tag_name),
+            "source": by_count(sources),
+            "month": sorted(
+                ((f"{m // 100:04d}-{m % 100:02d}", n) for m, n in months.items() if m),
+                reverse=True,
+            ),
+            "language": by_count(languages),
+        }
+
+    # -- did you mean ------------------------------------------------------------------------
+
+    def suggestion(
+        self,
+        query: str,
+        unknown: list[tuple[int, int, str]],
+        filters: list[Plan],
+        tags: TagLookup,
+    ) -> str | None:
+        """The query with each unknown word replaced by the likeliest known word, if that
+        query finds something."""
+        corrected = query
+        changed = False
+        for start, end, word in sorted(unknown, reverse=True):
+            better = self._correction(word)
+            if better:
+                corrected = corrected[:start] + better + corrected[end:]
+                changed = True
+        if not changed:
+            return None
+        tree = parse(corrected)
+        if tree is None:
+            return None
+        compiled = self.compile(tree, tags)
+        plan: Plan = IntersectPlan((compiled.plan, *filters)) if filters else compiled.plan
+        if any(scores for _leaf, scores in self.evaluate(plan)):
+            return corrected
+        return None
+
+    def _correction(self, word: str) -> str | None:
+        reader = self.searcher.reader()
+        for distance in (1, 2) if len(word) >= 5 else (1,):
+            candidates = self.within("spell", word, distance)
+            candidates.discard(word)
+            scored = [
+                (sum(reader.doc_frequency("content", s) for s in WORDS.stems(c)), c)
+                for c in candidates
+            ]
+            scored = [(frequency, c) for frequency, c in scored if frequency]
+            if scored:
+                return max(scored, key=lambda item: (item[0], [-ord(ch) for ch in item[1]]))[1]
+        return None
+
+    # -- more like this ----------------------------------------------------------------------
+
+    def more_like(self, doc: IndexDocument, limit: int) -> list[int]:
+        """Clippings whose text is most like this one's (its most telling words), best first."""
+        stats = self.stats
+        total = max(stats.doc_count, 1)
+        language = stem_language(doc.language)
+        # The candidates: every word of the title and standfirst (counted double) and the
+        # body's most repeated words; looking up how rare every word of a long article is
+        # would cost more than the search itself.
+        lead, _next = stemmed_positions((doc.title, doc.standfirst), language)
+        body, _next = stemmed_positions((doc.body, *doc.notes), language)
+        counts: Counter[str] = Counter({t: 2 * len(p) for t, p in lead.items()})
+        counts.update(
+            dict(heapq.nlargest(MORE_LIKE_CANDIDATES, ((t, len(p)) for t, p in body.items()),
+                                key=itemgetter(1)))
+        )  # fmt: skip
+        most = max(total * MORE_LIKE_MAX_SHARE, 5)
+        weighted = []
+        for term, count in counts.items():
+            if len(term) < 3 or term.isdigit():
+                continue
+            frequency = self.searcher.doc_frequency("content", term)
+            # Words in more than a tenth of the archive say little about a story.
+            if frequency < 2 or frequency > most:
+                continue
+            weighted.append((count * stats.idf("content", term), term))
+        top = heapq.nlargest(MORE_LIKE_TERMS, weighted)
+        if not top:
+            return []
+        heaviest = top[0][0]
+        plan = UnionPlan(tuple(TermPlan("content", t, boost=w / heaviest) for w, t in top))
+        best: list[tuple[float, int]] = []
+        for leaf, scores in self.evaluate(plan):
+            for docnum, score in heapq.nlargest(limit + 1, scores.items(), key=itemgetter(1)):
+                cid = leaf.columns.ids[docnum]
+                if cid != doc.id:
+                    best.append((score, cid))
+        best.sort(key=lambda item: (-item[0], item[1]))
+        return [cid for _score, cid in best[:limit]]
+
+    # -- parity -------------------------------------------------------------------------------
+
+    def parity_problems(
+        self, feed: ChangeFeed, documents: DocumentSource, state: IndexState | None
+    ) -> list[str]:
+        """How this view of the index differs from the archive's live clippings."""
+        problems: list[str] = []
+        last = feed.last_seq()
+        if state is None or state.seq < last:
+            seen = state.seq if state else "none"
+            problems.append(f"index has applied changes up to {seen}, the archive is at {last}")
+        indexed: dict[int, str] = {}
+        for leaf in self.leaves:
+            reader = leaf.reader
+            deleted = deleted_docnums(reader)
+            for docnum in range(reader.doc_count_all()):
+                if docnum in deleted:
+                    continue
+                stored = reader.stored_fields(docnum)
+                cid = int(stored["id"])
+                if cid in indexed:
+                    problems.append(f"clipping {cid} is in the index twice")
+                indexed[cid] = stored.get("fp", "")
+        live = documents.live_ids()
+        live_set = set(live)
+        for cid in sorted(set(indexed) - live_set):
+            problems.append(f"clipping {cid} is in the index but not live in the archive")
+        for cid in sorted(live_set - set(indexed)):
+            problems.append(f"clipping {cid} is live in the archive but missing from the index")
+        common = [cid for cid in live if cid in indexed]
+        for start in range(0, len(common), READ_CHUNK):
+            chunk = common[start : start + READ_CHUNK]
+            for cid, doc in documents.index_documents(chunk).items():
+                if doc.fingerprint != indexed[cid]:
+                    problems.append(f"clipping {cid}: the index holds an older version")
+        return problems
+
+
+def tag_ids(tags: TagLookup, kind: str, name: str) -> set[int] | None:
+    """A `topic:`/`region:` term's tags: the tag and everything under it; None if unknown."""
+    tag = tags.find(kind, name)
+    if tag is None:
+        return None
+    return tags.descendants(tag.id)
+
+
+def filter_plans(flt: IndexFilter) -> list[Plan]:
+    """One plan per condition of a resolved filter (all must hold)."""
+    plans: list[Plan] = []
+    for kind, covered in flt.tag_sets:
+        if not covered:
+            return [NOTHING]
+        plans.append(
+            UnionPlan(tuple(TermPlan(kind, str(t), scored=False) for t in sorted(covered)))
+        )
+    if flt.source_key:
+        plans.append(TermPlan("srckey", flt.source_key, scored=False))
+    if flt.language:
+        plans.append(TermPlan("lang", primary_language(flt.language), scored=False))
+    if flt.date_from or flt.date_to:
+        plans.append(
+            DatePlan(
+                date_number(flt.date_from) if flt.date_from else None,
+                date_number(flt.date_to) if flt.date_to else None,
+            )
+        )
+    if flt.ids is not None:
+        plans.append(IdsPlan(flt.ids))
+    return plans
+
+
+def make_hits(
+    documents: DocumentSource, ranked: Sequence[tuple[int, float]], spec: HighlightSpec | None
+) -> list[Hit]:
+    """Hits for the page shown, with snippets cut from the archive's text; clippings gone
+    since the index last caught up are left out."""
+    texts = documents.hit_texts([cid for cid, _score in ranked])
+    return [
+        make_hit(cid, texts[cid], round(score, 4), spec) for cid, score in ranked if cid in texts
+    ]
+
+
+def _best_first(hit: tuple[float, int, int]) -> tuple[float, int, int]:
+    """Sort key for (score, clipping id, date): higher scores first; on equal scores, the
+    newer clipping, then the later-added one."""
+    score, clipping_id, date = hit
+    return (-score, -date, -clipping_id)

@@ -1,0 +1,274 @@
+"""Writing the search index: one writing session on the live index (`IndexWriter`), a full
+build beside it that is swapped in (`build_index`), and the locks that keep writers apart.
+
+This is the only module that uses Whoosh's writer internals (`_close_segment`,
+`_commit_toc`, `_finish`): new clippings go in as ready-made segments from `SegmentBuilder`
+(or from worker processes, see `parallel`), and deletions through Whoosh's own writer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+from whoosh.reading import SegmentReader
+from whoosh.util.filelock import FileLock
+from whoosh.writing import SegmentWriter
+
+from clipper.core.paths import ArchiveLocation
+from clipper.core.search.codec import ClipperCodec
+from clipper.core.search.engine import ColumnsCache, SegmentColumns, deleted_docnums
+from clipper.core.search.parallel import build_segments, worker_count
+from clipper.core.search.ports import ChangeFeed, DocumentSource
+from clipper.core.search.schema import SCHEMA_VERSION, build_schema
+from clipper.core.search.segments import SegmentBuilder, add_documents, delete_segment_files
+from clipper.core.search.state import GAP_LOOKBACK, IndexState, write_state
+
+log = logging.getLogger(__name__)
+
+INDEX_NAME = "MAIN"
+# From this many clippings on, indexing is split over worker processes.
+PARALLEL_MIN_DOCUMENTS = 3000
+WRITER_TIMEOUT = 120.0
+# Commits never merge big segments; once there are this many segments, the small ones
+# (single clippings caught up one by one) are merged, which is cheap.
+MAX_SEGMENTS = 16
+SMALL_SEGMENT_DOCUMENTS = 2000
+
+
+def use_workers(allowed: bool, count: int) -> bool:
+    """Worker processes pay off for big batches, and only with more than one core. (They
+    also need the archive's location, to open it themselves.)"""
+    return allowed and count >= PARALLEL_MIN_DOCUMENTS and worker_count() > 1
+
+
+class IndexWriter:
+    """One writing session on the live index: holds Whoosh's write lock until commit or
+    abort. Deletions go through Whoosh's writer; additions are new segments."""
+
+    def __init__(
+        self,
+        ix: Any,
+        index_dir: Path,
+        columns: ColumnsCache,
+        documents: DocumentSource,
+        worker_location: ArchiveLocation | None,
+        parallel_allowed: bool,
+        wait: float = WRITER_TIMEOUT,
+    ) -> None:
+        self.index_dir = index_dir
+        self._columns = columns
+        self._documents = documents
+        self._worker_location = worker_location
+        self._parallel = parallel_allowed
+        try:
+            self.whoosh = SegmentWriter(
+                ix, timeout=wait, delay=0.05, compound=False, codec=ClipperCodec()
+            )
+        except LockError as exc:
+            raise LockError(
+                f"the search index at {index_dir} stayed locked by another writer for {wait:.0f} s"
+            ) from exc
+        self.new_segments: list[Any] = []
+        self._builder: SegmentBuilder | None = None
+        self._dropped: set[str] = set()
+        self.closed = False
+
+    def replace(self, ids: Sequence[int]) -> None:
+        """Remove these clippings from the index and add back the ones still live."""
+        writer = self.whoosh
+        if writer.segments:
+            # Found through the clipping-id column rather than one term query per id.
+            base = 0
+            for segment in writer.segments:
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                try:
+                    columns = self._columns.get(reader)
+                finally:
+                    reader.close()
+                for cid in ids:
+                    docnum = columns.docnum_of(cid)
+                    if docnum is not None and not segment.is_deleted(docnum):
+                        writer.delete_document(base + docnum)
+                base += segment.doc_count_all()
+        self.build(ids)
+
+    def build(self, ids: Sequence[int]) -> None:
+        location = self._worker_location
+        if location is not None and use_workers(self._parallel, len(ids)):
+            self.new_segments += build_segments(self.index_dir, INDEX_NAME, location, ids)
+            return
+        if self._builder is None:
+            self._builder = SegmentBuilder(self.whoosh.storage, INDEX_NAME, self.whoosh.schema)
+        add_documents(self._builder, self._documents, ids)
+
+    def live_ids(self, segments: Sequence[Any]) -> list[int]:
+        ids: list[int] = []
+        wanted = {s.segment_id() for s in segments}
+        searcher = self.whoosh.searcher()
+        for reader, _offset in searcher.reader().leaf_readers():
+            if reader.segment().segment_id() not in wanted:
+                continue
+            cids = SegmentColumns(reader).ids
+            deleted = deleted_docnums(reader)
+            ids.extend(cids[d] for d in range(reader.doc_count_all()) if d not in deleted)
+        return sorted(ids)
+
+    def drop_segments(self, segments: Sequence[Any]) -> None:
+        self._dropped |= {s.segment_id() for s in segments}
+
+    def commit(self, state: IndexState) -> None:
+        writer = self.whoosh
+        kept = [s for s in writer.segments if s.segment_id() not in self._dropped]
+        coming = len(self.new_segments) + (self._builder is not None)
+        if len(kept) + coming > MAX_SEGMENTS:
+            # Clippings caught up one at a time leave one small segment each: fold those
+            # into the new segment (re-read from the archive, as `maintain` does).
+            small = [s for s in kept if s.doc_count_all() < SMALL_SEGMENT_DOCUMENTS]
+            if len(small) > 1:
+                self.build(self.live_ids(small))
+                kept = [s for s in kept if s not in small]
+        if self._builder is not None:
+            self.new_segments += self._builder.finish()
+        writer._close_segment()
+        # Writes the new table of contents and removes the files no segment uses any more.
+        writer._commit_toc(kept + self.new_segments)
+        writer._finish()
+        self.closed = True
+        write_state(self.index_dir, state)
+
+    def cancel(self) -> None:
+        """End a session that changed nothing: release the lock, remove the empty files."""
+        if not self.closed:
+            self.closed = True
+            self._cancel_whoosh()
+
+    def abort(self) -> None:
+        """Undo an unfinished session after an error: release the lock, delete new files."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if self._builder is not None:
+                self._builder.discard()
+            if self.new_segments:
+                delete_segment_files(self.whoosh.storage, self.new_segments)
+        finally:
+            self._cancel_whoosh()
+
+    def _cancel_whoosh(self) -> None:
+        writer = self.whoosh
+        writer.cancel()
+        # Whoosh leaves the files of the writer's own (empty) segment for the next commit to
+        # clean up; remove them now.
+        delete_segment_files(writer.storage, [writer.newsegment])
+
+
+@contextlib.contextmanager
+def rebuild_lock(index_dir: Path) -> Iterator[None]:
+    """Only one process rebuilds a given index at a time; others wait, then use its work."""
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir.parent / f".{index_dir.name}.rebuild.lock"))
+    lock.acquire(blocking=True)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def build_index(
+    index_dir: Path,
+    feed: ChangeFeed,
+    documents: DocumentSource,
+    worker_location: ArchiveLocation | None,
+    parallel_allowed: bool,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> int:
+    """Build a complete index of the archive in a temporary folder beside `index_dir`, then
+    swap it in. Returns the number of clippings indexed. Call with the rebuild lock held."""
+    started = time.perf_counter()
+    # Left over by a build or swap that was killed; nobody else builds while we hold the
+    # rebuild lock, so they are garbage.
+    for stale in index_dir.parent.glob(f".{index_dir.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in index_dir.parent.glob(f".{index_dir.name}.old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    temporary = index_dir.parent / f".{index_dir.name}.building-{uuid.uuid4().hex[:8]}"
+    temporary.mkdir(parents=True)
+    try:
+        # Changes after this point are applied by the next catch-up (re-applying one that
+        # the build already saw does no harm).
+        seq = feed.last_seq()
+        ids = documents.live_ids()
+        ix = whoosh_index.create_in(str(temporary), build_schema(), indexname=INDEX_NAME)
+        if worker_location is not None and use_workers(parallel_allowed, len(ids)):
+            segments = build_segments(
+                temporary, INDEX_NAME, worker_location, ids, cancelled=cancelled
+            )
+        else:
+            builder = SegmentBuilder(ix.storage, INDEX_NAME, ix.schema)
+            try:
+                add_documents(builder, documents, ids, cancelled)
+            except BaseException:
+                builder.discard()
+                raise
+            segments = builder.finish()
+        writer = SegmentWriter(ix, compound=False, codec=ClipperCodec())
+        writer._close_segment()
+        writer._commit_toc(segments)
+        writer._finish()
+        # Numbers missing below `seq` may belong to transactions still committing.
+        since = time.time()
+        gaps = tuple((g, since) for g in feed.missing_seqs(max(0, seq - GAP_LOOKBACK), seq))
+        write_state(temporary, IndexState(SCHEMA_VERSION, seq, uuid.uuid4().hex, gaps))
+        _swap_in(temporary, index_dir)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    log.info(
+        "rebuilt the search index: %d clippings in %.1f s",
+        len(ids),
+        time.perf_counter() - started,
+    )
+    return len(ids)
+
+
+def _swap_in(built: Path, index_dir: Path) -> None:
+    """Put the freshly built index where the old one was.
+
+    The old index's write lock is held across the swap, so no writer in another process is
+    half-way through a commit to the folder being replaced.
+    """
+    lock = None
+    if index_dir.is_dir():
+        lock = FileStorage(str(index_dir)).lock(f"{INDEX_NAME}_WRITELOCK")
+        if not _try_for(lock.acquire, WRITER_TIMEOUT):
+            raise LockError(f"the search index at {index_dir} stayed locked by another writer")
+    try:
+        retired = index_dir.parent / f".{index_dir.name}.old-{uuid.uuid4().hex[:8]}"
+        if index_dir.exists():
+            os.rename(index_dir, retired)
+        os.rename(built, index_dir)
+    finally:
+        if lock is not None:
+            lock.release()
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _try_for(acquire: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not acquire():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

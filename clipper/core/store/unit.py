@@ -1,0 +1,112 @@
+"""`Store`: the archive's database and its one write path.
+
+The store owns the engine, the sessions and the write lock; every store class opens its
+sessions through `reading()` and `writing()` here and appends to the change log with
+`log_change`, so there is one way to write and one change log. Writes are serialized within
+the process (SQLite has one writer); `batch()` makes every operation of a thread one
+transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from clipper.core import db
+from clipper.core.errors import NotFound
+from clipper.core.models import Change, Clipping, utcnow
+from clipper.core.paths import ArchiveLocation
+from clipper.core.vocabulary import ChangeOp
+
+T = TypeVar("T")
+
+
+class Store:
+    """An open archive database. `migrate=False` opens it as it is (an indexing worker reads
+    an archive the app has already brought up to date)."""
+
+    def __init__(self, location: ArchiveLocation, *, migrate: bool = True) -> None:
+        self.location = location
+        self.engine = db.make_engine(location.database_url)
+        if migrate:
+            db.upgrade_to_head(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = threading.RLock()
+        # The session of a `batch` running on this thread, if any.
+        self._batch = threading.local()
+
+    @classmethod
+    def open_readonly(cls, location: ArchiveLocation) -> Store:
+        """The store of an archive that is already open elsewhere, for reading only: no
+        migration, no gazetteer sync (an indexing worker)."""
+        return cls(location, migrate=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        batch = getattr(self._batch, "session", None)
+        if batch is not None:
+            # Inside a batch, reads must see the batch's own uncommitted writes.
+            yield batch
+            return
+        with self._sessions() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One transaction, serialized with every other write of this process."""
+        batch = getattr(self._batch, "session", None)
+        if batch is not None:
+            yield batch
+            return
+        with self._write_lock, self._sessions() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make every operation of this thread inside the block one transaction: all of them
+        are committed at the end, or none if the block raises (an import that stops halfway
+        leaves the archive as it was). Other threads' writes wait until the block ends.
+
+        Reads on this thread see the batch's writes; the search index does not until the
+        end, so do not search inside a batch. Nested batches join the outer one.
+        """
+        if getattr(self._batch, "session", None) is not None:
+            yield
+            return
+        with self._write_lock, self._sessions() as session, session.begin():
+            self._batch.session = session
+            try:
+                yield
+            finally:
+                self._batch.session = None
+
+    @staticmethod
+    def log_change(session: Session, clipping_ids: Iterable[int], op: ChangeOp) -> int | None:
+        """Append one row per clipping to the change log, in the caller's transaction;
+        returns the last change number written (None when there was nothing to log)."""
+        rows = [{"clipping_id": cid, "op": op, "at": utcnow()} for cid in clipping_ids]
+        if not rows:
+            return None
+        session.execute(insert(Change), rows)
+        return session.scalar(select(func.max(Change.seq)))
+
+    @staticmethod
+    def require_clipping(session: Session, clipping_id: int) -> Clipping:
+        clipping = session.get(Clipping, clipping_id)
+        if clipping is None:
+            raise NotFound(f"no clipping with id {clipping_id}")
+        return clipping
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """`items` in slices of `size`: SQL `IN` lists stay short enough for every database."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
