@@ -400,7 +400,7 @@ def cmd_bench_import(args: argparse.Namespace, location: Any) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, location: Any) -> int:
-    from clipper.core.search.bench import run_bench
+    from clipper.bench.search import run_bench
 
     return run_bench(location, size=args.size, seed=args.seed, queries=args.queries)
 

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
+from clipper.bench.corpus import NewsCorpus
 from clipper.core.archive import Archive
 from clipper.core.paths import resolve_location
 from clipper.core.search import index as index_module
 from clipper.core.search import parallel
-from clipper.core.search.corpus import NewsCorpus
 from tests.core.search.test_lifecycle import snapshot
 
 QUERIES = ["security", "uranium sécurité", '"de la"', "region:Niger", "goita~", "secu*", ""]

@@ -1,8 +1,8 @@
 """`clipper bench`: import, indexing and search measured on a synthetic newsroom corpus, with
 SQLite FTS5 and plain Whoosh run on the same articles and queries in the same run.
 
-The corpus (`corpus.NewsCorpus`) is stored through the real `Archive.add` into the archive
-given with --archive, which must be new or empty. Steps:
+The corpus (`clipper.bench.corpus.NewsCorpus`) is stored through the real `Archive.add` into
+the archive given with --archive, which must be new or empty. Steps:
 
 1. import the first min(size, 20,000) articles, build the index (worker processes), then
    time "add one clipping until a search finds it" at that size;
@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from clipper.bench.corpus import REGIONS, SOURCES, NewsCorpus
 from clipper.core.paths import ArchiveLocation
 from clipper.core.search.analysis import WORDS
-from clipper.core.search.corpus import REGIONS, SOURCES, NewsCorpus
 from clipper.core.views import IndexDocument
 
 log = logging.getLogger(__name__)

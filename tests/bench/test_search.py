@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from clipper.bench.corpus import NewsCorpus
+from clipper.bench.search import KINDS
 from clipper.cli import main
-from clipper.core.search.bench import KINDS
-from clipper.core.search.corpus import NewsCorpus
 
 
 def test_the_corpus_is_deterministic_and_newsroom_like() -> None:
