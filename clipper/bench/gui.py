@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -73,9 +74,9 @@ def wait(ms: int) -> None:
     loop.exec()
 
 
-def wait_until(condition: object, timeout_s: float) -> bool:
+def wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
     deadline = time.perf_counter() + timeout_s
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.perf_counter() > deadline:
             return False
         wait(5)
