@@ -375,7 +375,7 @@ def cmd_restore(args: argparse.Namespace, location: Any) -> int:
 def cmd_bench_import(args: argparse.Namespace, location: Any) -> int:
     from pathlib import Path
 
-    from clipper.core.ingest.bench import run
+    from clipper.bench.ingest import run
 
     if args.rounds < 1:
         raise UsageError("--rounds must be at least 1")
@@ -400,7 +400,7 @@ def cmd_bench_import(args: argparse.Namespace, location: Any) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, location: Any) -> int:
-    from clipper.core.search.bench import run_bench
+    from clipper.bench.search import run_bench
 
     return run_bench(location, size=args.size, seed=args.seed, queries=args.queries)
 

@@ -217,7 +217,7 @@ def test_characters_no_font_can_draw_are_named_by_script(qapp: object) -> None:
 def test_book_of_forty_real_articles_has_true_page_numbers(
     qapp: object, archive: object, tmp_path: Path
 ) -> None:
-    from clipper.export.bench import fill_archive
+    from clipper.bench.export import fill_archive
 
     ids = fill_archive(archive, 40)  # type: ignore[arg-type]
     path = tmp_path / "real.pdf"

@@ -228,7 +228,7 @@ def test_newsletter_footer_and_postal_address_are_removed() -> None:
 
 
 def _clean_recall(truth: str) -> float:
-    from clipper.core.ingest.bench import page_counts
+    from clipper.bench.ingest import page_counts
 
     draft = read_text(truth, "clean.txt")
     kept = draft.body if draft.title_guessed else f"{draft.title}\n{draft.body}"

@@ -13,10 +13,10 @@ import docx
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from clipper.bench.ingest import page_counts
 from clipper.core.ingest import InputItem, read_item
 from clipper.core.ingest.base import IngestError
 from clipper.core.ingest.batch import read_bytes
-from clipper.core.ingest.bench import page_counts
 from clipper.core.ingest.documents import read_docx, read_pdf
 from clipper.core.ingest.email import read_email
 from clipper.core.ingest.html import read_html

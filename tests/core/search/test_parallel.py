@@ -9,10 +9,10 @@ import time
 
 import pytest
 
+from clipper.bench.corpus import NewsCorpus
 from clipper.core.archive import Archive
 from clipper.core.paths import resolve_location
 from clipper.core.search import parallel, segments, writer
-from clipper.core.search.corpus import NewsCorpus
 from tests.core.search.test_lifecycle import snapshot
 
 QUERIES = ["security", "uranium sécurité", '"de la"', "region:Niger", "goita~", "secu*", ""]

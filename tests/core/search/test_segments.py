@@ -11,9 +11,9 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.query import And, Phrase, Term
 
+from clipper.bench.corpus import TOPICS, NewsCorpus
 from clipper.core.search.analysis import WORDS, words
 from clipper.core.search.codec import INLINE_LIMIT, ClipperCodec
-from clipper.core.search.corpus import TOPICS, NewsCorpus
 from clipper.core.search.schema import SpellingLexicon, build_schema, document_fields
 from clipper.core.search.segments import SegmentBuilder
 from clipper.core.views import IndexDocument

@@ -1,7 +1,7 @@
 """Benchmark of clipping books: time to write books of 100 and 500 real clippings, and how long
 the GUI thread's event loop stalls while a book is written on a worker thread.
 
-    .venv/bin/python -m clipper.export.bench --sizes 100 500 --runs 3
+    .venv/bin/python -m clipper.bench.export --sizes 100 500 --runs 3
 
 The clippings are the 181 real articles of the shared extraction corpus (ground truth bodies),
 cycled to reach the size asked, with regions, topics, notes and links like a real dossier.

@@ -1,8 +1,8 @@
 """`clipper bench`: import, indexing and search measured on a synthetic newsroom corpus, with
 SQLite FTS5 and plain Whoosh run on the same articles and queries in the same run.
 
-The corpus (`corpus.NewsCorpus`) is stored through the real `Archive.add` into the archive
-given with --archive, which must be new or empty. Steps:
+The corpus (`clipper.bench.corpus.NewsCorpus`) is stored through the real `Archive.add` into
+the archive given with --archive, which must be new or empty. Steps:
 
 1. import the first min(size, 20,000) articles, build the index (worker processes), then
    time "add one clipping until a search finds it" at that size;
@@ -37,12 +37,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from clipper.bench.corpus import REGIONS, SOURCES, NewsCorpus
 from clipper.core.paths import ArchiveLocation
 from clipper.core.search.analysis import WORDS
-from clipper.core.search.corpus import REGIONS, SOURCES, NewsCorpus
 from clipper.core.views import IndexDocument
+
+if TYPE_CHECKING:
+    from clipper.core.archive import Archive
+    from clipper.core.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +124,7 @@ def run_bench(
     return 0
 
 
-def _run(archive: Any, size: int, seed: int, queries: int, report: Report) -> None:
+def _run(archive: Archive, size: int, seed: int, queries: int, report: Report) -> None:
     corpus = NewsCorpus(seed)
     report.line(
         f"clipper bench: {size} synthetic articles (seed {seed}), {queries} queries per kind, "
@@ -260,7 +264,7 @@ def _load() -> str:
         return "unknown"
 
 
-def _import(archive: Any, corpus: NewsCorpus, first: int, count: int) -> float:
+def _import(archive: Archive, corpus: NewsCorpus, first: int, count: int) -> float:
     started = time.perf_counter()
     for number, article in enumerate(corpus.articles(count, first=first), start=1):
         archive.add(article.draft, article.tags)
@@ -269,7 +273,7 @@ def _import(archive: Any, corpus: NewsCorpus, first: int, count: int) -> float:
     return time.perf_counter() - started
 
 
-def _one_add(archive: Any, index: Any, corpus: NewsCorpus, size: int) -> Timings:
+def _one_add(archive: Archive, index: SearchIndex, corpus: NewsCorpus, size: int) -> Timings:
     """Add a clipping with a word nobody else uses, catch up, search until it is found."""
     timings = Timings()
     for trial in range(ONE_ADD_TRIALS):
@@ -287,7 +291,7 @@ def _one_add(archive: Any, index: Any, corpus: NewsCorpus, size: int) -> Timings
     return timings
 
 
-def make_queries(corpus: NewsCorpus, archive: Any, count: int, seed: int) -> list[BenchQuery]:
+def make_queries(corpus: NewsCorpus, archive: Archive, count: int, seed: int) -> list[BenchQuery]:
     """`count` queries of each kind, with their FTS5 translations. Words are drawn uniformly
     from ranks 10-5,000 of the vocabulary: names, places and news words an editor types,
     from very common to rare."""
@@ -358,14 +362,14 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + rng.choice("aeiourstln") + word[i + 1 :]
 
 
-def _adjacent_words(archive: Any, cid: int, rng: random.Random) -> tuple[str, str]:
+def _adjacent_words(archive: Archive, cid: int, rng: random.Random) -> tuple[str, str]:
     body = archive.index_documents([cid])[cid].body
     tokens = re.findall(r"\w+", body)
     i = rng.randrange(len(tokens) - 1)
     return tokens[i], tokens[i + 1]
 
 
-def _documents(archive: Any, ids: Sequence[int]) -> Iterator[IndexDocument]:
+def _documents(archive: Archive, ids: Sequence[int]) -> Iterator[IndexDocument]:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         found = archive.index_documents(chunk)
@@ -375,7 +379,7 @@ def _documents(archive: Any, ids: Sequence[int]) -> Iterator[IndexDocument]:
 
 
 def _fts5(
-    archive: Any, query_mix: list[BenchQuery], path: Path
+    archive: Archive, query_mix: list[BenchQuery], path: Path
 ) -> tuple[float, dict[str, Timings]]:
     """Index the archive's live clippings in FTS5 and run the query mix; (seconds, timings)."""
     connection = sqlite3.connect(path)
@@ -446,7 +450,7 @@ def _fts5(
     return index_time, {kind: t for kind, t in timings.items() if t.samples}
 
 
-def _sample_documents(archive: Any, count: int) -> list[IndexDocument]:
+def _sample_documents(archive: Archive, count: int) -> list[IndexDocument]:
     return list(_documents(archive, archive.live_ids()[:count]))
 
 

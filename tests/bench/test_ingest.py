@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from clipper.bench.ingest import page_counts, run, score
 from clipper.cli import main
-from clipper.core.ingest.bench import page_counts, run, score
 from tests.core.ingest.conftest import CORPUS, SHARED_CORPUS
 
 

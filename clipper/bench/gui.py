@@ -1,4 +1,4 @@
-"""How responsive the window is, measured: `python -m clipper.ui.bench`.
+"""How responsive the window is, measured: `python -m clipper.bench.gui`.
 
 1. A heartbeat timer ticks every 10 ms on the GUI thread while 500 files are dropped and
    imported; the gaps between ticks say how long the GUI thread was ever blocked (max, p99).
@@ -22,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -73,9 +74,9 @@ def wait(ms: int) -> None:
     loop.exec()
 
 
-def wait_until(condition: object, timeout_s: float) -> bool:
+def wait_until(condition: Callable[[], bool], timeout_s: float) -> bool:
     deadline = time.perf_counter() + timeout_s
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.perf_counter() > deadline:
             return False
         wait(5)
@@ -188,7 +189,7 @@ def time_startup(home: Path, settings_path: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m clipper.ui.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m clipper.bench.gui", description=__doc__)
     parser.add_argument("--files", type=int, default=500, help="files dropped at once")
     parser.add_argument("--size", type=int, default=20_000, help="clippings in the big archive")
     parser.add_argument("--runs", type=int, default=5, help="startups timed per archive")
