@@ -16,9 +16,6 @@ os.environ.pop("CLIPPER_DATABASE_URL", None)
 from clipper.core.archive import Archive
 from clipper.core.paths import resolve_location
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:

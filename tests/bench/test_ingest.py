@@ -7,7 +7,8 @@ import pytest
 
 from clipper.bench.ingest import page_counts, run, score
 from clipper.cli import main
-from tests.core.ingest.conftest import CORPUS, SHARED_CORPUS
+from tests.helpers.documents import CORPUS
+from tests.helpers.paths import SHARED_CORPUS
 
 
 def test_page_counts_are_shingle_multisets_normalized_per_page() -> None:

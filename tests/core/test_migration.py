@@ -12,7 +12,7 @@ from clipper.core.archive import Archive
 from clipper.core.dedupe import jaccard, shingles
 from clipper.core.paths import resolve_location
 from clipper.core.text import content_hash, name_key
-from tests.core.ingest.conftest import ARTICLE
+from tests.helpers.documents import ARTICLE
 
 
 def test_upgrading_an_old_archive_backfills_near_duplicate_keys(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from clipper.export.backup import (
     write_backup,
 )
 from clipper.export.common import ExportError
-from tests.export.conftest import Sample, needs_search, snapshot
+from tests.helpers.samples import Sample, snapshot
 
 
 def test_backup_and_restore_bring_back_the_same_archive(sample: Sample, tmp_path: Path) -> None:
@@ -142,7 +142,6 @@ def test_restore_never_overwrites_an_archive_unless_asked(sample: Sample, tmp_pa
         assert snapshot(restored) == snapshot(sample.archive)
 
 
-@needs_search
 def test_search_finds_the_restored_clippings(sample: Sample, tmp_path: Path) -> None:
     write_backup(sample.archive.location, tmp_path / "backup.zip")
     target = tmp_path / "desk"

@@ -13,7 +13,7 @@ from clipper.export.book import (
     format_date,
     plan_book,
 )
-from tests.export.conftest import Sample
+from tests.helpers.samples import Sample
 
 
 def _plan(sample: Sample, ids: list[int], group_by: str):

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from clipper.cli import main
 from clipper.core.archive import Archive
 from clipper.core.paths import resolve_location
-from tests.export.conftest import Sample, fill_sample, needs_search, snapshot
+from tests.helpers.samples import Sample, fill_sample, snapshot
 
 
 @pytest.fixture
@@ -55,7 +55,6 @@ def test_export_ids_in_the_order_given_with_a_title(
     assert text.index("Россия") < text.index("Goïta")
 
 
-@needs_search
 def test_export_a_search_result(qapp: object, filled: Path, tmp_path: Path) -> None:
     with Archive(resolve_location(filled)) as archive:
         archive.index.catch_up()
@@ -87,7 +86,6 @@ def test_bad_usage_exits_2_with_a_message(
     assert list(tmp_path.glob("*.pdf")) == []
 
 
-@needs_search  # clipper import brings the search index up to date at the end
 def test_json_export_then_clipper_import_recreates_the_archive(
     filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -133,7 +131,6 @@ def test_import_tags_given_on_the_command_line_go_to_every_clipping_of_an_export
             assert "From the Dakar desk" in {t.name for t in copy.get(cid).tags}
 
 
-@needs_search
 def test_importing_a_damaged_export_reports_and_exits_1(
     filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -21,7 +21,7 @@ from clipper.export.json_export import (
     read_export,
     write_json_export,
 )
-from tests.export.conftest import Sample, all_ids, snapshot
+from tests.helpers.samples import Sample, all_ids, snapshot
 
 
 def _enrich(sample: Sample) -> None:

@@ -15,7 +15,7 @@ from clipper.export.markdown_export import (
     write_markdown_book,
     write_markdown_files,
 )
-from tests.export.conftest import Sample
+from tests.helpers.samples import Sample
 
 
 def test_one_file_per_clipping_with_front_matter_and_links(sample: Sample, tmp_path: Path) -> None:

@@ -12,8 +12,6 @@ from pypdf import PdfReader
 from clipper.export.book import BookOptions
 from clipper.export.common import ExportCancelled, ExportError
 from clipper.export.pdf import BookResult, GlyphCoverage, choose_family, write_pdf_book
-from tests.conftest import SHARED
-from tests.export.conftest import Sample
 from tests.export.pdftext import (
     Page,
     first_body_line,
@@ -23,6 +21,8 @@ from tests.export.pdftext import (
     starts_with_title,
     toc_entries,
 )
+from tests.helpers.paths import SHARED
+from tests.helpers.samples import Sample
 
 EXPORTED_ON = dt.date(2024, 1, 15)
 DOSSIER = "Russia in the Sahel"

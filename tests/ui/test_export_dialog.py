@@ -16,7 +16,7 @@ from clipper.core.archive import Archive
 from clipper.export.json_export import is_clipper_export
 from clipper.ui.export_dialog import ExportDialog, ExportJob, QtPoolExecutor, start_export
 from clipper.ui.main_window import MainWindow
-from tests.export.conftest import fill_sample
+from tests.helpers.samples import fill_sample
 
 # Dialogs and message boxes ask the platform to pass size hints on, which the headless
 # "offscreen" platform cannot do; it says so at warning level. Only that is ignored.

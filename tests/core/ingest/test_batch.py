@@ -17,7 +17,7 @@ from clipper.cli import main
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest import InputItem, import_inputs
-from tests.core.ingest.conftest import ARTICLE, CORPUS, SEED, corpus_page, make_pdf
+from tests.helpers.documents import ARTICLE, CORPUS, SEED, corpus_page, make_pdf
 
 PROMOS = [
     "Macron ultimately orders military exit from Niger",
@@ -230,18 +230,6 @@ def test_a_batch_of_200_with_20_bad_files_imports_180(
     )
 
 
-def _search_index_available() -> bool:
-    try:
-        from clipper.core.search import SearchIndex  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(
-    not _search_index_available(),
-    reason="`clipper import` catches the search index up after storing; the index is not built",
-)
 def test_cli_import_reports_each_bad_file_and_imports_the_rest(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

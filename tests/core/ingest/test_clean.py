@@ -11,7 +11,8 @@ from clipper.core.ingest.clean import capture_promo, clean_lines
 from clipper.core.ingest.compose import TITLE_MAX, guess_title
 from clipper.core.ingest.dates import find_dates, parse_date
 from clipper.core.ingest.text import read_text
-from tests.core.ingest.conftest import SEED, SHARED_CORPUS
+from tests.helpers.documents import SEED
+from tests.helpers.paths import SHARED_CORPUS
 
 PROMOS = [
     "Macron ultimately orders military exit from Niger",
@@ -239,7 +240,7 @@ def _clean_recall(truth: str) -> float:
 def test_an_article_that_is_already_clean_loses_nothing() -> None:
     import json
 
-    from tests.core.ingest.conftest import CORPUS
+    from tests.helpers.documents import CORPUS
 
     truths = json.loads((CORPUS / "ground-truth.json").read_text(encoding="utf-8"))
     for key, truth in truths.items():

@@ -21,7 +21,7 @@ from clipper.core.ingest.documents import read_docx, read_pdf
 from clipper.core.ingest.email import read_email
 from clipper.core.ingest.html import read_html
 from clipper.core.ingest.sniff import DOCX, EMAIL, HTML, MARKDOWN, PDF, TEXT, Refused, sniff
-from tests.core.ingest.conftest import ARTICLE, corpus_page, make_email, make_pdf
+from tests.helpers.documents import ARTICLE, corpus_page, make_email, make_pdf
 
 
 def _precision_recall(truth: str, body: str) -> tuple[float, float]:

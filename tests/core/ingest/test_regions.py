@@ -16,7 +16,7 @@ from clipper.core.ingest.suggest import suggest_regions
 from clipper.core.ingest.text import read_text
 from clipper.core.regions import GAZETTEER_PATH, load_gazetteer, region_matcher
 from clipper.core.text import name_key
-from tests.core.ingest.conftest import SEED
+from tests.helpers.documents import SEED
 
 # The 54 member states of the African Union other than the Sahrawi Republic.
 AFRICA = [

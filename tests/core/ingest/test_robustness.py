@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from clipper.core.ingest.base import IngestError
 from clipper.core.ingest.batch import read_bytes
-from tests.core.ingest.conftest import ARTICLE, corpus_page, make_email, make_pdf
+from tests.helpers.documents import ARTICLE, corpus_page, make_email, make_pdf
 
 PREFIXES = [
     b"",

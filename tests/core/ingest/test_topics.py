@@ -11,7 +11,7 @@ from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest import import_inputs
 from clipper.core.ingest.suggest import TOPICS_PATH, load_topics, rule_matches, suggest_topics
-from tests.core.ingest.conftest import SEED, corpus_page
+from tests.helpers.documents import SEED, corpus_page
 
 IPTC_TOP_LEVEL = {
     "medtop:01000000", "medtop:02000000", "medtop:03000000", "medtop:04000000",
@@ -74,15 +74,6 @@ def test_rules_match_accents_and_case_loosely() -> None:
     assert rule_matches("phrase", "état de siège", "L'ETAT DE SIEGE est levé.")
 
 
-def _search_index_available() -> bool:
-    try:
-        from clipper.core.search import SearchIndex  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _search_index_available(), reason="the search index is not built")
 def test_topics_of_similar_clippings_in_the_archive_are_suggested(archive: Archive) -> None:
     for number in range(3):
         archive.add(

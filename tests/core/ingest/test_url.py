@@ -10,7 +10,7 @@ import pytest
 from clipper.core.ingest import InputItem, read_item
 from clipper.core.ingest import url as url_module
 from clipper.core.ingest.base import IngestError
-from tests.core.ingest.conftest import corpus_page
+from tests.helpers.documents import corpus_page
 
 Route = Callable[..., str]
 

@@ -9,7 +9,7 @@ import pytest
 
 from clipper.core.archive import Archive
 from clipper.core.search.analysis import WORDS, fold, stemmed_positions, words
-from tests.core.search.conftest import add, ids
+from tests.helpers.archives import add, ids
 
 DECOMPOSED_GOITA = unicodedata.normalize("NFD", "Goïta")
 

@@ -11,7 +11,7 @@ from whoosh import index as whoosh_index
 from clipper.cli import main
 from clipper.core.archive import Archive
 from clipper.core.paths import resolve_location
-from tests.core.search.conftest import fill_newsroom
+from tests.helpers.archives import fill_newsroom
 
 
 @pytest.fixture

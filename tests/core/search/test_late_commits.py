@@ -9,7 +9,7 @@ from sqlalchemy import text
 from clipper.core.archive import Archive
 from clipper.core.search import state as search_state
 from clipper.core.search.state import read_state
-from tests.core.search.conftest import add, ids
+from tests.helpers.archives import add, ids
 
 
 def _hold_back(archive: Archive, seq: int) -> tuple[int, str]:

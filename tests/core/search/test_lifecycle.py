@@ -12,30 +12,18 @@ import pytest
 from whoosh import index as whoosh_index
 
 from clipper.core.archive import Archive
-from clipper.core.paths import resolve_location
 from clipper.core.search import SCHEMA_VERSION
 from clipper.core.search import index as index_module
 from clipper.core.search.index import STATE_FILENAME, read_state
 from clipper.core.search.segments import SegmentBuilder
 from clipper.core.views import ClippingFilter
-from tests.core.search.conftest import NEWSROOM, add, fill_newsroom
+from tests.helpers.archives import NEWSROOM, add, fill_newsroom, reopen, search_snapshot
 
 QUERIES = ["junta", "armée", "region:Sahel", "elections OR uranium", '"russian delegation"', ""]
 
 
 def snapshot(archive: Archive) -> list[tuple[int, list[tuple[int, float, str]], object]]:
-    """Everything the queries return, to compare an index before and after a rebuild."""
-    found = []
-    for query in QUERIES:
-        results = archive.search(query, page_size=50)
-        found.append(
-            (
-                results.total,
-                [(h.id, h.score, h.snippet) for h in results.hits],
-                results.facets,
-            )
-        )
-    return found
+    return search_snapshot(archive, QUERIES)
 
 
 @pytest.fixture
@@ -43,11 +31,6 @@ def filled(archive: Archive) -> Archive:
     fill_newsroom(archive)
     archive.index.catch_up()
     return archive
-
-
-def reopen(archive: Archive) -> Archive:
-    """A second Archive on the same folder, as the command line or the app would open it."""
-    return Archive(resolve_location(archive.location.home))
 
 
 def build_id(archive: Archive) -> str:

@@ -13,7 +13,7 @@ from clipper.bench.corpus import NewsCorpus
 from clipper.core.archive import Archive
 from clipper.core.paths import resolve_location
 from clipper.core.search import parallel, segments, writer
-from tests.core.search.test_lifecycle import snapshot
+from tests.helpers.archives import search_snapshot
 
 QUERIES = ["security", "uranium sécurité", '"de la"', "region:Niger", "goita~", "secu*", ""]
 
@@ -38,12 +38,12 @@ def test_worker_processes_build_the_same_index(
     index = corpus_archive.index
     index.parallel = False
     index.rebuild()
-    in_process = snapshot(corpus_archive)
+    in_process = search_snapshot(corpus_archive, QUERIES)
     monkeypatch.setattr(writer, "PARALLEL_MIN_DOCUMENTS", 10)
     index.parallel = True
     assert index.rebuild() == 60
     assert index.segment_count() == parallel.worker_count()  # one segment per worker
-    assert snapshot(corpus_archive) == in_process
+    assert search_snapshot(corpus_archive, QUERIES) == in_process
     assert index.parity_problems() == []
     # A big catch-up goes to the workers too.
     for article in NewsCorpus(seed=12, tail_words=3000).articles(15):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from clipper.core.archive import Archive
 from clipper.core.search import QuerySyntaxError
 from clipper.core.search.query import parse
-from tests.core.search.conftest import add, ids
+from tests.helpers.archives import add, ids
 
 
 def found(archive: Archive, newsroom: dict[int, int], query: str) -> set[int]:

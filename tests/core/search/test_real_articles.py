@@ -10,8 +10,8 @@ import re
 import pytest
 
 from clipper.core.archive import Archive
-from tests.conftest import FIXTURES, SHARED
-from tests.core.search.conftest import add
+from tests.helpers.archives import add
+from tests.helpers.paths import FIXTURES, SHARED
 
 GROUND_TRUTH = SHARED / "corpus" / "article-extraction-benchmark" / "ground-truth.json"
 SEED = FIXTURES / "search" / "le-monde-niger-russia-2023-12-06.txt"

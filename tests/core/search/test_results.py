@@ -11,7 +11,7 @@ import pytest
 from clipper.core.archive import Archive
 from clipper.core.search import Hit, QuerySyntaxError, SearchResults
 from clipper.core.views import ClippingFilter
-from tests.core.search.conftest import add, ids
+from tests.helpers.archives import add, ids
 
 
 def test_hits_carry_the_archive_fields_and_a_highlighted_snippet(newsroom_archive: Archive) -> None:

@@ -12,7 +12,7 @@ from clipper.core.search.schema import (
     primary_language,
 )
 from clipper.core.views import ClippingFilter
-from tests.core.search.conftest import add, ids
+from tests.helpers.archives import add, ids
 
 
 @pytest.mark.parametrize(

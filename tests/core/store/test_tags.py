@@ -1,0 +1,102 @@
+"""Tags: regions by any name, the tree and its counts, tagging clippings, editing the
+tree, topic rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from clipper.core.archive import Archive, InvalidInput, NotFound, parse_tag_spec
+from clipper.core.views import ClippingFilter
+from tests.helpers.archives import draft
+
+
+def test_tags_resolve_regions_by_any_name_and_filter_includes_descendants(
+    archive: Archive,
+) -> None:
+    niger = archive.add(draft("Niger piece"), tags=[("region", "niger")]).id
+    chad = archive.add(draft("Chad piece"), tags=[("region", "Tchad")]).id  # French name
+    france = archive.add(draft("France piece"), tags=[("region", "France")]).id
+    archive.add(draft("Untagged piece"))
+    sahel = archive.find_tag("region", "Sahel")
+    aes = archive.find_tag("region", "Alliance des États du Sahel")
+    africa = archive.find_tag("region", "Afrique")
+    assert sahel and aes and africa
+    assert set(archive.list_ids(ClippingFilter(tag_ids=(sahel.id,)))) == {niger, chad}
+    assert set(archive.list_ids(ClippingFilter(tag_ids=(aes.id,)))) == {niger}
+    assert set(archive.list_ids(ClippingFilter(tag_ids=(africa.id,)))) == {niger, chad}
+    assert france not in archive.list_ids(ClippingFilter(tag_ids=(africa.id,)))
+    assert archive.get(chad).tags[0].name == "Chad"
+
+
+def test_tag_tree_counts_direct_and_subtree_clippings(archive: Archive) -> None:
+    archive.add(draft("a"), tags=[("region", "Niger"), ("topic", "Security")])
+    archive.add(draft("b"), tags=[("region", "Mali")])
+    trashed = archive.add(draft("c"), tags=[("region", "Mali")]).id
+    archive.trash([trashed])
+    nodes = {n.name: n for n in archive.tag_tree("region")}
+    assert nodes["Niger"].count == 1
+    assert nodes["Mali"].count == 1  # the trashed one does not count
+    assert nodes["Sahel"].count == 0 and nodes["Sahel"].total == 2
+    assert nodes["Western Africa"].total == 2
+    assert nodes["Niger"].parent_id == nodes["Western Africa"].id
+    assert nodes["Sahel"].id in nodes["Niger"].group_ids
+    assert [n.name for n in archive.tag_tree("topic")] == ["Security"]
+
+
+def test_add_and_remove_tag_are_logged_and_idempotent(archive: Archive) -> None:
+    cid = archive.add(draft("a")).id
+    assert archive.add_tag(cid, "topic", "Elections").clippings == {cid}
+    assert archive.add_tag(cid, "topic", "elections").clippings == set()
+    assert archive.remove_tag(cid, "topic", "Elections").clippings == {cid}
+    assert archive.get(cid).tags == ()
+    with pytest.raises(NotFound):
+        archive.remove_tag(cid, "topic", "Never existed")
+    with pytest.raises(InvalidInput):
+        archive.add_tag(cid, "colour", "blue")
+    assert [c.op for c in archive.changes_since(1)] == ["tag", "untag"]
+
+
+def test_tag_several_clippings_at_once(archive: Archive) -> None:
+    ids = [archive.add(draft(f"piece {i}")).id for i in range(3)]
+    changes = archive.add_tag(ids, "region", "Burkina Faso")
+    assert changes.clippings == set(ids)
+    bf = archive.find_tag("region", "Burkina")
+    assert bf is None  # names are matched whole, not by prefix
+    assert archive.count(ClippingFilter(tag_ids=(archive.find_tag("region", "BF").id,))) == 3  # type: ignore[union-attr]
+
+
+def test_rename_move_and_delete_tags(archive: Archive) -> None:
+    cid = archive.add(draft("a"), tags=[("topic", "Defence")]).id
+    defence = archive.find_tag("topic", "Defence")
+    assert defence is not None
+    changes = archive.rename_tag(defence.id, "Defence and security")
+    assert changes.clippings == {cid}
+    assert archive.get(cid).tags[0].name == "Defence and security"
+    politics = archive.create_tag("topic", "Politics").value
+    archive.move_tag(defence.id, politics.id)
+    assert archive.count(ClippingFilter(tag_ids=(politics.id,))) == 1
+    with pytest.raises(InvalidInput, match="under"):
+        archive.move_tag(politics.id, defence.id)
+    with pytest.raises(InvalidInput, match="already exists"):
+        archive.create_tag("topic", "politics")
+    archive.delete_tag(defence.id)
+    assert archive.get(cid).tags == ()
+
+
+def test_topic_rules_are_checked(archive: Archive) -> None:
+    topic, created = archive.create_tag("topic", "Mining")
+    assert created.tags
+    archive.set_topic_rule(topic.id, "any", "gold uranium")
+    assert {n.name: n.match_mode for n in archive.tag_tree("topic")}["Mining"] == "any"
+    with pytest.raises(InvalidInput, match="regular expression"):
+        archive.set_topic_rule(topic.id, "regex", "(unclosed")
+    with pytest.raises(InvalidInput, match="match mode"):
+        archive.set_topic_rule(topic.id, "fuzzy", "x")
+
+
+def test_parse_tag_spec() -> None:
+    assert parse_tag_spec("region:Burkina Faso") == ("region", "Burkina Faso")
+    assert parse_tag_spec("Topic: Security ") == ("topic", "Security")
+    for bad in ("Niger", "region:", "place:Niger"):
+        with pytest.raises(InvalidInput):
+            parse_tag_spec(bad)

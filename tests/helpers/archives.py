@@ -1,0 +1,125 @@
+"""Archives for tests: clippings made in a line (`add`), what a search finds (`ids`), and the
+small NEWSROOM archive of eight Sahel stories."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from clipper.core.archive import Archive
+from clipper.core.drafts import ClippingDraft
+from clipper.core.paths import resolve_location
+
+
+def draft(title: str, body: str | None = None, **fields: object) -> ClippingDraft:
+    """A draft with that title (and a body made from it)."""
+    return ClippingDraft(title=title, body=body or f"Body of {title}.", **fields)  # type: ignore[arg-type]
+
+
+def add(
+    archive: Archive,
+    title: str,
+    body: str | None = None,
+    tags: Iterable[tuple[str, str]] = (),
+    **fields: object,
+) -> int:
+    """Store a clipping and return its id."""
+    draft = ClippingDraft(title=title, body=body or f"{title}.", **fields)  # type: ignore[arg-type]
+    return archive.add(draft, tags).id
+
+
+def ids(archive: Archive, query: str, **kwargs: object) -> set[int]:
+    """The ids a search finds (every page)."""
+    results = archive.search(query, page_size=1000, **kwargs)  # type: ignore[arg-type]
+    assert results.total == len(results.hits)
+    return {hit.id for hit in results.hits}
+
+
+NEWSROOM = [
+    # (title, body, tags, fields)
+    (
+        "Niger junta receives a Russian delegation",
+        "General Abdourahamane Tiani welcomed Yevkurov, the Russian deputy defence minister, "
+        "in Niamey. The junta signed a defence cooperation agreement.",
+        [("region", "Niger"), ("topic", "Security")],
+        {"source": "Le Monde", "author": "Morgane Le Cam", "language": "en",
+         "published": dt.date(2023, 12, 6)},
+    ),
+    (
+        "Mali : l'armée reprend Kidal",
+        "L'armée malienne est entrée à Kidal. Le colonel Assimi Goïta salue une victoire "
+        "des forces armées et promet la sécurité du nord.",
+        [("region", "Mali"), ("topic", "Security")],
+        {"source": "RFI", "author": "Jean Dupont", "language": "fr",
+         "published": dt.date(2023, 11, 14)},
+    ),
+    (
+        "Burkina Faso : les élections reportées",
+        "Le capitaine Ibrahim Traoré a annoncé que les élections présidentielles n'auront pas "
+        "lieu en 2024. La transition est prolongée.",
+        [("region", "Burkina Faso"), ("topic", "Elections")],
+        {"source": "Jeune Afrique", "language": "fr", "published": dt.date(2024, 1, 10)},
+    ),
+    (
+        "Senegal elections: opposition protests in Dakar",
+        "Thousands protested in Dakar after the presidential election was postponed.",
+        [("region", "Senegal"), ("topic", "Elections")],
+        {"source": "Reuters", "language": "en", "published": dt.date(2024, 2, 5)},
+    ),
+    (
+        "Uranium exports from Niger halted",
+        "Orano said uranium exports were halted after the border with Benin closed.",
+        [("region", "Niger"), ("topic", "Mining")],
+        {"source": "Reuters", "language": "en", "published": dt.date(2023, 8, 1)},
+    ),
+    (
+        "Gold rush in the north of Mali",
+        "Artisanal gold sites multiply while the state tries to collect royalties.",
+        [("region", "Mali"), ("topic", "Mining")],
+        {"source": "AFP", "language": "en", "published": dt.date(2022, 5, 3)},
+    ),
+    (
+        "La sécurité alimentaire au Tchad",
+        "Les réfugiés soudanais arrivent par milliers; le Programme alimentaire mondial "
+        "s'inquiète de la soudure.",
+        [("region", "Tchad"), ("topic", "Food security")],
+        {"source": "Le Monde", "language": "fr", "published": dt.date(2023, 12, 20)},
+    ),
+    (
+        "Wagner mercenaries extend their reach",
+        "The mercenaries of the Wagner group now guard mines across the Central African "
+        "Republic.",
+        [("region", "Central African Republic"), ("topic", "Security")],
+        {"source": "AFP", "language": "en", "published": dt.date(2023, 3, 1)},
+    ),
+]  # fmt: skip
+
+
+def fill_newsroom(archive: Archive) -> dict[int, int]:
+    """Store the eight NEWSROOM clippings; returns {1..8: id}."""
+    made = {}
+    for number, (title, body, tags, fields) in enumerate(NEWSROOM, start=1):
+        made[number] = add(archive, title, body, tags, **fields)
+    return made
+
+
+def reopen(archive: Archive) -> Archive:
+    """A second Archive on the same folder, as the command line or the app would open it."""
+    return Archive(resolve_location(archive.location.home))
+
+
+def search_snapshot(
+    archive: Archive, queries: Sequence[str]
+) -> list[tuple[int, list[tuple[int, float, str]], object]]:
+    """Everything the queries return, to compare an index before and after a rebuild."""
+    found = []
+    for query in queries:
+        results = archive.search(query, page_size=50)
+        found.append(
+            (
+                results.total,
+                [(h.id, h.score, h.snippet) for h in results.hits],
+                results.facets,
+            )
+        )
+    return found
