@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import true
 
 # Re-exported: the vocabularies used to live here.
 from clipper.core.vocabulary import (  # noqa: F401
@@ -152,6 +153,9 @@ class Tag(Base):
     gazetteer_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     match_mode: Mapped[str | None] = mapped_column(String(8))
     match_pattern: Mapped[str | None] = mapped_column(Text)
+    # A rule that came from elsewhere (an imported export) is kept but off until an editor
+    # turns it on: a rule runs on every import, so only the archive's editors may enable one.
+    match_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class TagMember(Base):

@@ -172,6 +172,7 @@ class TagNode:
     total: int
     match_mode: str | None = None
     match_pattern: str | None = None
+    match_enabled: bool = True
     # The gazetteer entry a region came from (it may since have been renamed or moved).
     gazetteer_key: str | None = None
 

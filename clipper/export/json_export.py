@@ -605,7 +605,10 @@ def _import_tags(
         ids[key] = tag_id
         names[key] = name
         if tag.match_mode and (mirror or new):
-            report.record(archive.set_topic_rule(tag_id, tag.match_mode, tag.match_pattern))
+            # A rule runs on every import: one from a file stays off until an editor looks.
+            report.record(
+                archive.set_topic_rule(tag_id, tag.match_mode, tag.match_pattern, enabled=False)
+            )
     return created, names
 
 

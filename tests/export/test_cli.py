@@ -177,3 +177,42 @@ def test_backup_and_restore_from_the_command_line(
     with Archive(resolve_location(target)) as copy:
         assert snapshot(copy) == snapshot(sample.archive)
     assert main(["restore", str(tmp_path / "missing.zip"), str(tmp_path / "x")]) == 1
+
+
+def test_a_topic_rule_from_an_imported_export_stays_off_until_an_editor_turns_it_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A colleague's export can carry topic rules; they run on every later import, so they
+    arrive switched off."""
+    colleague, desk = tmp_path / "colleague", tmp_path / "desk"
+    with Archive(resolve_location(colleague)) as archive:
+        fill_sample(archive)
+        topic = archive.create_tag("topic", "Russia in Africa").value
+        archive.set_topic_rule(topic.id, "all", "Russian delegation")
+    export = tmp_path / "colleague.json"
+    assert _run(colleague, "export", "--json", str(export)) == 0
+    assert _run(desk, "import", str(export)) == 0
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "A Russian delegation in Niamey\n\nA Russian delegation landed in Niamey on Monday "
+        "to discuss a defence agreement with the junta.\n",
+        encoding="utf-8",
+    )
+
+    def suggested() -> list[str]:
+        capsys.readouterr()
+        assert _run(desk, "import", "--dry-run", "--json", str(story)) == 0
+        item = json.loads(capsys.readouterr().out)
+        return [t["name"] for t in item["topics"]]
+
+    with Archive(resolve_location(desk)) as archive:
+        [node] = [n for n in archive.tag_tree("topic") if n.name == "Russia in Africa"]
+        assert (node.match_mode, node.match_pattern, node.match_enabled) == (
+            "all",
+            "Russian delegation",
+            False,
+        )
+    assert "Russia in Africa" not in suggested()
+    with Archive(resolve_location(desk)) as archive:
+        archive.enable_topic_rule(node.id)
+    assert "Russia in Africa" in suggested()

@@ -233,6 +233,7 @@ def archive_suggestions(archive: Archive, draft: ClippingDraft) -> ClippingDraft
         if (
             node.match_mode
             and node.match_pattern
+            and node.match_enabled
             and rule_matches(node.match_mode, node.match_pattern, text)
         ):
             scores[node.name] = 1.0

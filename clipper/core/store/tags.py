@@ -215,6 +215,7 @@ class TagStore:
                         total=len(under),
                         match_mode=tag.match_mode,
                         match_pattern=tag.match_pattern,
+                        match_enabled=tag.match_enabled,
                         gazetteer_key=tag.gazetteer_key,
                     )
                 )
@@ -280,8 +281,12 @@ class TagStore:
             seq = self._store.log_change(s, affected, "untag")
             return OpChanges(clippings=frozenset(affected), tags=True, seq=seq)
 
-    def set_topic_rule(self, tag_id: int, mode: str | None, pattern: str | None) -> OpChanges:
-        """A match rule an editor sets on a topic, used to suggest it on import."""
+    def set_topic_rule(
+        self, tag_id: int, mode: str | None, pattern: str | None, *, enabled: bool = True
+    ) -> OpChanges:
+        """A match rule on a topic, used to suggest it on import. An editor's rule is on; one
+        from elsewhere (an imported export) is stored off (`enabled=False`) until an editor
+        turns it on (`enable_topic_rule`)."""
         if mode is not None and mode not in MATCH_MODES:
             raise InvalidInput(f"unknown match mode {mode!r}: use one of {', '.join(MATCH_MODES)}")
         if mode == "regex" and pattern:
@@ -292,6 +297,13 @@ class TagStore:
         with self._store.writing() as s:
             tag = self._require(s, tag_id)
             tag.match_mode, tag.match_pattern = (mode, pattern) if mode else (None, None)
+            tag.match_enabled = enabled
+            return OpChanges(tags=True)
+
+    def enable_topic_rule(self, tag_id: int, enabled: bool = True) -> OpChanges:
+        """Turn a topic's rule on (or off) as it stands."""
+        with self._store.writing() as s:
+            self._require(s, tag_id).match_enabled = enabled
             return OpChanges(tags=True)
 
     # -- tags on clippings -------------------------------------------------------------------
