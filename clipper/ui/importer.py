@@ -20,13 +20,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from clipper.core import operations as ops
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest import ImportOutcome, InputItem, import_inputs
+from clipper.core.operations import OpResult
 from clipper.core.views import AddResult
-from clipper.ui import operations as ops
 from clipper.ui.import_worker import Progress, read_in_child
-from clipper.ui.operations import OperationRunner, OpResult
+from clipper.ui.operations import OperationRunner
 from clipper.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -321,6 +322,9 @@ class ImportController(QObject):
 
     def _import_export(self, batch: ImportBatch, path: Path) -> None:
         """A Clipper export is not read as an article: it is imported whole, on the writer."""
+        # The export stack loads when an export is dropped, not with the window.
+        from clipper.export.json_export import import_clipper_export
+
         entry = ImportEntry(label=str(path))
         batch.entries.append(entry)
         batch.pending_stores += 1
@@ -336,7 +340,7 @@ class ImportController(QObject):
             self._store_finished(batch, entry)
 
         self.runner.run(
-            ops.import_clipper_export(path, batch.tags),
+            import_clipper_export(path, batch.tags),
             origin=self,
             on_done=imported,
             on_failed=failed,

@@ -37,18 +37,19 @@ from PySide6.QtWidgets import (
 )
 
 from clipper import __version__
+from clipper.core import operations as ops
 from clipper.core.archive import Archive
 from clipper.core.ingest import InputItem
+from clipper.core.operations import OpResult
 from clipper.core.search.parallel import IndexBuildCancelled
 from clipper.core.views import OpChanges
-from clipper.ui import operations as ops
 from clipper.ui.clipping_model import Column
 from clipper.ui.dialogs import DossierDialog, LinkDialog
 from clipper.ui.dropdata import decode_mime_data, describe_inputs
 from clipper.ui.icons import icon
 from clipper.ui.import_view import ProgressLine, ReviewPanel
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
-from clipper.ui.operations import OperationRunner, OpResult
+from clipper.ui.operations import OperationRunner
 from clipper.ui.reader import ReaderPane
 from clipper.ui.results import ResultsPane
 from clipper.ui.samples import load_samples_operation

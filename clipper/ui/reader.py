@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clipper.core import operations as ops
 from clipper.core.archive import Archive, NotFound
+from clipper.core.operations import OpResult
 from clipper.core.views import ClippingDetail, OpChanges
-from clipper.ui import operations as ops
 from clipper.ui.article_view import ArticleBrowser, article_html, open_in_system_browser
 from clipper.ui.icons import icon
-from clipper.ui.operations import OperationRunner, OpResult
+from clipper.ui.operations import OperationRunner
 from clipper.ui.tasks import TaskRunner
 from clipper.ui.widgets import Chip, EmptyState, FlowLayout, SectionHeader
 
@@ -499,7 +500,7 @@ class ReaderPane(QWidget):
     def _on_add_tag(self, text: str) -> None:
         if not self.selected_ids:
             return
-        self.runner.run(tag_operation(self.selected_ids, text), origin=self)
+        self.runner.run(ops.add_tag_as_typed(self.selected_ids, text), origin=self)
 
     def _on_remove_tag(self, kind: str, name: str) -> None:
         if self.detail is not None:
@@ -619,22 +620,6 @@ class ReaderPane(QWidget):
         elif changes.added or changes.removed:
             # A new or trashed clipping may be a suggestion or a matched "Read more".
             self._load(self.detail.id, keep_notes=True)
-
-
-def tag_operation(clipping_ids: Sequence[int], text: str) -> ops.Operation:
-    """Tag from what the editor typed: 'topic:Security', 'region:Sahel', or a bare name,
-    which is a region when the archive (or its gazetteer) knows one by that name."""
-    kind, sep, name = text.partition(":")
-    if sep and kind.strip().lower() in ("topic", "region") and name.strip():
-        return ops.add_tag(list(clipping_ids), kind.strip().lower(), name.strip())
-    name = text.strip()
-    ids = list(clipping_ids)
-
-    def apply(archive: Archive) -> ops.OpResult:
-        kind = "region" if archive.find_tag("region", name) is not None else "topic"
-        return ops.add_tag(ids, kind, name).apply(archive)
-
-    return ops.Operation(f"Tag with {name}", apply)
 
 
 def suggestions_for(
