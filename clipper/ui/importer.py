@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -198,7 +199,7 @@ class ImportController(QObject):
             for item in given:
                 export = _clipper_export_path(item)
                 if export is not None:
-                    post(lambda export=export: self._import_export(batch, export))
+                    post(partial(self._import_export, batch, export))
                 else:
                     inputs.append(item)
             paths_and_items = [_folder_as_path(item) for item in inputs]
@@ -211,9 +212,9 @@ class ImportController(QObject):
                     if isinstance(message, Progress):
                         on_progress(message.number, message.total, message.label)
                     elif isinstance(message, str):
-                        post(lambda message=message: self._on_batch_error(batch, message))
+                        post(partial(self._on_batch_error, batch, message))
                     else:
-                        post(lambda outcome=message: self._on_outcome(batch, outcome))
+                        post(partial(self._on_outcome, batch, message))
                 return
             for outcome in import_inputs(
                 archive,
@@ -222,7 +223,7 @@ class ImportController(QObject):
                 progress=on_progress,
                 cancelled=batch.cancel_event.is_set,
             ):
-                post(lambda outcome=outcome: self._on_outcome(batch, outcome))
+                post(partial(self._on_outcome, batch, outcome))
 
         self.import_tasks.run(
             read_all,

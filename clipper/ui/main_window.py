@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -126,7 +127,8 @@ class MainWindow(QMainWindow, WindowActions):
         # The minimum is fixed once, before the window exists; letting the layout move it
         # later makes platforms without size hints (offscreen, some Wayland) warn each time.
         self.setMinimumSize(900, 560)
-        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        # A QMainWindow always has its own layout (the stubs allow for a widget without one).
+        cast(QLayout, self.layout()).setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
         self.review_panel = ReviewPanel(self.importer)
         self.review_dock = QDockWidget("Import review", self)
@@ -194,7 +196,7 @@ class MainWindow(QMainWindow, WindowActions):
 
     # -- refreshing --------------------------------------------------------------------------
 
-    def _on_operation(self, changes: OpChanges, origin: object) -> None:
+    def _on_operation(self, changes: OpChanges, origin: QObject | None) -> None:
         self.results.on_operation(changes, origin)
         structural = changes.added or changes.removed or changes.tags or changes.dossiers
         if (

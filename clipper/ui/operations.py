@@ -43,7 +43,7 @@ class OperationRunner(QObject):
     def run(
         self,
         operation: Operation,
-        origin: object = None,
+        origin: QObject | None = None,
         on_done: Callable[[OpResult], None] | None = None,
         record: bool = True,
         on_failed: Callable[[str, str], None] | None = None,
@@ -73,7 +73,7 @@ class OperationRunner(QObject):
         self.history.push(label, inverse)
         self.history_changed.emit()
 
-    def announce(self, changes: OpChanges, origin: object = None) -> None:
+    def announce(self, changes: OpChanges, origin: QObject | None = None) -> None:
         """Tell the views about a change made outside `run` (an import stored a clipping)."""
         self.operation_did_execute.emit(changes, origin)
 

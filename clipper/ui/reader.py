@@ -12,7 +12,7 @@ import html
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QCompleter,
@@ -155,14 +155,15 @@ class TagEditor(QWidget):
         self.chip_area.updateGeometry()
 
     def chip_texts(self) -> list[str]:
-        return [self.chips.itemAt(i).widget().text for i in range(self.chips.count())]
+        return [chip.text for chip in self._chip_widgets()]
 
     def chip(self, name: str) -> Chip | None:
-        for i in range(self.chips.count()):
-            widget = self.chips.itemAt(i).widget()
-            if isinstance(widget, Chip) and widget.text == name:
-                return widget
-        return None
+        return next((chip for chip in self._chip_widgets() if chip.text == name), None)
+
+    def _chip_widgets(self) -> list[Chip]:
+        items = (self.chips.itemAt(i) for i in range(self.chips.count()))
+        widgets = (item.widget() for item in items if item is not None)
+        return [widget for widget in widgets if isinstance(widget, Chip)]
 
     def set_completions(self, names: Sequence[str]) -> None:
         self.completions.setStringList(sorted(set(names), key=str.casefold))
@@ -426,11 +427,11 @@ class ReaderPane(QWidget):
                 edit.hide()
                 edit.deleteLater()
         for note in detail.notes:
-            edit = by_id.get(note.id)
-            if edit is None:
+            shown = by_id.get(note.id)
+            if shown is None:
                 self._add_note_edit(detail.id, note.id, note.text)
-            elif not edit.hasFocus() and not edit.in_flight:
-                edit.set_saved_text(note.text)
+            elif not shown.hasFocus() and not shown.in_flight:
+                shown.set_saved_text(note.text)
         if not any(e.note_id is None for e in self.note_edits):
             self._add_note_edit(detail.id, None, "")
 
@@ -516,7 +517,7 @@ class ReaderPane(QWidget):
     def _clear_box(box: QVBoxLayout) -> None:
         while box.count():
             item = box.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
@@ -611,7 +612,7 @@ class ReaderPane(QWidget):
 
     # -- refreshing --------------------------------------------------------------------------
 
-    def _on_operation(self, changes: OpChanges, origin: object) -> None:
+    def _on_operation(self, changes: OpChanges, origin: QObject | None) -> None:
         if self.detail is None:
             return
         if self.detail.id in changes.clippings or changes.links:
