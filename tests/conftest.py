@@ -1,7 +1,9 @@
-"""Shared test set-up: headless Qt, archives in temporary folders, `gui` auto-marking."""
+"""Shared test set-up: headless Qt, archives in temporary folders, three tagged stories in
+one, `gui` auto-marking."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ os.environ.pop("CLIPPER_HOME", None)
 os.environ.pop("CLIPPER_DATABASE_URL", None)
 
 from clipper.core.archive import Archive
+from clipper.core.drafts import ClippingDraft
 from clipper.core.paths import resolve_location
 
 
@@ -33,3 +36,48 @@ def archive_dir(tmp_path: Path) -> Path:
 def archive(archive_dir: Path) -> Iterator[Archive]:
     with Archive(resolve_location(archive_dir)) as opened:
         yield opened
+
+
+def add(
+    archive: Archive,
+    title: str,
+    body: str | None = None,
+    source: str = "Test Desk",
+    published: dt.date | None = dt.date(2023, 12, 1),
+    tags: tuple[tuple[str, str], ...] = (),
+) -> int:
+    draft = ClippingDraft(
+        title=title,
+        body=body or f"{title}. A body long enough to be a clipping about {title.lower()}.",
+        source=source,
+        published=published,
+    )
+    return archive.add(draft, tags=tags).id
+
+
+@pytest.fixture
+def stories(archive: Archive) -> dict[str, int]:
+    """Three clippings about the Yevkurov tour, tagged, no links yet."""
+    return {
+        "mali": add(
+            archive,
+            "Russian delegation received in Bamako",
+            "Colonel General Yunus-bek Yevkurov met Mali's president in Bamako.",
+            published=dt.date(2023, 12, 2),
+            tags=(("region", "Mali"), ("topic", "Russia in Africa")),
+        ),
+        "burkina": add(
+            archive,
+            "Burkina Faso strengthens its alliance with Russia",
+            "Yevkurov stopped in Ouagadougou on the way to Niamey.",
+            published=dt.date(2023, 12, 5),
+            tags=(("region", "Burkina Faso"),),
+        ),
+        "eu": add(
+            archive,
+            "Niger ends European security missions",
+            "Eucap Sahel Niger and EUMPM were asked to leave.",
+            published=dt.date(2023, 12, 4),
+            tags=(("region", "Niger"), ("topic", "Security")),
+        ),
+    }

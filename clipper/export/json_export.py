@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from clipper import __version__
-from clipper.core.archive import Archive, ArchiveError
+from clipper.core.archive import Archive, ArchiveError, InvalidInput
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest.sniff import looks_like_clipper_export
 from clipper.core.models import LINK_KINDS, MATCH_MODES
+from clipper.core.operations import Operation, OpResult
 from clipper.core.text import name_key
 from clipper.core.views import ClippingDetail, OpChanges, TagNode
 from clipper.export.common import (
@@ -713,3 +714,21 @@ def import_json_file(
     tags: Sequence[tuple[str, str]] = (),
 ) -> JsonImportReport:
     return import_export(archive, read_export(path), progress, tags)
+
+
+def import_clipper_export(path: Path, tags: Sequence[tuple[str, str]] = ()) -> Operation:
+    """An export file brought into the archive as one operation (a colleague's dossier, an
+    archive moved from another machine, dropped on the window); the value is the report.
+    Not undoable: into a busy archive it merges notes and links into clippings already there.
+    It lives here, not with the core's operations, because the core never imports exports.
+    """
+
+    def apply(archive: Archive) -> OpResult:
+        try:
+            report = import_json_file(archive, path, tags=tags)
+        except ExportError as exc:
+            raise InvalidInput(str(exc)) from exc
+        return OpResult(report.changes, None, report)
+
+    # import_export is one transaction already: no batch is needed around it.
+    return Operation(f"Import {path.name}", apply, undoable=False)

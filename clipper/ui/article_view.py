@@ -93,10 +93,11 @@ class ArticleBrowser(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor_clicked)
         self.document().setDocumentMargin(18)
 
-    def loadResource(self, resource_type: int, name: QUrl) -> object:
+    def loadResource(self, resource_type: int, name: QUrl | str) -> object:
         # Nothing is ever fetched: not remote images, not local files named by the page.
-        self.refused_resources.append(name.toString())
-        log.debug("refused to load %s", name.toString())
+        url = name.toString() if isinstance(name, QUrl) else name
+        self.refused_resources.append(url)
+        log.debug("refused to load %s", url)
         return None
 
     def _on_anchor_clicked(self, url: QUrl) -> None:

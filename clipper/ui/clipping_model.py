@@ -12,15 +12,18 @@ import html as html_module
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import cast
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QMimeData,
     QModelIndex,
+    QModelRoleData,
     QModelRoleDataSpan,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -133,7 +136,7 @@ class ClippingTableModel(QAbstractTableModel):
 
     title_edited = Signal(int, str)
 
-    def __init__(self, load_rows: RowLoader, parent: object = None) -> None:
+    def __init__(self, load_rows: RowLoader, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._load_rows = load_rows
         self._ids: list[int | None] = []
@@ -217,7 +220,7 @@ class ClippingTableModel(QAbstractTableModel):
 
     # -- refreshing from what an operation changed -------------------------------------------
 
-    def forget(self, clipping_ids: Sequence[int] | frozenset[int]) -> None:
+    def forget(self, clipping_ids: Iterable[int]) -> None:
         """Drop cached rows of changed clippings and repaint their rows."""
         for clipping_id in clipping_ids:
             self._cache.pop(clipping_id, None)
@@ -357,12 +360,14 @@ class ClippingTableModel(QAbstractTableModel):
             return font
         return None
 
-    def multiData(self, index: ModelIndex, roles: QModelRoleDataSpan) -> None:
+    def multiData(self, index: ModelIndex, roles: QModelRoleDataSpan | QModelRoleData) -> None:
         """Every role a cell is painted with, in one call. Painting asks for about seven roles
         per cell; answering them together means one trip into Python per cell, which keeps
         the GUI thread from queueing for the interpreter lock while workers are busy."""
         summary = self.summary(index.row()) if index.isValid() else None
-        for role_data in roles:
+        # Qt hands over a span, which PySide6 iterates as its QModelRoleData; the stubs
+        # declare no __iter__ for it.
+        for role_data in cast(Iterable[QModelRoleData], roles):
             role = role_data.role()
             if summary is None:
                 role_data.setData(self.data(index, role))

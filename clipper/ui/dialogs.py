@@ -1,10 +1,14 @@
-"""Small dialogs: linking two clippings (note and kind) and naming or describing a dossier.
+"""Small dialogs: linking two clippings (note and kind), naming or describing a dossier, and
+the Help menu's boxes (keyboard shortcuts, about).
 
 They are opened with `open()` (window-modal, not a nested event loop) and report through
 `accepted`; the window turns what they hold into an operation.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -14,12 +18,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from clipper import __version__
 from clipper.core.models import LINK_KINDS
+from clipper.ui.icons import icon
 from clipper.ui.reader import LINK_KIND_LABELS
 
 
@@ -110,6 +117,29 @@ class DossierDialog(QDialog):
         else:
             self.name.setFocus()
             self.name.setPlaceholderText("A dossier needs a name")
+
+
+def shortcuts_box(lines: Sequence[tuple[str, str]], parent: QWidget | None = None) -> QMessageBox:
+    """Every shortcut, as (what it does, its keys) lines."""
+    rows = "".join(f"<tr><td>{name}</td><td><b>{keys}</b></td></tr>" for name, keys in lines)
+    return QMessageBox(
+        QMessageBox.Icon.NoIcon,
+        "Keyboard shortcuts",
+        f"<table cellspacing=6>{rows}</table>",
+        parent=parent,
+    )
+
+
+def about_box(archive_home: Path, parent: QWidget | None = None) -> QMessageBox:
+    box = QMessageBox(
+        QMessageBox.Icon.NoIcon,
+        "About Clipper",
+        f"<b>Clipper {__version__}</b><br>A clipping manager for newsrooms.<br><br>"
+        f"Archive: {archive_home}",
+        parent=parent,
+    )
+    box.setIconPixmap(icon("clipper").pixmap(48, 48))
+    return box
 
 
 def fix_size_before_showing(dialog: QDialog, layout: QLayout) -> None:

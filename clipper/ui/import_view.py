@@ -6,6 +6,7 @@ to accept with one click, possible duplicates to keep or skip, failures with the
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -262,8 +263,8 @@ class ReviewPanel(QWidget):
         elif (entry.needs_review or entry.status == "failed") and not self._timer.isActive():
             self._timer.start()  # new items to review arrive in batches, ten times a second
 
-    def showEvent(self, event: object) -> None:  # type: ignore[override]
-        super().showEvent(event)  # type: ignore[arg-type]
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         if self._dirty:
             self.rebuild()
 

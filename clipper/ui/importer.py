@@ -16,17 +16,19 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from clipper.core import operations as ops
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest import ImportOutcome, InputItem, import_inputs
+from clipper.core.operations import OpResult
 from clipper.core.views import AddResult
-from clipper.ui import operations as ops
 from clipper.ui.import_worker import Progress, read_in_child
-from clipper.ui.operations import OperationRunner, OpResult
+from clipper.ui.operations import OperationRunner
 from clipper.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -197,7 +199,7 @@ class ImportController(QObject):
             for item in given:
                 export = _clipper_export_path(item)
                 if export is not None:
-                    post(lambda export=export: self._import_export(batch, export))
+                    post(partial(self._import_export, batch, export))
                 else:
                     inputs.append(item)
             paths_and_items = [_folder_as_path(item) for item in inputs]
@@ -210,9 +212,9 @@ class ImportController(QObject):
                     if isinstance(message, Progress):
                         on_progress(message.number, message.total, message.label)
                     elif isinstance(message, str):
-                        post(lambda message=message: self._on_batch_error(batch, message))
+                        post(partial(self._on_batch_error, batch, message))
                     else:
-                        post(lambda outcome=message: self._on_outcome(batch, outcome))
+                        post(partial(self._on_outcome, batch, message))
                 return
             for outcome in import_inputs(
                 archive,
@@ -221,7 +223,7 @@ class ImportController(QObject):
                 progress=on_progress,
                 cancelled=batch.cancel_event.is_set,
             ):
-                post(lambda outcome=outcome: self._on_outcome(batch, outcome))
+                post(partial(self._on_outcome, batch, outcome))
 
         self.import_tasks.run(
             read_all,
@@ -321,6 +323,9 @@ class ImportController(QObject):
 
     def _import_export(self, batch: ImportBatch, path: Path) -> None:
         """A Clipper export is not read as an article: it is imported whole, on the writer."""
+        # The export stack loads when an export is dropped, not with the window.
+        from clipper.export.json_export import import_clipper_export
+
         entry = ImportEntry(label=str(path))
         batch.entries.append(entry)
         batch.pending_stores += 1
@@ -336,7 +341,7 @@ class ImportController(QObject):
             self._store_finished(batch, entry)
 
         self.runner.run(
-            ops.import_clipper_export(path, batch.tags),
+            import_clipper_export(path, batch.tags),
             origin=self,
             on_done=imported,
             on_failed=failed,

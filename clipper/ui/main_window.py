@@ -1,5 +1,6 @@
-"""The main window: sidebar | results | reader, the menus, drops and pastes, and layout that
-persists. It wires the panes together; it does not do their work.
+"""The main window: sidebar | results | reader, drops and pastes, and layout that persists.
+It wires the panes together; it does not do their work. Its actions and menus are tables in
+`actions`; the Dossier menu's commands and drops on the sidebar are in `dossier_commands`.
 
 Four workers, each one thread: the writer (every archive change, in order: SQLite has one
 writer), the reader (listings, searches, sidebar counts, similar clippings), the importer
@@ -13,42 +14,51 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QMimeData, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QLabel,
     QLayout,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
     QWidget,
 )
 
-from clipper import __version__
+from clipper.core import operations as ops
 from clipper.core.archive import Archive
 from clipper.core.ingest import InputItem
+from clipper.core.operations import OpResult
 from clipper.core.search.parallel import IndexBuildCancelled
 from clipper.core.views import OpChanges
-from clipper.ui import operations as ops
+from clipper.ui.actions import (
+    WindowActions,
+    build_actions,
+    build_menus,
+    enable_for_list,
+    enable_for_selection,
+    name_undo_redo,
+    shortcut_lines,
+)
 from clipper.ui.clipping_model import Column
-from clipper.ui.dialogs import DossierDialog, LinkDialog
+from clipper.ui.dialogs import LinkDialog, about_box, shortcuts_box
+from clipper.ui.dossier_commands import DossierCommands
 from clipper.ui.dropdata import decode_mime_data, describe_inputs
 from clipper.ui.icons import icon
 from clipper.ui.import_view import ProgressLine, ReviewPanel
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
-from clipper.ui.operations import OperationRunner, OpResult
+from clipper.ui.operations import OperationRunner
 from clipper.ui.reader import ReaderPane
 from clipper.ui.results import ResultsPane
 from clipper.ui.samples import load_samples_operation
@@ -65,7 +75,7 @@ SETTINGS_VERSION = 1
 REVIEW_HEIGHT = 280
 
 
-class MainWindow(QMainWindow):
+class MainWindow(QMainWindow, WindowActions):
     """Clipper's window over one open archive.
 
     Signals:
@@ -117,7 +127,8 @@ class MainWindow(QMainWindow):
         # The minimum is fixed once, before the window exists; letting the layout move it
         # later makes platforms without size hints (offscreen, some Wayland) warn each time.
         self.setMinimumSize(900, 560)
-        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        # A QMainWindow always has its own layout (the stubs allow for a widget without one).
+        cast(QLayout, self.layout()).setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
         self.review_panel = ReviewPanel(self.importer)
         self.review_dock = QDockWidget("Import review", self)
@@ -144,165 +155,15 @@ class MainWindow(QMainWindow):
         self.dialog: QWidget | None = None
         self._sidebar_timer = QTimer(self, singleShot=True, interval=SIDEBAR_REFRESH_MS)
         self._sidebar_timer.timeout.connect(self.refresh_sidebar)
-        self._build_actions()
-        self._build_menus()
+        self.dossier_commands = DossierCommands(self)
+        build_actions(self)
+        self._update_history_actions()
+        build_menus(self)
         self._connect()
         self._restore_layout()
         self.refresh_sidebar()
         self.results.refresh()
         self._catch_up_index()
-
-    # -- actions and menus -------------------------------------------------------------------
-
-    def _action(
-        self,
-        text: str,
-        shortcut: QKeySequence | str | None = None,
-        slot: object = None,
-        icon_name: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        if slot is not None:
-            action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        key = QKeySequence.StandardKey
-        self.import_files_action = self._action(
-            "&Import files…", key.Open, self.import_files, "import"
-        )
-        self.import_folder_action = self._action(
-            "Import &folder…", "Ctrl+Shift+O", self.import_folder
-        )
-        self.paste_action = self._action("&Paste to import", key.Paste, self.paste)
-        self.export_action = self._action("&Export…", "Ctrl+E", self.export, "export")
-        self.samples_action = self._action(
-            "Load &sample clippings", None, self.load_samples, "samples"
-        )
-        self.quit_action = self._action("&Quit", key.Quit, self.close)
-        self.undo_action = self._action("&Undo", key.Undo, self.runner.undo, "undo")
-        self.redo_action = self._action("&Redo", "Ctrl+Shift+Z", self.runner.redo)
-        self.find_action = self._action("&Find", key.Find, self.focus_search, "search")
-        self.edit_title_action = self._action("Edit &title", "F2", self.edit_title)
-        self.note_action = self._action("New &note", "Ctrl+N", self.new_note, "note")
-        self.tag_action = self._action("Add ta&g", "Ctrl+T", self.focus_tag_field, "topic")
-        self.link_action = self._action("&Link clippings…", "Ctrl+L", self.link_selected, "link")
-        self.trash_action = self._action("Move to &trash", key.Delete, self.trash_selected, "trash")
-        self.restore_action = self._action(
-            "&Restore from trash", "Ctrl+R", self.restore_selected, "restore"
-        )
-        self.purge_action = self._action("&Delete for good…", "Shift+Del", self.purge_selected)
-        self.empty_trash_action = self._action("&Empty trash…", None, self.empty_trash)
-        self.new_dossier_action = self._action(
-            "&New dossier…", "Ctrl+Shift+N", self.new_dossier, "dossier"
-        )
-        self.remove_from_dossier_action = self._action(
-            "&Remove from this dossier", None, self.remove_from_dossier
-        )
-        self.move_up_action = self._action("Move &up", "Alt+Up", lambda: self.move_in_dossier(-1))
-        self.move_down_action = self._action(
-            "Move &down", "Alt+Down", lambda: self.move_in_dossier(+1)
-        )
-        self.describe_dossier_action = self._action(
-            "&Describe dossier…", None, self.describe_dossier
-        )
-        self.delete_dossier_action = self._action("De&lete dossier", None, self.delete_dossier)
-        self.review_action = self.review_dock.toggleViewAction()
-        self.review_action.setText("Import &review panel")
-        self.review_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.addAction(self.review_action)
-        self.shortcuts_action = self._action(
-            "&Keyboard shortcuts", key.HelpContents, self.show_shortcuts
-        )
-        self.about_action = self._action("&About Clipper", None, self.show_about)
-        self._update_history_actions()
-
-    def _build_menus(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        for action in (self.import_files_action, self.import_folder_action, self.paste_action):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.export_action)
-        file_menu.addAction(self.samples_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-
-        edit_menu = menus.addMenu("&Edit")
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        edit_menu.addSeparator()
-        for action in (
-            self.find_action,
-            self.edit_title_action,
-            self.note_action,
-            self.tag_action,
-            self.link_action,
-        ):
-            edit_menu.addAction(action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.trash_action)
-        edit_menu.addAction(self.restore_action)
-        edit_menu.addAction(self.purge_action)
-        edit_menu.addAction(self.empty_trash_action)
-
-        self.dossier_menu = menus.addMenu("&Dossier")
-        self.dossier_menu.addAction(self.new_dossier_action)
-        self.add_to_dossier_menu = QMenu("&Add to dossier", self)
-        self.add_to_dossier_menu.setIcon(icon("dossier"))
-        self.dossier_menu.addMenu(self.add_to_dossier_menu)
-        self.dossier_menu.addAction(self.remove_from_dossier_action)
-        self.dossier_menu.addSeparator()
-        self.dossier_menu.addAction(self.move_up_action)
-        self.dossier_menu.addAction(self.move_down_action)
-        self.dossier_menu.addSeparator()
-        self.dossier_menu.addAction(self.describe_dossier_action)
-        self.dossier_menu.addAction(self.delete_dossier_action)
-        self._rebuild_dossier_menu([])
-
-        view_menu = menus.addMenu("&View")
-        view_menu.addAction(self.review_action)
-
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction(self.shortcuts_action)
-        help_menu.addAction(self.about_action)
-
-        self.results.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.results.table.customContextMenuRequested.connect(self._table_menu)
-
-    def _table_menu(self, position: object) -> None:
-        menu = QMenu(self)
-        for action in (
-            self.link_action,
-            self.note_action,
-            self.edit_title_action,
-            self.export_action,
-        ):
-            menu.addAction(action)
-        menu.addMenu(self.add_to_dossier_menu)
-        if self.results.node.kind == "dossier":
-            menu.addAction(self.remove_from_dossier_action)
-        if self.results.node.kind == "trash":
-            menu.addAction(self.restore_action)
-            menu.addAction(self.purge_action)
-        else:
-            menu.addAction(self.trash_action)
-        menu.popup(self.results.table.viewport().mapToGlobal(position))
-
-    def _rebuild_dossier_menu(self, dossiers: Sequence[tuple[int, str]]) -> None:
-        self.add_to_dossier_menu.clear()
-        for dossier_id, name in dossiers:
-            action = self.add_to_dossier_menu.addAction(icon("dossier"), name)
-            action.triggered.connect(lambda _=False, d=dossier_id: self.add_selected_to_dossier(d))
-        if dossiers:
-            self.add_to_dossier_menu.addSeparator()
-        new = self.add_to_dossier_menu.addAction("New dossier with the selection…")
-        new.triggered.connect(lambda: self.new_dossier(with_selection=True))
 
     def _connect(self) -> None:
         self.runner.operation_did_execute.connect(self._on_operation)
@@ -311,14 +172,14 @@ class MainWindow(QMainWindow):
         )
         self.runner.history_changed.connect(self._update_history_actions)
         self.sidebar.node_selected.connect(self._on_node_selected)
-        self.sidebar.clippings_dropped.connect(self._on_clippings_dropped_on_node)
+        self.sidebar.clippings_dropped.connect(self.dossier_commands.dropped_on_node)
         self.sidebar.import_dropped.connect(self.import_mime)
         self.results.selection_changed.connect(self._on_selection_changed)
         self.results.load_samples_requested.connect(self.load_samples)
         self.results.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.results.table.import_dropped.connect(self.import_mime)
         self.results.table.link_dropped.connect(self.open_link_dialog)
-        self.results.table.reorder_dropped.connect(self._on_reorder_dropped)
+        self.results.table.reorder_dropped.connect(self.dossier_commands.reorder_dropped)
         self.results.table.open_requested.connect(self.reader.article.setFocus)
         self.results.model.title_edited.connect(
             lambda cid, title: self.runner.run(
@@ -335,7 +196,7 @@ class MainWindow(QMainWindow):
 
     # -- refreshing --------------------------------------------------------------------------
 
-    def _on_operation(self, changes: OpChanges, origin: object) -> None:
+    def _on_operation(self, changes: OpChanges, origin: QObject | None) -> None:
         self.results.on_operation(changes, origin)
         structural = changes.added or changes.removed or changes.tags or changes.dossiers
         if (
@@ -354,7 +215,7 @@ class MainWindow(QMainWindow):
 
     def _on_sidebar_read(self, data: SidebarData) -> None:
         self.sidebar.populate(data)
-        self._rebuild_dossier_menu([(d.id, d.name) for d in data.dossiers])
+        self.dossier_commands.rebuild_add_menu([(d.id, d.name) for d in data.dossiers])
         names = [n.name for n in data.topics] + [n.name for n in data.regions]
         self.reader.set_tag_completions(names)
         self.archive_label.setText(f"{data.library:,} clippings")
@@ -413,37 +274,15 @@ class MainWindow(QMainWindow):
         self._update_node_actions()
 
     def _update_node_actions(self) -> None:
-        kind = self.results.node.kind
-        in_dossier = kind == "dossier"
-        for action in (
-            self.remove_from_dossier_action,
-            self.move_up_action,
-            self.move_down_action,
-            self.describe_dossier_action,
-            self.delete_dossier_action,
-        ):
-            action.setEnabled(in_dossier)
+        enable_for_list(self, self.results.node.kind)
         self._on_selection_changed(self.results.selected_ids())
 
     def _on_selection_changed(self, ids: list[int]) -> None:
         self.reader.show_clippings(ids)
-        has = bool(ids)
-        in_trash = self.results.node.kind == "trash"
-        self.link_action.setEnabled(len(ids) == 2)
-        self.trash_action.setEnabled(has and not in_trash)
-        self.restore_action.setEnabled(has and in_trash)
-        self.purge_action.setEnabled(has and in_trash)
-        self.note_action.setEnabled(len(ids) == 1)
-        self.edit_title_action.setEnabled(len(ids) == 1)
-        self.tag_action.setEnabled(has)
-        self.add_to_dossier_menu.setEnabled(has)
+        enable_for_selection(self, ids, self.results.node.kind)
 
     def _update_history_actions(self) -> None:
-        undo, redo = self.runner.history.undo_label, self.runner.history.redo_label
-        self.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
-        self.undo_action.setEnabled(undo is not None)
-        self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
-        self.redo_action.setEnabled(redo is not None)
+        name_undo_redo(self, self.runner.history)
 
     # -- importing ---------------------------------------------------------------------------
 
@@ -571,9 +410,7 @@ class MainWindow(QMainWindow):
                 ops.link(a, b, dialog.note.text(), dialog.chosen_kind()), origin=self
             )
         )
-        dialog.finished.connect(dialog.deleteLater)
-        self.dialog = dialog
-        dialog.open()
+        self.open_dialog(dialog)
 
     def trash_selected(self) -> None:
         ids = self.results.selected_ids()
@@ -627,147 +464,24 @@ class MainWindow(QMainWindow):
         else:
             self.results.listed_ids(export_ids)
 
-    # -- dossiers ----------------------------------------------------------------------------
-
-    def _current_dossier(self) -> int | None:
-        node = self.results.node
-        return node.value if node.kind == "dossier" and isinstance(node.value, int) else None
-
-    def new_dossier(self, with_selection: bool = False) -> None:
-        ids = self.results.selected_ids() if with_selection else []
-        dialog = DossierDialog(parent=self)
-
-        def create() -> None:
-            operation = ops.create_dossier(dialog.name.text(), dialog.description.toPlainText())
-
-            def created(result: OpResult) -> None:
-                if ids:
-                    self.runner.run(ops.add_to_dossier(result.value.id, ids), origin=self)
-
-            self.runner.run(operation, origin=self, on_done=created)
-
-        dialog.accepted.connect(create)
-        dialog.finished.connect(dialog.deleteLater)
-        self.dialog = dialog
-        dialog.open()
-
-    def describe_dossier(self) -> None:
-        dossier_id = self._current_dossier()
-        if dossier_id is None:
-            return
-        view = self.archive.dossier(dossier_id)
-        dialog = DossierDialog(view.name, view.description, self)
-        dialog.accepted.connect(
-            lambda: self.runner.run(
-                ops.update_dossier(
-                    dossier_id,
-                    name=dialog.name.text(),
-                    description=dialog.description.toPlainText(),
-                ),
-                origin=self,
-            )
-        )
-        dialog.finished.connect(dialog.deleteLater)
-        self.dialog = dialog
-        dialog.open()
-
-    def delete_dossier(self) -> None:
-        dossier_id = self._current_dossier()
-        if dossier_id is not None:
-            self.runner.run(ops.delete_dossier(dossier_id), origin=self)
-
-    def add_selected_to_dossier(self, dossier_id: int) -> None:
-        ids = self.results.selected_ids()
-        if ids:
-            self.runner.run(ops.add_to_dossier(dossier_id, ids), origin=self)
-
-    def remove_from_dossier(self) -> None:
-        dossier_id = self._current_dossier()
-        ids = self.results.selected_ids()
-        if dossier_id is not None and ids:
-            self.runner.run(ops.remove_from_dossier(dossier_id, ids), origin=self)
-
-    def move_in_dossier(self, step: int) -> None:
-        dossier_id = self._current_dossier()
-        ids = self.results.selected_ids()
-        if dossier_id is None or len(ids) != 1:
-            return
-        order = self.results.model.known_ids()
-        row = order.index(ids[0])
-        target = row + step
-        if not 0 <= target < len(order):
-            return
-        order[row], order[target] = order[target], order[row]
-        self.runner.run(ops.reorder_dossier(dossier_id, order), origin=self)
-
-    def _on_reorder_dropped(self, ids: list[int], row: int) -> None:
-        dossier_id = self._current_dossier()
-        if dossier_id is None:
-            return
-        order = self.results.model.known_ids()
-        before = [cid for cid in order[:row] if cid not in ids]
-        after = [cid for cid in order[row:] if cid not in ids]
-        moved = [cid for cid in ids if cid in order]
-        outside = [cid for cid in ids if cid not in order]
-        if outside:
-            self.runner.run(
-                ops.add_to_dossier(dossier_id, outside, position=len(before)), origin=self
-            )
-            return
-        self.runner.run(ops.reorder_dossier(dossier_id, before + moved + after), origin=self)
-
-    def _on_clippings_dropped_on_node(self, key: NodeKey, ids: list[int]) -> None:
-        if key.kind == "dossier" and isinstance(key.value, int):
-            self.runner.run(ops.add_to_dossier(key.value, ids), origin=self)
-        elif key.kind in ("topic", "region"):
-            index = self.sidebar.sidebar_model.index_of(key)
-            if index.isValid():
-                self.runner.run(ops.add_tag(ids, key.kind, index.data()), origin=self)
-        elif key.kind == "trash":
-            self.runner.run(ops.trash(ids), origin=self)
-
     # -- help --------------------------------------------------------------------------------
 
     def shortcut_lines(self) -> list[tuple[str, str]]:
         """Every action with a shortcut, as the menus show it."""
-        lines = []
-        for action in self.actions():
-            if not action.shortcut().isEmpty():
-                text = action.text().replace("&", "").replace("…", "")
-                lines.append(
-                    (text, action.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
-                )
-        lines.append(("Move through the list", "Up / Down"))
-        lines.append(("Read the selected clipping", "Enter"))
-        return lines
+        return shortcut_lines(self.actions())
 
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td>{name}</td><td><b>{keys}</b></td></tr>"
-            for name, keys in self.shortcut_lines()
-        )
-        box = QMessageBox(
-            QMessageBox.Icon.NoIcon,
-            "Keyboard shortcuts",
-            f"<table cellspacing=6>{rows}</table>",
-            parent=self,
-        )
-        box.finished.connect(box.deleteLater)
-        self.dialog = box
-        box.open()
+        self.open_dialog(shortcuts_box(self.shortcut_lines(), self))
 
     def show_about(self) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.NoIcon,
-            "About Clipper",
-            f"<b>Clipper {__version__}</b><br>A clipping manager for newsrooms.<br><br>"
-            f"Archive: {self.archive.location.home}",
-            parent=self,
-        )
-        box.setIconPixmap(icon("clipper").pixmap(48, 48))
-        box.finished.connect(box.deleteLater)
-        self.dialog = box
-        box.open()
+        self.open_dialog(about_box(self.archive.location.home, self))
+
+    def open_dialog(self, dialog: QDialog) -> None:
+        """Open a dialog window-modal (no nested event loop); it is deleted once closed.
+        `dialog` keeps it for the tests and the screenshots."""
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
 
     # -- layout that persists ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import html
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QCompleter,
@@ -30,12 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clipper.core import operations as ops
 from clipper.core.archive import Archive, NotFound
+from clipper.core.operations import OpResult
 from clipper.core.views import ClippingDetail, OpChanges
-from clipper.ui import operations as ops
 from clipper.ui.article_view import ArticleBrowser, article_html, open_in_system_browser
 from clipper.ui.icons import icon
-from clipper.ui.operations import OperationRunner, OpResult
+from clipper.ui.operations import OperationRunner
 from clipper.ui.tasks import TaskRunner
 from clipper.ui.widgets import Chip, EmptyState, FlowLayout, SectionHeader
 
@@ -154,14 +155,15 @@ class TagEditor(QWidget):
         self.chip_area.updateGeometry()
 
     def chip_texts(self) -> list[str]:
-        return [self.chips.itemAt(i).widget().text for i in range(self.chips.count())]
+        return [chip.text for chip in self._chip_widgets()]
 
     def chip(self, name: str) -> Chip | None:
-        for i in range(self.chips.count()):
-            widget = self.chips.itemAt(i).widget()
-            if isinstance(widget, Chip) and widget.text == name:
-                return widget
-        return None
+        return next((chip for chip in self._chip_widgets() if chip.text == name), None)
+
+    def _chip_widgets(self) -> list[Chip]:
+        items = (self.chips.itemAt(i) for i in range(self.chips.count()))
+        widgets = (item.widget() for item in items if item is not None)
+        return [widget for widget in widgets if isinstance(widget, Chip)]
 
     def set_completions(self, names: Sequence[str]) -> None:
         self.completions.setStringList(sorted(set(names), key=str.casefold))
@@ -425,11 +427,11 @@ class ReaderPane(QWidget):
                 edit.hide()
                 edit.deleteLater()
         for note in detail.notes:
-            edit = by_id.get(note.id)
-            if edit is None:
+            shown = by_id.get(note.id)
+            if shown is None:
                 self._add_note_edit(detail.id, note.id, note.text)
-            elif not edit.hasFocus() and not edit.in_flight:
-                edit.set_saved_text(note.text)
+            elif not shown.hasFocus() and not shown.in_flight:
+                shown.set_saved_text(note.text)
         if not any(e.note_id is None for e in self.note_edits):
             self._add_note_edit(detail.id, None, "")
 
@@ -499,7 +501,7 @@ class ReaderPane(QWidget):
     def _on_add_tag(self, text: str) -> None:
         if not self.selected_ids:
             return
-        self.runner.run(tag_operation(self.selected_ids, text), origin=self)
+        self.runner.run(ops.add_tag_as_typed(self.selected_ids, text), origin=self)
 
     def _on_remove_tag(self, kind: str, name: str) -> None:
         if self.detail is not None:
@@ -515,7 +517,7 @@ class ReaderPane(QWidget):
     def _clear_box(box: QVBoxLayout) -> None:
         while box.count():
             item = box.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
@@ -610,7 +612,7 @@ class ReaderPane(QWidget):
 
     # -- refreshing --------------------------------------------------------------------------
 
-    def _on_operation(self, changes: OpChanges, origin: object) -> None:
+    def _on_operation(self, changes: OpChanges, origin: QObject | None) -> None:
         if self.detail is None:
             return
         if self.detail.id in changes.clippings or changes.links:
@@ -619,22 +621,6 @@ class ReaderPane(QWidget):
         elif changes.added or changes.removed:
             # A new or trashed clipping may be a suggestion or a matched "Read more".
             self._load(self.detail.id, keep_notes=True)
-
-
-def tag_operation(clipping_ids: Sequence[int], text: str) -> ops.Operation:
-    """Tag from what the editor typed: 'topic:Security', 'region:Sahel', or a bare name,
-    which is a region when the archive (or its gazetteer) knows one by that name."""
-    kind, sep, name = text.partition(":")
-    if sep and kind.strip().lower() in ("topic", "region") and name.strip():
-        return ops.add_tag(list(clipping_ids), kind.strip().lower(), name.strip())
-    name = text.strip()
-    ids = list(clipping_ids)
-
-    def apply(archive: Archive) -> ops.OpResult:
-        kind = "region" if archive.find_tag("region", name) is not None else "topic"
-        return ops.add_tag(ids, kind, name).apply(archive)
-
-    return ops.Operation(f"Tag with {name}", apply)
 
 
 def suggestions_for(

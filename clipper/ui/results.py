@@ -1,69 +1,45 @@
-"""The centre of the window: the search field, facet chips and the table of clippings.
+"""The centre of the window, `ResultsPane`: the search field, facet chips and the table.
 
 Typing searches after a short pause (the query language of the archive core); a malformed
 query gets an inline message, and "did you mean" is offered when the index suggests it.
 Without a query the table lists what the sidebar selected. Listing and searching run on
-the read worker; the table model then loads only the rows on screen.
+the read worker; the table model then loads only the rows on screen. The table view lives
+in `results_table`, the facet chips in `facets`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import cast
 
-from PySide6.QtCore import (
-    QItemSelection,
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import (
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QKeyEvent,
-    QPainter,
-    QPalette,
-    QTextDocument,
-)
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from clipper.core.archive import Archive
-from clipper.core.search import QuerySyntaxError
+from clipper.core.search import Hit, QuerySyntaxError, SearchResults
 from clipper.core.views import ClippingFilter, ClippingSummary, OpChanges
 from clipper.ui.clipping_model import (
     PAGE_SIZE,
     SORT_KEYS,
     ClippingTableModel,
     Column,
-    Role,
     SearchPage,
-    ids_from_mime,
 )
+from clipper.ui.facets import FacetBar, compose_query
 from clipper.ui.icons import icon
+from clipper.ui.results_table import ClippingTableView
 from clipper.ui.sidebar import LIBRARY, NodeKey
 from clipper.ui.tasks import TaskRunner
-from clipper.ui.widgets import Chip, EmptyState, FlowLayout
+from clipper.ui.widgets import Chip, EmptyState
 
 log = logging.getLogger(__name__)
 
@@ -75,36 +51,6 @@ SEARCH_PAGE_SIZE = 100
 # order (one read, 0.1-0.3 s at 100,000 clippings) is filtered down to the hits.
 SORT_BY_IDS_MAX = 500
 PRIME_ROWS = 500
-FACET_KINDS = ("topic", "region", "source", "month", "language")
-FACET_PREFIX = {
-    "topic": "topic",
-    "region": "region",
-    "source": "source",
-    "month": "date",
-    "language": "lang",
-}
-FACETS_SHOWN = 5
-
-
-@dataclass(frozen=True)
-class Facet:
-    kind: str
-    value: str
-
-    def query_term(self) -> str:
-        prefix = FACET_PREFIX.get(self.kind, self.kind)
-        if self.kind in ("month", "language") or self.value.replace("-", "").isalnum():
-            return f"{prefix}:{self.value}"
-        return f'{prefix}:"{self.value}"'
-
-
-def compose_query(text: str, facets: Sequence[Facet]) -> str:
-    """The typed query narrowed by the active facets (each facet is one more condition)."""
-    terms = [t.query_term() for t in facets]
-    text = text.strip()
-    if text and terms:
-        return f"({text}) " + " ".join(terms)
-    return text or " ".join(terms)
 
 
 def search_page(
@@ -156,137 +102,6 @@ def sorted_hits_page(
     )
 
 
-class SnippetDelegate(QStyledItemDelegate):
-    """Paints a search snippet with its matched words in bold, on one line."""
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        snippet = index.data(Role.SNIPPET_HTML)
-        if not snippet:
-            super().paint(painter, option, index)
-            return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        colour = opt.palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
-        document = QTextDocument()
-        document.setDefaultFont(opt.font)
-        document.setDocumentMargin(0)
-        document.setHtml(f'<span style="color:{colour.name()}">{around_match(snippet)}</span>')
-        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
-        painter.save()
-        painter.setClipRect(rect)
-        top = rect.top() + max(0, (rect.height() - document.size().height()) / 2)
-        painter.translate(rect.left() + 2, top)
-        document.drawContents(painter)
-        painter.restore()
-
-
-class ClippingTableView(QTableView):
-    """The table; handles drops: files to import, a clipping on another to link them, and
-    clippings moved within a dossier to reorder it.
-
-    Signals:
-        import_dropped(object): QMimeData from outside the app.
-        link_dropped(int, int): a clipping dropped on another one.
-        reorder_dropped(list, int): clipping ids dropped at a row of a dossier.
-        open_requested(): Enter on the current row.
-    """
-
-    import_dropped = Signal(object)
-    link_dropped = Signal(int, int)
-    reorder_dropped = Signal(list, int)
-    open_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("clippingTable")
-        self.reordering = False
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setDragEnabled(True)
-        self.setAcceptDrops(True)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.setDefaultDropAction(Qt.DropAction.CopyAction)
-        self.setDropIndicatorShown(True)
-        self.setAlternatingRowColors(True)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setSortingEnabled(False)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(26)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.horizontalHeader()
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.setSortIndicatorClearable(True)
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.setItemDelegateForColumn(Column.SNIPPET, SnippetDelegate(self))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if (
-            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.state() != QAbstractItemView.State.EditingState
-        ):
-            self.open_requested.emit()
-            return
-        super().keyPressEvent(event)
-
-    def _target_id(self, event: QDropEvent | QDragMoveEvent) -> int | None:
-        index = self.indexAt(event.position().toPoint())
-        return index.data(Role.CLIPPING_ID) if index.isValid() else None
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        ids = ids_from_mime(event.mimeData())
-        if ids and not self.reordering:
-            target = self._target_id(event)
-            if target is None or len(ids) != 1 or target in ids:
-                event.ignore()
-                return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        ids = ids_from_mime(event.mimeData())
-        if not ids:
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-            self.import_dropped.emit(event.mimeData())
-            return
-        if self.reordering:
-            index = self.indexAt(event.position().toPoint())
-            row = index.row() if index.isValid() else self.model().rowCount()
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-            self.reorder_dropped.emit(ids, row)
-            return
-        target = self._target_id(event)
-        if target is None or len(ids) != 1 or target in ids:
-            event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-        self.link_dropped.emit(ids[0], target)
-
-
 class ResultsPane(QWidget):
     """Search field, messages, facet chips and the clipping table.
 
@@ -307,12 +122,11 @@ class ResultsPane(QWidget):
         self.reads = reads
         self.node: NodeKey = LIBRARY
         self.node_title = "Library"
-        self.facets: list[Facet] = []
         self.sort_column: Column | None = None
         self.sort_descending = True
         self.query_error: str | None = None
         self.suggestion: str | None = None
-        self.last_results: object = None
+        self.last_results: SearchResults | None = None
         # Every hit in the order shown, when the hits are sorted by a column.
         self.sorted_hits: Ranked | None = None
         # False while the window opens (perhaps rebuilds) the search index: a search then
@@ -344,11 +158,9 @@ class ResultsPane(QWidget):
         self.message.hide()
         layout.addWidget(self.message)
 
-        self.facet_area = QWidget()
-        self.facet_area.setObjectName("facets")
-        self.facet_layout = FlowLayout(self.facet_area, spacing=5)
-        self.facet_area.hide()
-        layout.addWidget(self.facet_area)
+        self.facet_bar = FacetBar()
+        self.facet_bar.changed.connect(self.refresh)
+        layout.addWidget(self.facet_bar)
 
         heading = QHBoxLayout()
         self.heading = QLabel()
@@ -368,7 +180,7 @@ class ResultsPane(QWidget):
         self.model = ClippingTableModel(archive.summaries, self)
         self.table = ClippingTableView()
         self.table.setModel(self.model)
-        self._size_columns()
+        self.table.size_columns()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.empty = EmptyState()
@@ -390,36 +202,11 @@ class ResultsPane(QWidget):
         self.model.rowsInserted.connect(self._update_empty_state)
         self.model.rowsRemoved.connect(self._update_empty_state)
 
-    def _size_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # The title takes whatever width the other columns leave: no sideways scrolling.
-        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(60)
-        for column, width in (
-            (Column.TITLE, 300),
-            (Column.SOURCE, 110),
-            (Column.DATE, 88),
-            (Column.REGIONS, 110),
-            (Column.TOPICS, 110),
-            (Column.SNIPPET, 240),
-        ):
-            self.table.setColumnWidth(column, width)
-        self.table.setColumnHidden(Column.SNIPPET, True)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-
-    def _show_columns(self, searching: bool) -> None:
-        """A search shows where each clipping matched in place of its regions and topics
-        (those are in the facet chips above)."""
-        self.table.setColumnHidden(Column.SNIPPET, not searching)
-        self.table.setColumnHidden(Column.REGIONS, searching)
-        self.table.setColumnHidden(Column.TOPICS, searching)
-
     # -- what to show ------------------------------------------------------------------------
 
     @property
     def query(self) -> str:
-        return compose_query(self.search_field.text(), self.facets)
+        return compose_query(self.search_field.text(), self.facet_bar.active)
 
     def show_node(self, node: NodeKey, title: str, description: str = "") -> None:
         self.node = node
@@ -540,8 +327,10 @@ class ResultsPane(QWidget):
         sort_column = self.sort_column if self.sort_column in SORT_KEYS else None
         sort, descending = self._sort_key()
 
-        def work() -> tuple[SearchPage, object, Ranked | None]:
-            first, results = search_page(archive, query, flt, 1, SEARCH_PAGE_SIZE)
+        def work() -> tuple[SearchPage, SearchResults, Ranked | None]:
+            first, found = search_page(archive, query, flt, 1, SEARCH_PAGE_SIZE)
+            # search_page hands back what archive.search returned, typed loosely.
+            results = cast(SearchResults, found)
             ordered = None
             if sort_column is not None:
                 ordered = sorted_hits(archive, query, flt, sort, descending)
@@ -570,8 +359,8 @@ class ResultsPane(QWidget):
         self.sorted_hits = None
         self.archive_empty = archive_empty
         self._show_message("")
-        self._show_facets({})
-        self._show_columns(searching=False)
+        self.facet_bar.show_counts({})
+        self.table.show_search_columns(False)
         if keep_position:
             self.model.update_ids(ids)
         else:
@@ -586,7 +375,7 @@ class ResultsPane(QWidget):
         generation: int,
         query: str,
         first: SearchPage,
-        results: object,
+        results: SearchResults,
         ordered: Ranked | None,
         keep_position: bool = False,
     ) -> None:
@@ -596,7 +385,7 @@ class ResultsPane(QWidget):
         self.archive_empty = False
         self.last_results = results
         self.sorted_hits = ordered
-        self.suggestion = getattr(results, "suggestion", None) or None
+        self.suggestion = results.suggestion or None
         archive = self.archive
         flt = self.filter()
 
@@ -613,7 +402,7 @@ class ResultsPane(QWidget):
             )
 
         self._reset(lambda: self.model.set_search(first, load_page, SEARCH_PAGE_SIZE))
-        self._show_columns(searching=True)
+        self.table.show_search_columns(True)
         in_node = "" if self.node == LIBRARY else f" in {self.node_title}"
         self.heading.setText(f"Search{in_node}")
         self.count_label.setText(_count_text(first.total, "result"))
@@ -623,7 +412,7 @@ class ResultsPane(QWidget):
             )
         else:
             self._show_message("")
-        self._show_facets(getattr(results, "facets", {}) or {})
+        self.facet_bar.show_counts(results.facets)
         self._update_empty_state()
 
     def _on_read_failed(self, generation: int, exc: BaseException) -> None:
@@ -638,13 +427,13 @@ class ResultsPane(QWidget):
         log.error("listing failed", exc_info=exc)
         self._show_message(f"Could not read the archive: {_escape(str(exc))}", kind="error")
 
-    def _reset(self, change: object) -> None:
+    def _reset(self, change: Callable[[], None]) -> None:
         """Reset the model, keeping the selection and current row where the ids remain."""
         selected = self.selected_ids()
         current = self.current_id()
         self._restoring = True
         try:
-            change()  # type: ignore[operator]
+            change()
             if selected:
                 self.select_ids(selected, current)
         finally:
@@ -653,7 +442,7 @@ class ResultsPane(QWidget):
         if after != selected:
             self.selection_changed.emit(after)
 
-    # -- messages and facets -----------------------------------------------------------------
+    # -- messages ----------------------------------------------------------------------------
 
     def _show_message(self, html: str, kind: str = "hint") -> None:
         self.message.setProperty("kind", kind)
@@ -667,53 +456,8 @@ class ResultsPane(QWidget):
             self.search_field.setText(self.suggestion)
             self.refresh()
 
-    def _show_facets(self, facets: dict) -> None:
-        self.facet_layout.clear()
-        for facet in self.facets:
-            chip = Chip(
-                f"{_facet_label(facet.kind)}: {facet.value}",
-                kind="facet",
-                removable=True,
-                active=True,
-            )
-            chip.setObjectName("facetChip")
-            chip.remove_clicked.connect(lambda facet=facet: self.remove_facet(facet))
-            chip.clicked.connect(lambda facet=facet: self.remove_facet(facet))
-            self.facet_layout.addWidget(chip)
-        for kind in FACET_KINDS:
-            offered = [
-                (str(value), count)
-                for value, count in list(facets.get(kind, ()))[:FACETS_SHOWN]
-                if Facet(kind, str(value)) not in self.facets
-            ]
-            if offered:
-                label = QLabel(f"{_facet_label(kind)}:")
-                label.setObjectName("facetKind")
-                self.facet_layout.addWidget(label)
-            for value, count in offered:
-                facet = Facet(kind, value)
-                chip = Chip(f"{facet_text(kind, value)}  {count}", kind="facet")
-                chip.setObjectName("facetChip")
-                chip.setToolTip(f"Only {_facet_label(kind).lower()} {value}")
-                chip.setCursor(Qt.CursorShape.PointingHandCursor)
-                chip.clicked.connect(lambda facet=facet: self.add_facet(facet))
-                self.facet_layout.addWidget(chip)
-        self.facet_area.setVisible(self.facet_layout.count() > 0)
-        self.facet_area.updateGeometry()
-
     def facet_chips(self) -> list[Chip]:
-        widgets = (self.facet_layout.itemAt(i).widget() for i in range(self.facet_layout.count()))
-        return [widget for widget in widgets if isinstance(widget, Chip)]
-
-    def add_facet(self, facet: Facet) -> None:
-        if facet not in self.facets:
-            self.facets.append(facet)
-        self.refresh()
-
-    def remove_facet(self, facet: Facet) -> None:
-        if facet in self.facets:
-            self.facets.remove(facet)
-        self.refresh()
+        return self.facet_bar.chips()
 
     # -- empty states ------------------------------------------------------------------------
 
@@ -783,7 +527,7 @@ class ResultsPane(QWidget):
             self.sort_descending = order == Qt.SortOrder.DescendingOrder
         self.refresh()
 
-    def on_operation(self, changes: OpChanges, _origin: object) -> None:
+    def on_operation(self, changes: OpChanges, _origin: QObject | None) -> None:
         """Refresh after an operation: rows that changed repaint, added and removed ones
         come and go (coalesced, so a batch import refreshes a few times a second)."""
         self._changed_ids |= set(changes.clippings)
@@ -801,49 +545,13 @@ class ResultsPane(QWidget):
         self.refresh(keep_position=True)
 
 
-def around_match(snippet_html: str, before: int = 16) -> str:
-    """A one-line cell shows the start of a snippet: start it just before the first match.
-    The text ahead of the first <b> is escaped plain text, so cutting it at a space is safe."""
-    first = snippet_html.find("<b>")
-    if first <= before:
-        return snippet_html
-    space = snippet_html.find(" ", first - before, first)
-    start = space + 1 if space != -1 else first
-    return "…" + snippet_html[start:]
-
-
-def _snippet_html(hit: object) -> str:
+def _snippet_html(hit: Hit) -> str:
     """The hit's snippet with the matched words in <b> (escaped plain text otherwise)."""
-    marked = getattr(hit, "snippet_html", None)
-    if isinstance(marked, str) and marked:
-        return marked
-    return html.escape(str(getattr(hit, "snippet", "") or ""))
+    return hit.snippet_html or html.escape(hit.snippet)
 
 
 def _count_text(count: int, noun: str = "clipping") -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
-def facet_text(kind: str, value: str) -> str:
-    """How a facet value reads on its chip: months by name, languages by code."""
-    if kind == "month":
-        try:
-            return dt.date.fromisoformat(f"{value}-01").strftime("%b %Y")
-        except ValueError:
-            return value
-    if kind == "language":
-        return value.upper()
-    return value
-
-
-def _facet_label(kind: str) -> str:
-    return {
-        "topic": "Topic",
-        "region": "Region",
-        "source": "Source",
-        "month": "Month",
-        "language": "Language",
-    }.get(kind, kind.title())
 
 
 def _escape(text: str) -> str:

@@ -14,9 +14,9 @@ from typing import Any
 
 from clipper.core.archive import Archive, ArchiveError
 from clipper.core.ingest import import_inputs
+from clipper.core.operations import Operation, OpResult
 from clipper.core.paths import RESOURCES_DIR
 from clipper.core.views import OpChanges
-from clipper.ui.operations import Operation, OpResult
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from clipper.core.paths import resolve_location
 from clipper.ui import app as app_module
 from clipper.ui.article_view import ArticleBrowser, article_html
 from clipper.ui.instance import LOCK_FILENAME
-from tests.ui.conftest import add, sync_executors
+from tests.conftest import add
+from tests.ui.conftest import sync_executors
 
 HOLD_LOCK = textwrap.dedent(
     """

@@ -176,7 +176,7 @@ def test_sidebar_model_passes_modeltester(qapp, qtmodeltester, archive: Archive,
 
 
 def test_a_snippet_cell_starts_just_before_the_first_match() -> None:
-    from clipper.ui.results import around_match
+    from clipper.ui.results_table import around_match
 
     long = "word " * 20 + "the <b>Yevkurov</b> delegation"
     trimmed = around_match(long)

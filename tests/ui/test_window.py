@@ -19,7 +19,7 @@ from clipper.ui.dialogs import DossierDialog, LinkDialog
 from clipper.ui.main_window import MainWindow
 from clipper.ui.reader import NoteEdit
 from clipper.ui.sidebar import TRASH, NodeKey
-from tests.ui.conftest import add
+from tests.conftest import add
 from tests.ui.helpers import click_node, drop, press
 
 WAIT = 3000

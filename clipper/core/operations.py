@@ -1,0 +1,404 @@
+"""Every change an editor makes, as an `Operation` on the archive, and the undo history.
+
+An `Operation` is plain data: a label for menus ("Tag with Niger") and a function of the
+`Archive` that returns an `OpResult` (what changed, the operation that undoes it, and any
+value the caller wants, such as a new note's id). Inverses are computed from what the archive
+says it changed, and each operation reads what it will need for its inverse and writes in one
+transaction (`Archive.batch`), so no other write can slip in between and undo puts back
+exactly what the operation touched. Nothing here knows about threads or Qt: the window runs
+operations on its writer (`clipper.ui.operations.OperationRunner`), and views refresh
+themselves from the `OpChanges` they return (Anki's habit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from clipper.core.archive import Archive, NotFound
+from clipper.core.drafts import ClippingDraft
+from clipper.core.views import OpChanges
+
+UNDO_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class OpResult:
+    changes: OpChanges
+    inverse: Operation | None = None
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A named change to the archive; `undoable` ones go on the undo history."""
+
+    label: str
+    apply: Callable[[Archive], OpResult]
+    undoable: bool = True
+
+
+@dataclass(frozen=True)
+class UndoEntry:
+    """What the editor did (its label, for "Undo Tag with Niger") and the inverse to run."""
+
+    label: str
+    inverse: Operation
+
+
+@dataclass
+class UndoHistory:
+    """The last changes, newest last; undoing one moves it to the redo stack.
+
+    Replaying an entry has two halves, so that a caller may run the inverse elsewhere (the
+    window's writer thread): `start_undo` takes the entry off its stack, `finish_undo` files
+    the inverse of what it did on the redo stack. `undo` does both here and now.
+    """
+
+    undo_stack: list[UndoEntry] = field(default_factory=list)
+    redo_stack: list[UndoEntry] = field(default_factory=list)
+
+    def push(self, label: str, inverse: Operation) -> None:
+        self.undo_stack.append(UndoEntry(label, inverse))
+        del self.undo_stack[:-UNDO_LIMIT]
+        self.redo_stack.clear()
+
+    def record(self, operation: Operation, result: OpResult) -> bool:
+        """Put what `operation` did on the history, if it can be undone; says if it was."""
+        if not operation.undoable or result.inverse is None:
+            return False
+        self.push(operation.label, result.inverse)
+        return True
+
+    @property
+    def undo_label(self) -> str | None:
+        return self.undo_stack[-1].label if self.undo_stack else None
+
+    @property
+    def redo_label(self) -> str | None:
+        return self.redo_stack[-1].label if self.redo_stack else None
+
+    def start_undo(self) -> UndoEntry | None:
+        return self.undo_stack.pop() if self.undo_stack else None
+
+    def finish_undo(self, entry: UndoEntry, result: OpResult) -> None:
+        if result.inverse is not None:
+            self.redo_stack.append(UndoEntry(entry.label, result.inverse))
+
+    def start_redo(self) -> UndoEntry | None:
+        return self.redo_stack.pop() if self.redo_stack else None
+
+    def finish_redo(self, entry: UndoEntry, result: OpResult) -> None:
+        if result.inverse is not None:
+            self.undo_stack.append(UndoEntry(entry.label, result.inverse))
+
+    def execute(self, archive: Archive, operation: Operation) -> OpResult:
+        """Apply `operation` on this thread and record it (the command line, the tests)."""
+        result = operation.apply(archive)
+        self.record(operation, result)
+        return result
+
+    def undo(self, archive: Archive) -> OpResult | None:
+        entry = self.start_undo()
+        if entry is None:
+            return None
+        result = entry.inverse.apply(archive)
+        self.finish_undo(entry, result)
+        return result
+
+    def redo(self, archive: Archive) -> OpResult | None:
+        entry = self.start_redo()
+        if entry is None:
+            return None
+        result = entry.inverse.apply(archive)
+        self.finish_redo(entry, result)
+        return result
+
+
+def _in_one_transaction(
+    label: str, apply: Callable[[Archive], OpResult], undoable: bool = True
+) -> Operation:
+    """An operation whose reads (the state its inverse is computed from) and writes are one
+    transaction: another thread's write cannot change that state in between."""
+
+    def batched(archive: Archive) -> OpResult:
+        with archive.batch():
+            return apply(archive)
+
+    return Operation(label, batched, undoable)
+
+
+# -- the operations --------------------------------------------------------------------------
+
+
+def _ids(clipping_ids: int | Sequence[int]) -> list[int]:
+    return [clipping_ids] if isinstance(clipping_ids, int) else list(clipping_ids)
+
+
+def add_tag(clipping_ids: int | Sequence[int], kind: str, name: str) -> Operation:
+    ids = _ids(clipping_ids)
+
+    def apply(archive: Archive) -> OpResult:
+        changes = archive.add_tag(ids, kind, name)
+        changed = sorted(changes.clippings)
+        return OpResult(changes, remove_tag(changed, kind, name) if changed else None)
+
+    return _in_one_transaction(f"Tag with {name}", apply)
+
+
+def add_tag_as_typed(clipping_ids: Sequence[int], text: str) -> Operation:
+    """Tag from what the editor typed: 'topic:Security', 'region:Sahel', or a bare name,
+    which is a region when the archive (or its gazetteer) knows one by that name."""
+    kind, sep, name = text.partition(":")
+    if sep and kind.strip().lower() in ("topic", "region") and name.strip():
+        return add_tag(list(clipping_ids), kind.strip().lower(), name.strip())
+    name = text.strip()
+    ids = list(clipping_ids)
+
+    def apply(archive: Archive) -> OpResult:
+        kind = "region" if archive.find_tag("region", name) is not None else "topic"
+        return add_tag(ids, kind, name).apply(archive)
+
+    return _in_one_transaction(f"Tag with {name}", apply)
+
+
+def remove_tag(clipping_ids: int | Sequence[int], kind: str, name: str) -> Operation:
+    ids = _ids(clipping_ids)
+
+    def apply(archive: Archive) -> OpResult:
+        changes = archive.remove_tag(ids, kind, name)
+        changed = sorted(changes.clippings)
+        return OpResult(changes, add_tag(changed, kind, name) if changed else None)
+
+    return _in_one_transaction(f"Remove tag {name}", apply)
+
+
+def add_note(clipping_id: int, text: str) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        note_id, changes = archive.add_note(clipping_id, text)
+        return OpResult(changes, delete_note(clipping_id, note_id), value=note_id)
+
+    return _in_one_transaction("Add note", apply)
+
+
+def _note_text(archive: Archive, clipping_id: int, note_id: int) -> str:
+    for note in archive.get(clipping_id).notes:
+        if note.id == note_id:
+            return note.text
+    raise NotFound(f"no note with id {note_id}")
+
+
+def edit_note(clipping_id: int, note_id: int, text: str) -> Operation:
+    """Change a note's text (an empty text deletes it)."""
+
+    def apply(archive: Archive) -> OpResult:
+        before = _note_text(archive, clipping_id, note_id)
+        changes = archive.edit_note(note_id, text)
+        if not text.strip():
+            return OpResult(changes, add_note(clipping_id, before))
+        return OpResult(changes, edit_note(clipping_id, note_id, before), value=note_id)
+
+    return _in_one_transaction("Edit note", apply)
+
+
+def delete_note(clipping_id: int, note_id: int) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        before = _note_text(archive, clipping_id, note_id)
+        changes = archive.delete_note(note_id)
+        return OpResult(changes, add_note(clipping_id, before))
+
+    return _in_one_transaction("Delete note", apply)
+
+
+def link(a: int, b: int, note: str, kind: str | None) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        before = next((v for v in archive.get(a).links if v.other_id == b), None)
+        changes = archive.link(a, b, note, kind)
+        inverse = unlink(a, b) if before is None else link(a, b, before.note, before.kind)
+        return OpResult(changes, inverse)
+
+    return _in_one_transaction("Link clippings", apply)
+
+
+def unlink(a: int, b: int) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        before = next((v for v in archive.get(a).links if v.other_id == b), None)
+        changes = archive.unlink(a, b)
+        inverse = link(a, b, before.note, before.kind) if before is not None else None
+        return OpResult(changes, inverse)
+
+    return _in_one_transaction("Unlink clippings", apply)
+
+
+def trash(clipping_ids: Sequence[int]) -> Operation:
+    ids = list(clipping_ids)
+
+    def apply(archive: Archive) -> OpResult:
+        changes = archive.trash(ids)
+        changed = sorted(changes.clippings)
+        return OpResult(changes, restore(changed) if changed else None)
+
+    label = "Move to trash" if len(ids) == 1 else f"Move {len(ids)} to trash"
+    return _in_one_transaction(label, apply)
+
+
+def restore(clipping_ids: Sequence[int]) -> Operation:
+    ids = list(clipping_ids)
+
+    def apply(archive: Archive) -> OpResult:
+        changes = archive.restore(ids)
+        changed = sorted(changes.clippings)
+        return OpResult(changes, trash(changed) if changed else None)
+
+    return _in_one_transaction("Restore from trash", apply)
+
+
+def purge(clipping_ids: Sequence[int]) -> Operation:
+    ids = list(clipping_ids)
+    return _in_one_transaction(
+        "Delete for good", lambda archive: OpResult(archive.purge(ids)), undoable=False
+    )
+
+
+def empty_trash() -> Operation:
+    return _in_one_transaction(
+        "Empty trash", lambda archive: OpResult(archive.empty_trash()), undoable=False
+    )
+
+
+def update_fields(clipping_id: int, **fields: Any) -> Operation:
+    """Edit metadata (F2 on the title); undo puts the old values back."""
+
+    def apply(archive: Archive) -> OpResult:
+        before = archive.get(clipping_id)
+        old = {name: getattr(before, name) for name in fields}
+        changes = archive.update(clipping_id, **fields)
+        return OpResult(changes, update_fields(clipping_id, **old))
+
+    label = "Edit title" if set(fields) == {"title"} else "Edit details"
+    return _in_one_transaction(label, apply)
+
+
+def confirm_title(clipping_id: int) -> Operation:
+    return _in_one_transaction(
+        "Confirm title",
+        lambda archive: OpResult(archive.confirm_title(clipping_id)),
+        undoable=False,
+    )
+
+
+def store_draft(draft: ClippingDraft, tags: Sequence[tuple[str, str]] = ()) -> Operation:
+    """Store an import draft; the value is the `AddResult` (new id, or the duplicate's).
+    Not recorded one by one: the importer records the whole batch (see `import_undo`)."""
+
+    def apply(archive: Archive) -> OpResult:
+        result = archive.add(draft, tags=tags)
+        return OpResult(result.changes, trash([result.id]) if result.created else None, result)
+
+    return _in_one_transaction(f"Import {draft.title}", apply, undoable=False)
+
+
+def import_undo(titles: Sequence[str], clipping_ids: Sequence[int]) -> tuple[str, Operation]:
+    """The history entry of an import batch: its label, and an inverse that moves what it
+    stored to the trash (nothing is deleted; redo restores them)."""
+    label = f"Import {titles[0]}" if len(titles) == 1 else f"Import {len(titles)} clippings"
+    return label, trash(clipping_ids)
+
+
+# -- dossiers --------------------------------------------------------------------------------
+
+
+def create_dossier(name: str, description: str = "") -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        view, changes = archive.create_dossier(name, description)
+        return OpResult(changes, delete_dossier(view.id), value=view)
+
+    return _in_one_transaction(f"Create dossier {name}", apply)
+
+
+def delete_dossier(dossier_id: int) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        before = archive.dossier(dossier_id)
+        changes = archive.delete_dossier(dossier_id)
+        return OpResult(
+            changes, _recreate_dossier(before.name, before.description, before.clipping_ids)
+        )
+
+    return _in_one_transaction("Delete dossier", apply)
+
+
+def _recreate_dossier(name: str, description: str, clipping_ids: Sequence[int]) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        view, changes = archive.create_dossier(name, description)
+        if clipping_ids:
+            changes = changes.merge(archive.add_to_dossier(view.id, list(clipping_ids)))
+        return OpResult(changes, delete_dossier(view.id), value=view)
+
+    return _in_one_transaction(f"Create dossier {name}", apply)
+
+
+def update_dossier(
+    dossier_id: int, name: str | None = None, description: str | None = None
+) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        before = archive.dossier(dossier_id)
+        changes = archive.update_dossier(dossier_id, name=name, description=description)
+        return OpResult(
+            changes, update_dossier(dossier_id, name=before.name, description=before.description)
+        )
+
+    return _in_one_transaction("Describe dossier" if name is None else "Rename dossier", apply)
+
+
+def add_to_dossier(
+    dossier_id: int, clipping_ids: Sequence[int], position: int | None = None
+) -> Operation:
+    ids = list(clipping_ids)
+    return _dossier_change(
+        "Add to dossier", dossier_id, lambda a: a.add_to_dossier(dossier_id, ids, position)
+    )
+
+
+def remove_from_dossier(dossier_id: int, clipping_ids: Sequence[int]) -> Operation:
+    ids = list(clipping_ids)
+    return _dossier_change(
+        "Remove from dossier", dossier_id, lambda a: a.remove_from_dossier(dossier_id, ids)
+    )
+
+
+def reorder_dossier(dossier_id: int, clipping_ids: Sequence[int]) -> Operation:
+    ids = list(clipping_ids)
+    return _dossier_change(
+        "Reorder dossier", dossier_id, lambda a: a.reorder_dossier(dossier_id, ids)
+    )
+
+
+def _dossier_change(
+    label: str, dossier_id: int, change: Callable[[Archive], OpChanges]
+) -> Operation:
+    """An operation on a dossier's contents; its undo puts back the clippings it held."""
+
+    def apply(archive: Archive) -> OpResult:
+        before = archive.dossier(dossier_id).clipping_ids
+        return OpResult(change(archive), _set_dossier(dossier_id, before))
+
+    return _in_one_transaction(label, apply)
+
+
+def _set_dossier(dossier_id: int, clipping_ids: Sequence[int]) -> Operation:
+    """Make a dossier hold exactly these clippings, in this order (the undo of the above)."""
+    wanted = list(clipping_ids)
+
+    def change(archive: Archive) -> OpChanges:
+        before = archive.dossier(dossier_id).clipping_ids
+        changes = OpChanges()
+        extra = [cid for cid in before if cid not in wanted]
+        if extra:
+            changes = changes.merge(archive.remove_from_dossier(dossier_id, extra))
+        missing = [cid for cid in wanted if cid not in before]
+        if missing:
+            changes = changes.merge(archive.add_to_dossier(dossier_id, missing))
+        return changes.merge(archive.reorder_dossier(dossier_id, wanted))
+
+    return _dossier_change("Change dossier", dossier_id, change)

@@ -1,0 +1,197 @@
+"""The table of clippings in the results pane: `ClippingTableView` (its drops: files to
+import, a clipping on another to link them, rows moved within a dossier) and the delegate
+that paints a search snippet with its matched words in bold.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from clipper.ui.clipping_model import Column, Role, ids_from_mime
+
+
+class SnippetDelegate(QStyledItemDelegate):
+    """Paints a search snippet with its matched words in bold, on one line."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        snippet = index.data(Role.SNIPPET_HTML)
+        if not snippet:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        colour = opt.palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        document = QTextDocument()
+        document.setDefaultFont(opt.font)
+        document.setDocumentMargin(0)
+        document.setHtml(f'<span style="color:{colour.name()}">{around_match(snippet)}</span>')
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        painter.save()
+        painter.setClipRect(rect)
+        top = rect.top() + max(0, (rect.height() - document.size().height()) / 2)
+        painter.translate(rect.left() + 2, top)
+        document.drawContents(painter)
+        painter.restore()
+
+
+class ClippingTableView(QTableView):
+    """The table; handles drops: files to import, a clipping on another to link them, and
+    clippings moved within a dossier to reorder it.
+
+    Signals:
+        import_dropped(object): QMimeData from outside the app.
+        link_dropped(int, int): a clipping dropped on another one.
+        reorder_dropped(list, int): clipping ids dropped at a row of a dossier.
+        open_requested(): Enter on the current row.
+    """
+
+    import_dropped = Signal(object)
+    link_dropped = Signal(int, int)
+    reorder_dropped = Signal(list, int)
+    open_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("clippingTable")
+        self.reordering = False
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setDropIndicatorShown(True)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setSortingEnabled(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(26)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicatorClearable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setItemDelegateForColumn(Column.SNIPPET, SnippetDelegate(self))
+
+    def size_columns(self) -> None:
+        """Column widths and resize modes; once a model is set (they apply to its columns)."""
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # The title takes whatever width the other columns leave: no sideways scrolling.
+        header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(60)
+        for column, width in (
+            (Column.TITLE, 300),
+            (Column.SOURCE, 110),
+            (Column.DATE, 88),
+            (Column.REGIONS, 110),
+            (Column.TOPICS, 110),
+            (Column.SNIPPET, 240),
+        ):
+            self.setColumnWidth(column, width)
+        self.setColumnHidden(Column.SNIPPET, True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+
+    def show_search_columns(self, searching: bool) -> None:
+        """A search shows where each clipping matched in place of its regions and topics
+        (those are in the facet chips above)."""
+        self.setColumnHidden(Column.SNIPPET, not searching)
+        self.setColumnHidden(Column.REGIONS, searching)
+        self.setColumnHidden(Column.TOPICS, searching)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.state() != QAbstractItemView.State.EditingState
+        ):
+            self.open_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def _target_id(self, event: QDropEvent | QDragMoveEvent) -> int | None:
+        index = self.indexAt(event.position().toPoint())
+        return index.data(Role.CLIPPING_ID) if index.isValid() else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        ids = ids_from_mime(event.mimeData())
+        if ids and not self.reordering:
+            target = self._target_id(event)
+            if target is None or len(ids) != 1 or target in ids:
+                event.ignore()
+                return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        ids = ids_from_mime(event.mimeData())
+        if not ids:
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            self.import_dropped.emit(event.mimeData())
+            return
+        if self.reordering:
+            index = self.indexAt(event.position().toPoint())
+            row = index.row() if index.isValid() else self.model().rowCount()
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            self.reorder_dropped.emit(ids, row)
+            return
+        target = self._target_id(event)
+        if target is None or len(ids) != 1 or target in ids:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.link_dropped.emit(ids[0], target)
+
+
+def around_match(snippet_html: str, before: int = 16) -> str:
+    """A one-line cell shows the start of a snippet: start it just before the first match.
+    The text ahead of the first <b> is escaped plain text, so cutting it at a space is safe."""
+    first = snippet_html.find("<b>")
+    if first <= before:
+        return snippet_html
+    space = snippet_html.find(" ", first - before, first)
+    start = space + 1 if space != -1 else first
+    return "…" + snippet_html[start:]
