@@ -16,8 +16,8 @@ os.environ.pop("CLIPPER_HOME", None)
 os.environ.pop("CLIPPER_DATABASE_URL", None)
 
 from clipper.core.archive import Archive
-from clipper.core.drafts import ClippingDraft
 from clipper.core.paths import resolve_location
+from tests.helpers.archives import add_story
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -38,42 +38,25 @@ def archive(archive_dir: Path) -> Iterator[Archive]:
         yield opened
 
 
-def add(
-    archive: Archive,
-    title: str,
-    body: str | None = None,
-    source: str = "Test Desk",
-    published: dt.date | None = dt.date(2023, 12, 1),
-    tags: tuple[tuple[str, str], ...] = (),
-) -> int:
-    draft = ClippingDraft(
-        title=title,
-        body=body or f"{title}. A body long enough to be a clipping about {title.lower()}.",
-        source=source,
-        published=published,
-    )
-    return archive.add(draft, tags=tags).id
-
-
 @pytest.fixture
 def stories(archive: Archive) -> dict[str, int]:
     """Three clippings about the Yevkurov tour, tagged, no links yet."""
     return {
-        "mali": add(
+        "mali": add_story(
             archive,
             "Russian delegation received in Bamako",
             "Colonel General Yunus-bek Yevkurov met Mali's president in Bamako.",
             published=dt.date(2023, 12, 2),
             tags=(("region", "Mali"), ("topic", "Russia in Africa")),
         ),
-        "burkina": add(
+        "burkina": add_story(
             archive,
             "Burkina Faso strengthens its alliance with Russia",
             "Yevkurov stopped in Ouagadougou on the way to Niamey.",
             published=dt.date(2023, 12, 5),
             tags=(("region", "Burkina Faso"),),
         ),
-        "eu": add(
+        "eu": add_story(
             archive,
             "Niger ends European security missions",
             "Eucap Sahel Niger and EUMPM were asked to leave.",

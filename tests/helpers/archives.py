@@ -123,3 +123,21 @@ def search_snapshot(
             )
         )
     return found
+
+
+def add_story(
+    archive: Archive,
+    title: str,
+    body: str | None = None,
+    source: str = "Test Desk",
+    published: dt.date | None = dt.date(2023, 12, 1),
+    tags: tuple[tuple[str, str], ...] = (),
+) -> int:
+    """Store a clipping from the Test Desk with a body long enough to be one."""
+    draft = ClippingDraft(
+        title=title,
+        body=body or f"{title}. A body long enough to be a clipping about {title.lower()}.",
+        source=source,
+        published=published,
+    )
+    return archive.add(draft, tags=tags).id

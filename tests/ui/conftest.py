@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, QStandardPaths
 from clipper.core.archive import Archive
 from clipper.ui.app import apply_style
 from clipper.ui.main_window import MainWindow
-from clipper.ui.tasks import ImmediateExecutor
+from tests.ui.helpers import sync_executors
 
 
 @pytest.fixture(autouse=True)
@@ -26,15 +26,6 @@ def _isolated_qt_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-def sync_executors() -> dict[str, ImmediateExecutor]:
-    return {
-        "writer": ImmediateExecutor(),
-        "reader": ImmediateExecutor(),
-        "importer": ImmediateExecutor(),
-        "indexer": ImmediateExecutor(),
-    }
 
 
 @pytest.fixture

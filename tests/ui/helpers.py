@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from clipper.ui.main_window import MainWindow
 from clipper.ui.sidebar import NodeKey
+from clipper.ui.tasks import ImmediateExecutor
 
 
 def drop(target: QWidget, mime: QMimeData, at: QPoint | None = None) -> QDropEvent:
@@ -46,3 +47,12 @@ def click_node(qtbot, window: MainWindow, key: NodeKey) -> None:  # type: ignore
         sidebar.viewport(), Qt.MouseButton.LeftButton, pos=sidebar.visualRect(index).center()
     )
     assert sidebar.current_key == key
+
+
+def sync_executors() -> dict[str, ImmediateExecutor]:
+    return {
+        "writer": ImmediateExecutor(),
+        "reader": ImmediateExecutor(),
+        "importer": ImmediateExecutor(),
+        "indexer": ImmediateExecutor(),
+    }

@@ -15,8 +15,8 @@ from clipper.core.paths import resolve_location
 from clipper.ui import app as app_module
 from clipper.ui.article_view import ArticleBrowser, article_html
 from clipper.ui.instance import LOCK_FILENAME
-from tests.conftest import add
-from tests.ui.conftest import sync_executors
+from tests.helpers.archives import add_story
+from tests.ui.helpers import sync_executors
 
 HOLD_LOCK = textwrap.dedent(
     """
@@ -129,7 +129,7 @@ def test_the_reader_never_loads_anything_and_shows_markup_as_text(qtbot, archive
     browser.grab()  # lay out and paint: images are asked for now
     assert "https://tracker.example/pixel.png" in browser.refused_resources
     assert "file:///etc/passwd" in browser.refused_resources
-    clipping_id = add(
+    clipping_id = add_story(
         archive,
         "Markup in a clipping",
         'Before <script>alert("x")</script> <img src="https://tracker.example/b.png"> after.',

@@ -19,7 +19,7 @@ from clipper.ui.dialogs import DossierDialog, LinkDialog
 from clipper.ui.main_window import MainWindow
 from clipper.ui.reader import NoteEdit
 from clipper.ui.sidebar import TRASH, NodeKey
-from tests.conftest import add
+from tests.helpers.archives import add_story
 from tests.ui.helpers import click_node, drop, press
 
 WAIT = 3000
@@ -370,7 +370,7 @@ def test_the_layout_persists(make_window, settings) -> None:
 def test_archive_added_elsewhere_appears_after_any_operation(
     qtbot, stories, window: MainWindow, archive: Archive
 ) -> None:
-    new = add(archive, "Added by the command line")
+    new = add_story(archive, "Added by the command line")
     select(window, stories["mali"])
     window.tag_action.trigger()
     qtbot.keyClicks(window.reader.tags.field, "Diplomacy")
