@@ -27,15 +27,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import true
 
-# Re-exported: the vocabularies used to live here.
-from clipper.core.vocabulary import (  # noqa: F401
-    DATE_PRECISIONS,
-    LINK_KINDS,
-    MATCH_MODES,
-    ORIGINS,
-    TAG_KINDS,
-)
-
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",

@@ -36,10 +36,10 @@ from clipper import __version__
 from clipper.core.archive import Archive, ArchiveError, InvalidInput
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest.sniff import looks_like_clipper_export
-from clipper.core.models import LINK_KINDS, MATCH_MODES
 from clipper.core.operations import Operation, OpResult
 from clipper.core.text import name_key
 from clipper.core.views import ClippingDetail, OpChanges, TagNode
+from clipper.core.vocabulary import LINK_KINDS, MATCH_MODES
 from clipper.export.common import (
     ExportError,
     IsCancelled,

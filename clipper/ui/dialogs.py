@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from clipper import __version__
-from clipper.core.models import LINK_KINDS
+from clipper.core.vocabulary import LINK_KINDS
 from clipper.ui.icons import icon
 from clipper.ui.reader import LINK_KIND_LABELS
 

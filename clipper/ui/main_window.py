@@ -40,7 +40,7 @@ from clipper.core import operations as ops
 from clipper.core.archive import Archive
 from clipper.core.ingest import InputItem
 from clipper.core.operations import OpResult
-from clipper.core.search.parallel import IndexBuildCancelled
+from clipper.core.search import IndexBuildCancelled
 from clipper.core.views import OpChanges
 from clipper.ui.actions import (
     WindowActions,

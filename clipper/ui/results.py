@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Sequence
-from typing import cast
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.core.archive import Archive
+from clipper.core.finding import Ranked
 from clipper.core.search import Hit, QuerySyntaxError, SearchResults
 from clipper.core.views import ClippingFilter, ClippingSummary, OpChanges
 from clipper.ui.clipping_model import (
@@ -47,15 +47,12 @@ SEARCH_DELAY_MS = 250
 REFRESH_DELAY_MS = 150
 REFRESH_IMPORTING_MS = 400
 SEARCH_PAGE_SIZE = 100
-# Up to this many hits, the archive orders them by their ids; beyond, the whole library's
-# order (one read, 0.1-0.3 s at 100,000 clippings) is filtered down to the hits.
-SORT_BY_IDS_MAX = 500
 PRIME_ROWS = 500
 
 
 def search_page(
     archive: Archive, query: str, flt: ClippingFilter, page: int, page_size: int
-) -> tuple[SearchPage, object]:
+) -> tuple[SearchPage, SearchResults]:
     """One page of a search as the table model wants it, and the raw results (facets...)."""
     results = archive.search(query, flt, page=page, page_size=page_size)
     hits = list(results.hits)
@@ -67,26 +64,6 @@ def search_page(
         ),
         results,
     )
-
-
-Ranked = list[tuple[int, float]]
-
-
-def sorted_hits(
-    archive: Archive, query: str, flt: ClippingFilter, sort: str, descending: bool
-) -> Ranked:
-    """Every hit of a search (id, score), in the order of a column instead of relevance."""
-    ranked = archive.ranked_ids(query, flt)
-    score = dict(ranked)
-    if len(ranked) <= SORT_BY_IDS_MAX:
-        order = archive.list_ids(ClippingFilter(ids=tuple(score)), sort=sort, descending=descending)
-    else:
-        order = [
-            cid
-            for cid in archive.list_ids(ClippingFilter(), sort=sort, descending=descending)
-            if cid in score
-        ]
-    return [(cid, score[cid]) for cid in order]
 
 
 def sorted_hits_page(
@@ -328,12 +305,10 @@ class ResultsPane(QWidget):
         sort, descending = self._sort_key()
 
         def work() -> tuple[SearchPage, SearchResults, Ranked | None]:
-            first, found = search_page(archive, query, flt, 1, SEARCH_PAGE_SIZE)
-            # search_page hands back what archive.search returned, typed loosely.
-            results = cast(SearchResults, found)
+            first, results = search_page(archive, query, flt, 1, SEARCH_PAGE_SIZE)
             ordered = None
             if sort_column is not None:
-                ordered = sorted_hits(archive, query, flt, sort, descending)
+                ordered = archive.finder.sorted_ranked(query, flt, sort, descending)
                 first = sorted_hits_page(archive, query, ordered, 1, SEARCH_PAGE_SIZE)
             return first, results, ordered
 

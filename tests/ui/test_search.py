@@ -197,10 +197,11 @@ def test_a_long_search_sorts_by_date_across_every_page(
     more hits than `SORT_BY_IDS_MAX`, the library's order is filtered down to the hits.)"""
     import datetime as dt
 
-    from clipper.ui import export_dialog, results
+    from clipper.core import finding
+    from clipper.ui import export_dialog
     from clipper.ui.results import SEARCH_PAGE_SIZE
 
-    monkeypatch.setattr(results, "SORT_BY_IDS_MAX", by_ids_max)
+    monkeypatch.setattr(finding, "SORT_BY_IDS_MAX", by_ids_max)
     count = SEARCH_PAGE_SIZE + 30
     for number in range(count):
         # Dates in no relation to the order of adding, nor to relevance.
