@@ -7,7 +7,8 @@ function-local and under TYPE_CHECKING):
 3. `clipper.core` imports nothing of the window, the exports, the command line or the
    benchmarks (and never Qt: see test_no_qt);
 4. only `clipper.cli` imports the benchmarks;
-5. no import cycle anywhere in `clipper.core`.
+5. no import cycle anywhere in `clipper.core`;
+6. no class over 450 lines, and no benchmark or synthetic corpus under `clipper.core`.
 
 Run alone with `pytest tests/core/test_layering.py`.
 """
@@ -194,3 +195,26 @@ def test_no_import_cycles(root: str) -> None:
         if _within(name, [root])
     }
     assert _cycles(core) == []
+
+
+# No room may grow into a "main window that owns everything" again.
+MAX_CLASS_LINES = 450
+
+
+def test_no_class_is_over_450_lines() -> None:
+    big = sorted(
+        f"{name}.{node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for name, path in MODULES.items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > MAX_CLASS_LINES
+    )
+    assert big == []
+
+
+def test_no_benchmark_or_synthetic_corpus_under_the_core() -> None:
+    stray = sorted(
+        name
+        for name in MODULES
+        if _within(name, ["clipper.core"]) and name.rsplit(".", 1)[-1] in ("bench", "corpus")
+    )
+    assert stray == []
