@@ -266,8 +266,8 @@ def test_a_rule_decides_what_waits_and_the_rest_is_dropped_and_counted(
 ) -> None:
     libya = ("Wagner fighters stay in Libya", story("Wagner fighters", "Benghazi"))
     pages = serve_pages(web, WAGNER, CORPS, libya, URANIUM)
-    entries = [Entry(title, path) for (title, _p), path in zip((WAGNER, CORPS, libya, URANIUM),
-                                                             pages, strict=True)]  # fmt: skip
+    stories = (WAGNER, CORPS, libya, URANIUM)
+    entries = [Entry(title, path) for (title, _p), path in zip(stories, pages, strict=True)]
     feed = web("/rss", 200, "application/rss+xml", rss("Wire", entries, web.base))
     rule = 'region:Sahel AND (Wagner OR "Africa Corps")'
     added = desk.run("feeds", "add", feed, "--rule", rule)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -369,7 +369,8 @@ class InboxStore:
             if ids is not None:
                 query = query.where(InboxItem.id.in_(list(ids)))
             elif not copies:
-                query = query.where(InboxItem.group_id.is_(None))
+                # Only waiting copies collapse; decided ones are listed on their own.
+                query = query.where(or_(InboxItem.group_id.is_(None), InboxItem.state != "new"))
             if limit is not None:
                 query = query.limit(limit)
             if offset:
