@@ -84,3 +84,17 @@ def test_saved_searches_count_what_is_new_until_opened(archive: Archive) -> None
     assert monitor.digest_ids("Niger") == []
     since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=1)
     assert monitor.digest_ids("Niger", since) == list(run.ids)
+
+
+def test_removing_a_feed_lets_its_items_go_and_keeps_its_clippings(
+    archive: Archive, web: Any
+) -> None:
+    monitor = Monitor(archive)
+    feed = monitor.add_feed(serve_feed(web, "Wire", 2))
+    monitor.poll_feeds()
+    first, _second = monitor.inbox()
+    (kept,) = monitor.keep([first.id])
+    monitor.remove_feed(feed.id)
+    assert monitor.inbox(("new", "kept")) == []
+    assert monitor.inbox_counts() == []
+    assert archive.get(kept.clipping_id or 0).title == "Wire story 0"
