@@ -1,5 +1,6 @@
 """The `clipper` command: the app (no command), and import, search, show, tag, note, link,
-reindex, check, export, backup, restore and the benchmarks, all over the same `Archive` API.
+reindex, check, export, backup, restore, the benchmarks, and monitoring (feeds, watch, inbox,
+saved, digest: see `clipper.monitor_cli`), all over the same `Archive` API.
 
 Exit codes: 0 all good, 1 some inputs failed (or `check` found drift), 2 bad usage or query.
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from clipper import __version__
 from clipper.core.paths import resolve_location
+from clipper.monitor_cli import MONITOR_COMMANDS, add_monitor_parsers
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # During a long import, the index catches up after this many new clippings.
@@ -125,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--queries", type=int, default=200, help="searches per query kind")
 
+    add_monitor_parsers(sub)
     return parser
 
 
@@ -419,4 +422,5 @@ COMMANDS = {
     "restore": cmd_restore,
     "bench": cmd_bench,
     "bench-import": cmd_bench_import,
+    **MONITOR_COMMANDS,
 }

@@ -42,6 +42,9 @@ from clipper.core.store import (
     integrity_problems,
 )
 from clipper.core.store.clippings import EDITABLE_FIELDS, SORT_KEYS, TAG_SORTS
+from clipper.core.store.feeds import FeedStore, WatchFolderStore
+from clipper.core.store.inbox import InboxStore
+from clipper.core.store.saved import SavedSearchStore
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -73,6 +76,11 @@ class Stores:
     dossiers: DossierStore
     trash: TrashStore
     documents: DocumentStore
+    # Monitoring (see clipper.core.monitor, which works over the archive).
+    feeds: FeedStore
+    watch_folders: WatchFolderStore
+    inbox: InboxStore
+    saved: SavedSearchStore
 
     @classmethod
     def on(cls, unit: Store, gazetteer: Gazetteer) -> Stores:
@@ -87,6 +95,10 @@ class Stores:
             dossiers=DossierStore(unit),
             trash=TrashStore(unit),
             documents=DocumentStore(unit),
+            feeds=FeedStore(unit),
+            watch_folders=WatchFolderStore(unit),
+            inbox=InboxStore(unit),
+            saved=SavedSearchStore(unit),
         )
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 models of the archive: clippings, sources, tags, notes, links, dossiers,
-originals, captured references and the append-only `changes` log.
+originals, captured references, the append-only `changes` log, and monitoring (feeds, watch
+folders, the inbox of what they bring in, saved searches).
 
 The ORM objects never leave `Archive`: callers get plain dataclasses from `clipper.core.views`.
 """
@@ -15,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -262,3 +264,126 @@ class Change(Base):
     clipping_id: Mapped[int] = mapped_column(Integer, index=True)
     op: Mapped[str] = mapped_column(String(16))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# -- monitoring -------------------------------------------------------------------------------
+
+
+class Feed(Base):
+    """An RSS or Atom feed the archive polls; what it brings in lands in the inbox."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # [[kind, name], ...]: the tags every item of this feed is kept with.
+    tags: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    # A query in the search language; only entries it matches go to the inbox.
+    rule: Mapped[str | None] = mapped_column(Text)
+    interval_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # The validators of the last complete read, for a conditional GET.
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_polled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    next_poll_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    # Polls that failed in a row (the backoff doubles the interval with each).
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class WatchFolder(Base):
+    """A folder whose new files are read into the inbox (and moved away, if the editor wants)."""
+
+    __tablename__ = "watch_folders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    move_to: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_polled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InboxItem(Base):
+    """One entry a feed or a watch folder brought in, and what became of it.
+
+    The row is the memory of the entry (its feed or folder and `entry_key`, unique together),
+    so polling again never brings it twice and a skipped one never comes back. While it waits
+    (`new`) it holds the draft the import pipeline made (JSON, the original bytes beside it);
+    once decided, the draft is let go: a kept one lives on as `clipping_id`.
+    """
+
+    __tablename__ = "inbox_items"
+    __table_args__ = (
+        UniqueConstraint("feed_id", "entry_key", name="feed_entry"),
+        UniqueConstraint("watch_id", "entry_key", name="watch_entry"),
+        CheckConstraint(
+            "state IN ('new', 'kept', 'skipped', 'dropped', 'known', 'failed')", name="state"
+        ),
+        CheckConstraint("(feed_id IS NULL) <> (watch_id IS NULL)", name="one_source"),
+        Index("ix_inbox_items_state_arrived", "state", "arrived_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feeds.id", ondelete="CASCADE"), index=True
+    )
+    watch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("watch_folders.id", ondelete="CASCADE"), index=True
+    )
+    # A digest of the entry's identity: its guid, else its link (a file: path, size, mtime).
+    entry_key: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    # A digest of the URL, to find the same link arriving through another feed.
+    url_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    arrived_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    draft: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    original: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # What the editor should know: the page was gone and the summary stands in, a read error.
+    note: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    # The clipping this one (nearly) duplicates, found at arrival.
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("clippings.id", ondelete="SET NULL")
+    )
+    similarity: Mapped[float | None] = mapped_column(Float)
+    # The inbox item this one is a syndicated copy of: copies collapse under it.
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inbox_items.id", ondelete="SET NULL"), index=True
+    )
+    clipping_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clippings.id", ondelete="SET NULL"), index=True
+    )
+
+
+class InboxBand(Base):
+    """A MinHash band key of a waiting inbox item's body, to collapse syndicated copies."""
+
+    __tablename__ = "inbox_bands"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("inbox_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+
+
+class SavedSearch(Base):
+    """A named search (query and facets) with the time the editor last opened it."""
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    query: Mapped[str] = mapped_column(Text, default="")
+    # The facets, as `ClippingFilter` fields by name (tag_ids, source, language, dates).
+    facets: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
