@@ -72,6 +72,7 @@ ACTIONS = (
     ActionSpec("move_down_action", "Move &down", "Alt+Down", "dossier_commands.move_down"),
     ActionSpec("describe_dossier_action", "&Describe dossier…", None, "dossier_commands.describe"),
     ActionSpec("delete_dossier_action", "De&lete dossier", None, "dossier_commands.delete"),
+    ActionSpec("preferences_action", "Pre&ferences…", "Ctrl+,", "show_preferences"),
     ActionSpec("review_action", "Import &review panel", "Ctrl+Shift+R", dock="review_dock"),
     ActionSpec("shortcuts_action", "&Keyboard shortcuts", Key.HelpContents, "show_shortcuts"),
     ActionSpec("about_action", "&About Clipper", None, "show_about"),
@@ -110,6 +111,8 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "restore_action",
             "purge_action",
             "empty_trash_action",
+            None,
+            "preferences_action",
         ),
     ),
     (
@@ -159,6 +162,7 @@ class WindowActions:
     move_down_action: QAction
     describe_dossier_action: QAction
     delete_dossier_action: QAction
+    preferences_action: QAction
     review_action: QAction
     shortcuts_action: QAction
     about_action: QAction
