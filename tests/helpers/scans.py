@@ -15,7 +15,15 @@ import unicodedata
 
 from PIL import Image, ImageFilter
 from PySide6.QtCore import QBuffer, QIODevice, QRectF, Qt
-from PySide6.QtGui import QFont, QFontDatabase, QImage, QPainter, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QFontDatabase,
+    QImage,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from rapidfuzz.distance import Levenshtein
 
 DPI = 300
@@ -91,7 +99,11 @@ def render_page(
     for n, document in enumerate(documents):
         painter.save()
         painter.translate(0.3 * DPI + n * (column_width + gutter), 0.3 * DPI)
-        document.drawContents(painter, QRectF(0, 0, column_width, document.size().height()))
+        # Black ink whatever the desktop's palette (a dark theme would draw white text).
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, Qt.GlobalColor.black)
+        context.clip = QRectF(0, 0, column_width, document.size().height())
+        document.documentLayout().draw(painter, context)
         painter.restore()
     painter.end()
     return _to_pillow(image)
@@ -116,7 +128,8 @@ def dirty(image: Image.Image, seed: int = 16, degrees: float = 2.0) -> Image.Ima
     """A scanner's or a phone's copy: a slight blur, grey noise, speckle and a tilt."""
     rng = random.Random(seed)
     picture = image.filter(ImageFilter.GaussianBlur(0.6))
-    noise = Image.effect_noise(picture.size, 28)
+    noise = Image.frombytes("L", picture.size, rng.randbytes(picture.width * picture.height))
+    noise = noise.filter(ImageFilter.GaussianBlur(0.5))  # grain, not single-pixel hiss
     picture = Image.blend(picture, noise, 0.18)
     pixels = picture.load()
     assert pixels is not None
