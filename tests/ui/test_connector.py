@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -406,3 +408,13 @@ def test_closing_the_window_stops_listening(qtbot, make_window) -> None:
     assert connector.port is None
     with pytest.raises(OSError):
         http.client.HTTPConnection("127.0.0.1", port, timeout=2).connect()
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_extension_and_bookmarklet_pass_their_node_tests() -> None:
+    folder = Path(__file__).parents[2] / "resources" / "connector"
+    result = subprocess.run(
+        ["node", "--test", "test/"], cwd=folder, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "# fail 0" in result.stdout and "# pass 0" not in result.stdout

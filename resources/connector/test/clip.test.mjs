@@ -66,3 +66,14 @@ test("answers become one line for the editor", () => {
   assert.match(describeAnswer(401, { error: "not paired" }), /^Not paired/);
   assert.equal(describeAnswer(413, { error: "too big" }), "Clipper refused it: too big");
 });
+
+test("the bookmark address is the bookmarklet on one line, and it parses", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { bookmarkletUrl } = await import("../bookmarklet/build.mjs");
+  const folder = new URL("../bookmarklet/", import.meta.url);
+  const source = readFileSync(new URL("bookmarklet.js", folder), "utf8");
+  const shipped = readFileSync(new URL("bookmarklet.url.txt", folder), "utf8").trim();
+  assert.equal(shipped, bookmarkletUrl(source));
+  assert.ok(!shipped.includes("\n") && shipped.startsWith("javascript:(function () {"));
+  assert.doesNotThrow(() => new Function(shipped.slice("javascript:".length)));
+});
