@@ -44,6 +44,7 @@ class ActionSpec:
 ACTIONS = (
     ActionSpec("import_files_action", "&Import files…", Key.Open, "import_files", "import"),
     ActionSpec("import_folder_action", "Import &folder…", "Ctrl+Shift+O", "import_folder"),
+    ActionSpec("import_scan_action", "Import a &scan…", None, "import_scan"),
     ActionSpec("paste_action", "&Paste to import", Key.Paste, "paste"),
     ActionSpec("export_action", "&Export…", "Ctrl+E", "export", "export"),
     ActionSpec("samples_action", "Load &sample clippings", None, "load_samples", "samples"),
@@ -87,6 +88,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
         (
             "import_files_action",
             "import_folder_action",
+            "import_scan_action",
             "paste_action",
             None,
             "export_action",
@@ -163,6 +165,7 @@ class WindowActions:
     describe_dossier_action: QAction
     delete_dossier_action: QAction
     preferences_action: QAction
+    import_scan_action: QAction
     review_action: QAction
     shortcuts_action: QAction
     about_action: QAction

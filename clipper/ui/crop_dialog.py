@@ -1,10 +1,14 @@
 """Cropping an article out of a scanned page: the page shown whole, a rectangle dragged over
-the article, and the region (in the scan's own pixels) handed back to be read by OCR."""
+the article, and the region (in the scan's own pixels) handed back to be read by OCR, either
+again for a stored clipping (scan_view) or before a scan is imported (File > Import a scan)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QMouseEvent, QPixmap, QResizeEvent
+from PySide6.QtGui import QImage, QImageReader, QMouseEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,6 +18,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from clipper.core.ingest import InputItem
 
 MIN_REGION_PIXELS = 20  # in the scan; a smaller drag is a slip of the mouse
 
@@ -110,18 +116,31 @@ class CropView(QLabel):
         return (r.left(), r.top(), r.left() + r.width(), r.top() + r.height())
 
 
+REREAD_HINT = (
+    "Drag a rectangle around the article; only that region is read again by OCR, and its "
+    "text replaces the clipping's (Undo puts it back)."
+)
+IMPORT_HINT = (
+    "Drag a rectangle around the article you want; only that region is read by OCR. The "
+    "whole page is kept with the clipping."
+)
+
+
 class CropDialog(QDialog):
     """Choose the article's region on a scanned page; accepted with a region to read."""
 
-    def __init__(self, image: QImage, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        image: QImage,
+        parent: QWidget | None = None,
+        hint_text: str = REREAD_HINT,
+        action_text: str = "Read this region",
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("cropDialog")
         self.setWindowTitle("Crop the article")
         layout = QVBoxLayout(self)
-        hint = QLabel(
-            "Drag a rectangle around the article; only that region is read again by OCR, "
-            "and its text replaces the clipping's (Undo puts it back)."
-        )
+        hint = QLabel(hint_text)
         hint.setWordWrap(True)
         layout.addWidget(hint)
         self.view = CropView(image)
@@ -130,7 +149,7 @@ class CropDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.read_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.read_button.setText("Read this region")
+        self.read_button.setText(action_text)
         self.read_button.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -142,3 +161,28 @@ class CropDialog(QDialog):
 
     def region(self) -> tuple[int, int, int, int] | None:
         return self.view.region()
+
+
+SCAN_FILTER = "Scans (*.png *.jpg *.jpeg *.tif *.tiff *.webp);;All files (*)"
+
+
+def load_scan(path: str) -> QImage:
+    """The first page of a scan, upright (as the import reads it), or a null image."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    return reader.read()
+
+
+def crop_for_import(
+    path: str, parent: QWidget, on_region: Callable[[InputItem], object]
+) -> CropDialog | None:
+    """The crop dialog for a scan about to be imported; `on_region` gets the input to import
+    (the whole file, with the region to read). None when the file is no image Qt can show."""
+    image = load_scan(path)
+    if image.isNull():
+        return None
+    dialog = CropDialog(image, parent, IMPORT_HINT, "Import this region")
+    dialog.accepted.connect(
+        lambda: on_region(InputItem(label=path, path=Path(path), crop=dialog.region()))
+    )
+    return dialog

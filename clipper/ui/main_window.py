@@ -53,6 +53,7 @@ from clipper.ui.actions import (
 )
 from clipper.ui.clipping_model import Column
 from clipper.ui.connector import Connector
+from clipper.ui.crop_dialog import SCAN_FILTER, crop_for_import
 from clipper.ui.dialogs import LinkDialog, about_box, shortcuts_box
 from clipper.ui.dossier_commands import DossierCommands
 from clipper.ui.dropdata import decode_mime_data, describe_inputs
@@ -332,6 +333,17 @@ class MainWindow(QMainWindow, WindowActions):
         paths, _ = QFileDialog.getOpenFileNames(self, "Import files", str(Path.home()))
         if paths:
             self.import_items([InputItem(label=p, path=Path(p)) for p in paths])
+
+    def import_scan(self) -> None:
+        """Choose a scan, crop the article out of it, import that region (see crop_dialog)."""
+        path, _ = QFileDialog.getOpenFileName(self, "Import a scan", str(Path.home()), SCAN_FILTER)
+        dialog = (
+            crop_for_import(path, self, lambda item: self.import_items([item])) if path else None
+        )
+        if dialog is not None:
+            self.open_dialog(dialog)
+        elif path:
+            self.statusBar().showMessage(f"{path}: not an image Clipper can show", 8000)
 
     def import_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Import a folder", str(Path.home()))

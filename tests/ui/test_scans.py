@@ -148,6 +148,47 @@ def test_cropping_the_article_out_of_a_two_column_page_reads_only_that_region(
     assert window.archive.get(clipping).body == whole
 
 
+def drag_over(qtbot, dialog: CropDialog, left: float, right: float) -> None:  # type: ignore[no-untyped-def]
+    """Drag across the shown page from `left` to `right` (fractions of its width)."""
+    view = dialog.view
+    assert seen(view)
+    shown = view.pixmap().size()
+    start = QPoint(round(shown.width() * left) + 2, 2)
+    end = QPoint(round(shown.width() * right) - 2, shown.height() - 2)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(view, end)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_import_a_scan_crops_the_article_before_it_is_read_and_keeps_the_whole_page(
+    qtbot, window: MainWindow, tmp_path: Path, monkeypatch
+) -> None:
+    path = tmp_path / "front-page.tiff"
+    page = dirty(render_page([("", COLUMN_LEFT), ("", COLUMN_RIGHT)]))
+    path.write_bytes(encode(page, "TIFF"))
+    monkeypatch.setattr(
+        "clipper.ui.main_window.QFileDialog.getOpenFileName",
+        lambda *args, **kwargs: (str(path), ""),
+    )
+
+    window.import_scan_action.trigger()
+    dialog = window.dialog
+    assert isinstance(dialog, CropDialog)
+    qtbot.waitExposed(dialog)
+    assert dialog.read_button.text() == "Import this region"
+    drag_over(qtbot, dialog, 0.5, 1.0)  # the right column's story
+    qtbot.mouseClick(dialog.read_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: window.archive.count() == 1, timeout=WAIT)
+    clipping = window.archive.list_ids()[0]
+    detail = window.archive.get(clipping)
+    assert "Tillaberi" not in detail.body and "Teachers in Zinder" in detail.body
+    assert character_accuracy(detail.body, " ".join(COLUMN_RIGHT)) >= 0.95
+    left, _top, right, _bottom = detail.extra["ocr"]["crop"]
+    assert 0.45 * page.width < left < 0.55 * page.width and right > 0.95 * page.width
+    assert window.archive.original(clipping) == path.read_bytes()  # the whole page is kept
+
+
 def test_a_typed_clipping_shows_no_scan(qtbot, window: MainWindow, archive: Archive) -> None:
     clipping = add(archive, "Typed story", "Niamey. A story typed at the desk, never scanned.")
     window.results.refresh()

@@ -87,9 +87,10 @@ def read_bytes(
     url: str | None = None,
     origin: str = "file",
     ocr: str = "auto",
+    crop: tuple[int, int, int, int] | None = None,
 ) -> ClippingDraft:
     """Sniff the bytes and hand them to the reader for their kind; `ocr` "force" reads the
-    scans of PDF pages that have a text layer too."""
+    scans of PDF pages that have a text layer too; `crop` is the region of a scan to read."""
     from clipper.core.ingest.documents import read_docx, read_pdf
     from clipper.core.ingest.email import read_email
     from clipper.core.ingest.html import read_html
@@ -107,7 +108,7 @@ def read_bytes(
     if kind == sniffing.PDF:
         draft = read_pdf(data, label, force_ocr=ocr == "force")
     elif kind == sniffing.IMAGE:
-        draft = read_image(data, label)
+        draft = read_image(data, label, crop=crop)
     elif kind == sniffing.DOCX:
         draft = read_docx(data, label)
     elif kind == sniffing.EMAIL:
@@ -155,9 +156,12 @@ def read_item(item: InputItem, ocr: str = "auto") -> ClippingDraft:
             url=item.url,
             origin="paste" if item.path is None else "file",
             ocr=ocr,
+            crop=item.crop,
         )
     elif item.path is not None:
-        draft = read_bytes(_read_bytes(item), item.label, item.path.name, media_type, ocr=ocr)
+        draft = read_bytes(
+            _read_bytes(item), item.label, item.path.name, media_type, ocr=ocr, crop=item.crop
+        )
     elif item.url is not None:
         fetched = fetch(item.url)
         name = fetched.url.rstrip("/").rsplit("/", 1)[-1] or None

@@ -131,11 +131,16 @@ def languages_for(language: str | None, installed: Sequence[str]) -> str:
 def open_image(data: bytes, label: str) -> list[Image]:
     """The pages of an image file (a multi-page TIFF has several), or IngestError."""
     from PIL import Image as PILImage
-    from PIL import ImageSequence, UnidentifiedImageError
+    from PIL import ImageOps, ImageSequence, UnidentifiedImageError
 
     try:
         image = PILImage.open(io.BytesIO(data))
-        frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
+        # Upright as the camera meant it (a phone stores the turn in EXIF), so that a region
+        # the window crops is the region read.
+        frames = [
+            ImageOps.exif_transpose(frame.copy()) or frame.copy()
+            for frame in ImageSequence.Iterator(image)
+        ]
         for frame in frames:
             frame.format = image.format  # a copy forgets which format it came from
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
@@ -150,9 +155,8 @@ def _prepared(image: Image) -> Image:
     """Greyscale, and scaled up when a phone photo or a low-resolution scan is small:
     Tesseract reads best with letters about 30 pixels high."""
     from PIL import Image as PILImage
-    from PIL import ImageFilter, ImageOps
+    from PIL import ImageFilter
 
-    image = ImageOps.exif_transpose(image) or image
     if image.mode in ("RGBA", "LA", "P"):
         background = PILImage.new("RGB", image.size, "white")
         rgba = image.convert("RGBA")
@@ -253,17 +257,36 @@ def ocr_record(text: OcrText, pages: Sequence[int], crop: Sequence[int] | None =
     return record
 
 
-def read_image(data: bytes, label: str, language: str | None = None) -> ClippingDraft:
-    """A draft from a scanned or photographed clipping."""
+def read_image(
+    data: bytes,
+    label: str,
+    language: str | None = None,
+    crop: tuple[int, int, int, int] | None = None,
+) -> ClippingDraft:
+    """A draft from a scanned or photographed clipping; with `crop`, from that region of its
+    first page only (the article the editor chose on a full newspaper page)."""
     images = open_image(data, label)
+    media_type = MEDIA_TYPES.get(images[0].format or "", "image/png")
+    pages = list(range(1, len(images) + 1))
+    if crop is not None:
+        images, pages = [_cropped(images[0], crop, label)], [1]
     text = _read_images(images, label, language)
     if not text.paragraphs:
         raise IngestError(f"{label}: no text found in the image")
     cleaned = clean_lines(normalize_text("\n\n".join(text.paragraphs)), mode="text")
-    meta = Metadata(extra={"ocr": ocr_record(text, range(1, len(images) + 1))})
+    meta = Metadata(extra={"ocr": ocr_record(text, pages, crop)})
     draft = build_draft(cleaned, label, "file", meta)
-    draft.original_media_type = MEDIA_TYPES.get(images[0].format or "", "image/png")
+    draft.original_media_type = media_type
     return draft
+
+
+def _cropped(image: Image, box: tuple[int, int, int, int], label: str) -> Image:
+    left, top, right, bottom = box
+    left, top = max(0, left), max(0, top)
+    right, bottom = min(image.width, right), min(image.height, bottom)
+    if right - left < 20 or bottom - top < 20:
+        raise IngestError(f"{label}: the region is too small to read")
+    return image.crop((left, top, right, bottom))
 
 
 def page_needs_ocr(page_text: str) -> bool:
@@ -345,14 +368,7 @@ def read_region(
     pages = scan_pages(data, media_type)
     if not 0 <= page < len(pages):
         raise IngestError(f"the original has no scanned page {page + 1}")
-    image = pages[page]
-    if box is not None:
-        left, top, right, bottom = box
-        left, top = max(0, left), max(0, top)
-        right, bottom = min(image.width, right), min(image.height, bottom)
-        if right - left < 20 or bottom - top < 20:
-            raise IngestError("the region is too small to read")
-        image = image.crop((left, top, right, bottom))
+    image = pages[page] if box is None else _cropped(pages[page], box, "the scan")
     _require_tesseract("the scan")
     text = ocr_images([image], languages_for(language, installed_languages()), "the scan")
     if not text.paragraphs:
