@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tag", action="append", default=[], metavar="KIND:NAME")
     p.add_argument("--dry-run", action="store_true", help="show what would be stored")
     p.add_argument("--json", action="store_true", help="one JSON object per input")
+    p.add_argument(
+        "--ocr",
+        choices=("auto", "force"),
+        default="auto",
+        help="auto: read scans and PDF pages without text; force: PDF pages with text too",
+    )
 
     p = sub.add_parser("search", help="full-text search")
     p.add_argument("query")
@@ -184,7 +190,9 @@ def cmd_import(args: argparse.Namespace, location: Any) -> int:
     failed = stored = 0
     with _open(location) as archive:
         failed += import_clipper_exports(archive, exports, tags, args.dry_run, args.json)
-        for outcome in import_inputs(archive, inputs, tags=tags, dry_run=args.dry_run):
+        for outcome in import_inputs(
+            archive, inputs, tags=tags, dry_run=args.dry_run, ocr=args.ocr
+        ):
             failed += not outcome.ok
             stored += bool(outcome.created)
             if stored and outcome.created and stored % INDEX_EVERY == 0:
@@ -277,6 +285,10 @@ def cmd_show(args: argparse.Namespace, location: Any) -> int:
         print(" | ".join(str(f) for f in facts if f))
         if detail.url:
             print(detail.url)
+        ocr = detail.extra.get("ocr")
+        if isinstance(ocr, dict):
+            pages = ", ".join(str(p) for p in ocr.get("pages", []))
+            print(f"read by OCR ({ocr.get('engine')}, {ocr.get('languages')}, page {pages})")
         for kind in ("region", "topic"):
             names = [t.name for t in detail.tags if t.kind == kind]
             if names:

@@ -44,6 +44,7 @@ class ActionSpec:
 ACTIONS = (
     ActionSpec("import_files_action", "&Import files…", Key.Open, "import_files", "import"),
     ActionSpec("import_folder_action", "Import &folder…", "Ctrl+Shift+O", "import_folder"),
+    ActionSpec("import_scan_action", "Import a &scan…", None, "import_scan"),
     ActionSpec("paste_action", "&Paste to import", Key.Paste, "paste"),
     ActionSpec("export_action", "&Export…", "Ctrl+E", "export", "export"),
     ActionSpec("samples_action", "Load &sample clippings", None, "load_samples", "samples"),
@@ -72,6 +73,7 @@ ACTIONS = (
     ActionSpec("move_down_action", "Move &down", "Alt+Down", "dossier_commands.move_down"),
     ActionSpec("describe_dossier_action", "&Describe dossier…", None, "dossier_commands.describe"),
     ActionSpec("delete_dossier_action", "De&lete dossier", None, "dossier_commands.delete"),
+    ActionSpec("preferences_action", "Pre&ferences…", "Ctrl+,", "show_preferences"),
     ActionSpec("review_action", "Import &review panel", "Ctrl+Shift+R", dock="review_dock"),
     ActionSpec("shortcuts_action", "&Keyboard shortcuts", Key.HelpContents, "show_shortcuts"),
     ActionSpec("about_action", "&About Clipper", None, "show_about"),
@@ -86,6 +88,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
         (
             "import_files_action",
             "import_folder_action",
+            "import_scan_action",
             "paste_action",
             None,
             "export_action",
@@ -110,6 +113,8 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "restore_action",
             "purge_action",
             "empty_trash_action",
+            None,
+            "preferences_action",
         ),
     ),
     (
@@ -159,6 +164,8 @@ class WindowActions:
     move_down_action: QAction
     describe_dossier_action: QAction
     delete_dossier_action: QAction
+    preferences_action: QAction
+    import_scan_action: QAction
     review_action: QAction
     shortcuts_action: QAction
     about_action: QAction

@@ -46,6 +46,7 @@ class ReadJob:
     home: str
     database_url: str
     inputs: list[InputItem | str]
+    ocr: str = "auto"
 
 
 def read_in_child(
@@ -53,6 +54,7 @@ def read_in_child(
     database_url: str,
     inputs: Sequence[InputItem | str],
     cancelled: threading.Event,
+    ocr: str = "auto",
 ) -> Iterator[Progress | ImportOutcome | str]:
     """Dry-run `inputs` in a child process; yields progress, outcomes and error messages
     (str) as they come. Runs on an app worker thread, which mostly sleeps in `read`."""
@@ -73,7 +75,7 @@ def read_in_child(
 
     watcher = threading.Thread(target=watch_for_cancel, name="import-cancel", daemon=True)
     try:
-        pickle.dump(ReadJob(str(home), database_url, list(inputs)), child.stdin)
+        pickle.dump(ReadJob(str(home), database_url, list(inputs), ocr), child.stdin)
         child.stdin.flush()
         watcher.start()
         while True:
@@ -151,6 +153,7 @@ def child_main() -> int:
             # Plain tuples: this module is __main__ here, its classes would not unpickle.
             progress=lambda n, m, label: send("progress", (n, m, label)),
             cancelled=cancel.is_set,
+            ocr=job.ocr,
         ):
             send("outcome", outcome)
     except BrokenPipeError:

@@ -172,6 +172,8 @@ class ImportController(QObject):
         # Batches of several inputs are read in a child process (see import_worker);
         # tests, with synchronous workers, read in place.
         self.read_in_process = read_in_process
+        # "force": PDF pages with a text layer are read by OCR too (Preferences).
+        self.ocr = "auto"
 
     @property
     def active(self) -> ImportBatch | None:
@@ -188,6 +190,7 @@ class ImportController(QObject):
         archive = self.archive
         post = self.import_tasks.post
         given = list(items)
+        ocr = self.ocr
 
         def on_progress(number: int, total: int, label: str) -> None:
             post(lambda: self._on_progress(batch, number, total, label))
@@ -207,7 +210,7 @@ class ImportController(QObject):
             if in_process:
                 location = archive.location
                 for message in read_in_child(
-                    location.home, location.database_url, paths_and_items, batch.cancel_event
+                    location.home, location.database_url, paths_and_items, batch.cancel_event, ocr
                 ):
                     if isinstance(message, Progress):
                         on_progress(message.number, message.total, message.label)
@@ -222,6 +225,7 @@ class ImportController(QObject):
                 dry_run=True,
                 progress=on_progress,
                 cancelled=batch.cancel_event.is_set,
+                ocr=ocr,
             ):
                 post(partial(self._on_outcome, batch, outcome))
 

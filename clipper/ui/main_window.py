@@ -52,6 +52,8 @@ from clipper.ui.actions import (
     shortcut_lines,
 )
 from clipper.ui.clipping_model import Column
+from clipper.ui.connector import Connector
+from clipper.ui.crop_dialog import SCAN_FILTER, crop_for_import
 from clipper.ui.dialogs import LinkDialog, about_box, shortcuts_box
 from clipper.ui.dossier_commands import DossierCommands
 from clipper.ui.dropdata import decode_mime_data, describe_inputs
@@ -59,6 +61,7 @@ from clipper.ui.icons import icon
 from clipper.ui.import_view import ProgressLine, ReviewPanel
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
 from clipper.ui.operations import OperationRunner
+from clipper.ui.preferences import PreferencesDialog, ocr_mode
 from clipper.ui.reader import ReaderPane
 from clipper.ui.results import ResultsPane
 from clipper.ui.samples import load_samples_operation
@@ -110,6 +113,11 @@ class MainWindow(QMainWindow, WindowActions):
         self.importer = ImportController(
             archive, self.runner, self.import_tasks, self, read_in_process=importer is None
         )
+        self.importer.ocr = ocr_mode(settings)
+        # "Send to Clipper" from the browser, while this window is open (see connector).
+        self.connector = Connector(self.importer, settings, self)
+        if self.connector.enabled:
+            self.connector.start()
 
         self.sidebar = SidebarView()
         self.results = ResultsPane(archive, self.reads)
@@ -326,6 +334,17 @@ class MainWindow(QMainWindow, WindowActions):
         if paths:
             self.import_items([InputItem(label=p, path=Path(p)) for p in paths])
 
+    def import_scan(self) -> None:
+        """Choose a scan, crop the article out of it, import that region (see crop_dialog)."""
+        path, _ = QFileDialog.getOpenFileName(self, "Import a scan", str(Path.home()), SCAN_FILTER)
+        dialog = (
+            crop_for_import(path, self, lambda item: self.import_items([item])) if path else None
+        )
+        if dialog is not None:
+            self.open_dialog(dialog)
+        elif path:
+            self.statusBar().showMessage(f"{path}: not an image Clipper can show", 8000)
+
     def import_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Import a folder", str(Path.home()))
         if folder:
@@ -473,6 +492,10 @@ class MainWindow(QMainWindow, WindowActions):
     def show_shortcuts(self) -> None:
         self.open_dialog(shortcuts_box(self.shortcut_lines(), self))
 
+    def show_preferences(self) -> None:
+        prefs = PreferencesDialog(self.connector, self.importer, self.settings, self.reads, self)
+        self.open_dialog(prefs)
+
     def show_about(self) -> None:
         self.open_dialog(about_box(self.archive.location.home, self))
 
@@ -519,6 +542,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.reader.flush_notes()
         self.save_layout()
         self.importer.cancel()
+        self.connector.stop()
         # A rebuild of a big index takes minutes: closing does not wait for it.
         self.archive.cancel_index_build()
         for tasks in (self.import_tasks, self.writes, self.reads, self.index_tasks):

@@ -37,6 +37,7 @@ from clipper.core.views import ClippingDetail, OpChanges
 from clipper.ui.article_view import ArticleBrowser, article_html, open_in_system_browser
 from clipper.ui.icons import icon
 from clipper.ui.operations import OperationRunner
+from clipper.ui.scan_view import ScanPane
 from clipper.ui.tasks import TaskRunner
 from clipper.ui.widgets import Chip, EmptyState, FlowLayout, SectionHeader
 
@@ -279,7 +280,13 @@ class ReaderPane(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.article = ArticleBrowser()
         self.article.original_requested.connect(open_in_system_browser)
-        self.splitter.addWidget(self.article)
+        # A clipping read by OCR shows its scan beside the text (see scan_view).
+        self.scan = ScanPane(archive, runner, reads)
+        self.text_row = QSplitter(Qt.Orientation.Horizontal)
+        self.text_row.setObjectName("scanSplitter")
+        self.text_row.addWidget(self.scan)
+        self.text_row.addWidget(self.article)
+        self.splitter.addWidget(self.text_row)
         self.splitter.addWidget(self._build_desk())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -370,6 +377,7 @@ class ReaderPane(QWidget):
             self._load(ids[0])
             return
         self.detail = None
+        self.scan.show_clipping(None)
         self._clear_notes()
         if not ids:
             self.stack.setCurrentWidget(self.empty)
@@ -393,6 +401,7 @@ class ReaderPane(QWidget):
         scroll = self.article.verticalScrollBar().value() if same else 0
         self.article.setHtml(article_html(detail))
         self.article.verticalScrollBar().setValue(scroll)
+        self.scan.show_clipping(detail)
         self.title_banner.setVisible(detail.title_guessed)
         self.tags.set_tags([(t.kind, t.name) for t in (*detail.regions, *detail.topics)])
         if not (same and keep_notes):

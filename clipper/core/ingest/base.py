@@ -27,6 +27,8 @@ class InputItem:
     text: str | None = None
     data: bytes | None = None
     media_type: str | None = None
+    # A scan's region to read (left, top, right, bottom in its pixels), cropped in the window.
+    crop: tuple[int, int, int, int] | None = None
 
 
 @dataclass

@@ -86,11 +86,15 @@ def read_bytes(
     media_type: str | None = None,
     url: str | None = None,
     origin: str = "file",
+    ocr: str = "auto",
+    crop: tuple[int, int, int, int] | None = None,
 ) -> ClippingDraft:
-    """Sniff the bytes and hand them to the reader for their kind."""
+    """Sniff the bytes and hand them to the reader for their kind; `ocr` "force" reads the
+    scans of PDF pages that have a text layer too; `crop` is the region of a scan to read."""
     from clipper.core.ingest.documents import read_docx, read_pdf
     from clipper.core.ingest.email import read_email
     from clipper.core.ingest.html import read_html
+    from clipper.core.ingest.ocr import read_image
     from clipper.core.ingest.text import read_text
 
     if not data.strip():
@@ -102,7 +106,9 @@ def read_bytes(
     except sniffing.Refused as exc:
         raise IngestError(f"{label}: {exc}") from None
     if kind == sniffing.PDF:
-        draft = read_pdf(data, label)
+        draft = read_pdf(data, label, force_ocr=ocr == "force")
+    elif kind == sniffing.IMAGE:
+        draft = read_image(data, label, crop=crop)
     elif kind == sniffing.DOCX:
         draft = read_docx(data, label)
     elif kind == sniffing.EMAIL:
@@ -118,11 +124,13 @@ def read_bytes(
         draft.url = url
     draft.original = data
     draft.original_filename = name
-    draft.original_media_type = _MEDIA_TYPE_OF_KIND.get(kind, media_type)
+    draft.original_media_type = (
+        _MEDIA_TYPE_OF_KIND.get(kind) or draft.original_media_type or media_type
+    )
     return draft
 
 
-def read_item(item: InputItem) -> ClippingDraft:
+def read_item(item: InputItem, ocr: str = "auto") -> ClippingDraft:
     """Turn one input into a draft with its suggestions, or raise IngestError saying why not."""
     from clipper.core.ingest.html import read_html
     from clipper.core.ingest.text import read_text
@@ -147,14 +155,24 @@ def read_item(item: InputItem) -> ClippingDraft:
             media_type,
             url=item.url,
             origin="paste" if item.path is None else "file",
+            ocr=ocr,
+            crop=item.crop,
         )
     elif item.path is not None:
-        draft = read_bytes(_read_bytes(item), item.label, item.path.name, media_type)
+        draft = read_bytes(
+            _read_bytes(item), item.label, item.path.name, media_type, ocr=ocr, crop=item.crop
+        )
     elif item.url is not None:
         fetched = fetch(item.url)
         name = fetched.url.rstrip("/").rsplit("/", 1)[-1] or None
         draft = read_bytes(
-            fetched.data, item.label, name, fetched.media_type, url=fetched.url, origin="url"
+            fetched.data,
+            item.label,
+            name,
+            fetched.media_type,
+            url=fetched.url,
+            origin="url",
+            ocr=ocr,
         )
         draft.url = item.url if draft.url is None else draft.url
     else:
@@ -170,8 +188,10 @@ def import_inputs(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    ocr: str = "auto",
 ) -> Iterator[ImportOutcome]:
-    """Import each input in turn, yielding its outcome as soon as it is stored."""
+    """Import each input in turn, yielding its outcome as soon as it is stored. `ocr`: "auto"
+    reads scans and the PDF pages without text, "force" every PDF page's scans too."""
     items = expand_inputs(inputs)
     tags = list(tags)
     for number, item in enumerate(items, start=1):
@@ -180,7 +200,7 @@ def import_inputs(
         if progress is not None:
             progress(number, len(items), item.label)
         try:
-            draft = read_item(item)
+            draft = read_item(item, ocr=ocr)
             archive_suggestions(archive, draft)
             duplicate = find_duplicate(archive, draft)
             if dry_run:

@@ -1,7 +1,7 @@
 """PDF (pypdf) and Word .docx (python-docx) readers: text with its paragraphs, then the cleaner.
 
-A PDF that is password-protected, has no text layer (scanned images) or is cut short gets a
-clear error rather than an empty clipping.
+A PDF that is password-protected or cut short gets a clear error rather than an empty
+clipping; its pages without a text layer (scans) are read by OCR (see ocr.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from clipper.core.ingest.base import IngestError
 from clipper.core.ingest.clean import clean_lines
 from clipper.core.ingest.compose import Metadata, build_draft
 from clipper.core.ingest.decode import normalize_text
+from clipper.core.ingest.ocr import ocr_pdf_pages
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def _pdf_paragraphs(page_text: str) -> str:
     return "\n\n".join(out)
 
 
-def read_pdf(data: bytes, label: str) -> ClippingDraft:
+def read_pdf(data: bytes, label: str, force_ocr: bool = False) -> ClippingDraft:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PyPdfError
 
@@ -93,15 +94,19 @@ def read_pdf(data: bytes, label: str) -> ClippingDraft:
         raise IngestError(f"{label}: the PDF is damaged or truncated ({exc})") from None
     if not pages:
         raise IngestError(f"{label}: the PDF has no pages")
-    text = "\n\n".join(_pdf_paragraphs(page) for page in pages)
+    pages = [_pdf_paragraphs(page) for page in pages]
+    # Scanned pages (no text layer) are read by OCR; pages with text keep it.
+    pages, ocr_record = ocr_pdf_pages(reader, pages, label, force=force_ocr)
+    text = "\n\n".join(pages)
     if len(re.findall(r"\w", text)) < 20:
-        raise IngestError(
-            f"{label}: the PDF has no text layer (scanned images?); run OCR on it first"
-        )
+        raise IngestError(f"{label}: the PDF has no text layer and no scanned page to read")
     title = str(info.title).strip() if info and info.title else None
     author = str(info.author).strip() if info and info.author else None
     cleaned = clean_lines(normalize_text(text), mode="text")
-    return build_draft(cleaned, label, "file", Metadata(title=title or None, author=author))
+    meta = Metadata(title=title or None, author=author)
+    if ocr_record is not None:
+        meta.extra["ocr"] = ocr_record
+    return build_draft(cleaned, label, "file", meta)
 
 
 def read_docx(data: bytes, label: str) -> ClippingDraft:

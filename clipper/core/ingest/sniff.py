@@ -8,6 +8,8 @@ import zipfile
 
 # The kinds readers exist for, and the kinds refused with a reason.
 TEXT, MARKDOWN, HTML, EMAIL, PDF, DOCX = "text", "markdown", "html", "email", "pdf", "docx"
+IMAGE = "image"  # a scan or a photo of a clipping, read by OCR (see ocr.py)
+_SCAN_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 _IMAGE_MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -97,6 +99,8 @@ def sniff(data: bytes, name: str | None = None, media_type: str | None = None) -
         return PDF
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _sniff_zip(data)
+    if head.startswith(_SCAN_MAGIC) or _sniff_webp(head):
+        return IMAGE
     for magic, what in _IMAGE_MAGIC + _OTHER_MAGIC:
         if what and head.startswith(magic):
             raise Refused(f"this is {what}, not an article")

@@ -159,7 +159,7 @@ def _bad_inputs(folder: Path, article_pdf: bytes) -> dict[str, str]:
         "cut.pdf": (article_pdf[: len(article_pdf) // 2], "truncated"),
         "locked.pdf": (locked.getvalue(), "password-protected"),
         "fake.docx": (zipped.getvalue(), "zip archive of other files"),
-        "photo.html": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "PNG image"),
+        "photo.html": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "the image is damaged"),
         "blank.html": (b"   \n\n  ", "the file is empty"),
     }
     reasons = {}

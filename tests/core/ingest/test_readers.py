@@ -20,7 +20,17 @@ from clipper.core.ingest.batch import read_bytes
 from clipper.core.ingest.documents import read_docx, read_pdf
 from clipper.core.ingest.email import read_email
 from clipper.core.ingest.html import read_html
-from clipper.core.ingest.sniff import DOCX, EMAIL, HTML, MARKDOWN, PDF, TEXT, Refused, sniff
+from clipper.core.ingest.sniff import (
+    DOCX,
+    EMAIL,
+    HTML,
+    IMAGE,
+    MARKDOWN,
+    PDF,
+    TEXT,
+    Refused,
+    sniff,
+)
 from tests.helpers.documents import ARTICLE, corpus_page, make_email, make_pdf
 
 
@@ -285,8 +295,10 @@ def test_sniffing_trusts_content_over_the_extension(article_pdf: bytes) -> None:
     assert sniff(_docx_bytes(), "document.pdf") == DOCX
     assert sniff(b"Plain words about Niamey.", "notes.html") == TEXT
     assert sniff(b"# Title\n\nSome *text* and [a link](http://x.org).", "a.md") == MARKDOWN
-    with pytest.raises(Refused, match="PNG image"):
-        sniff(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "article.html")
+    # A scan is read by OCR whatever its name says; a GIF is still no article.
+    assert sniff(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "article.html") == IMAGE
+    with pytest.raises(Refused, match="GIF image"):
+        sniff(b"GIF89a" + b"\x00" * 64, "article.html")
 
 
 def test_dropped_html_text_and_pasted_text_become_drafts() -> None:
