@@ -1,4 +1,5 @@
-"""What every export shares: errors, progress and cancellation, reading clippings, safe writes."""
+"""What every export shares: errors, progress and cancellation, reading clippings, safe writes,
+and the one rule for which URLs an export may turn into links."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import datetime as dt
 import logging
 import os
 import secrets
+import string
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from clipper.core.archive import Archive, NotFound
 from clipper.core.views import ClippingDetail
@@ -83,6 +87,42 @@ def atomic_output(path: Path, suffix: str = "") -> Iterator[Path]:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+# What may stay as it is in a linked URL: RFC 3986's unreserved and reserved characters and
+# the percent sign of escapes already made. Everything else (quotes, angle brackets, spaces,
+# backslashes, backticks, controls) is percent-encoded, so no renderer can end the link early.
+_URL_SAFE = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
+_LINKED_SCHEMES = ("http", "https")
+
+
+def _url_char(char: str) -> str:
+    if char in _URL_SAFE:
+        return char
+    # Letters of other scripts read better as they are (a renderer encodes them itself);
+    # controls, spaces and format characters (a right-to-left override) never stay raw.
+    if ord(char) > 0x7F and unicodedata.category(char)[0] not in "CZ":
+        return char
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+
+
+def linkable_url(url: str | None) -> str | None:
+    """The URL as an export may link it, or None when it must only ever be shown as text.
+
+    Only http and https are links: `javascript:`, `file:`, `data:` and every other scheme are
+    not, in Markdown as in the PDF book. The scheme must open the string itself, so no
+    leading space or control character can hide another one from a browser.
+    """
+    if not url or not url[:8].lower().startswith(tuple(f"{s}://" for s in _LINKED_SCHEMES)):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a malformed host ("http://[::1") is no link
+        return None
+    if parts.scheme.lower() not in _LINKED_SCHEMES or not host:
+        return None
+    return "".join(_url_char(char) for char in url)
 
 
 def utc_now() -> dt.datetime:
