@@ -6,7 +6,7 @@ Layout (schema 1), written in this key order so the first bytes identify the fil
     {"format": "clipper-export", "schema_version": 1, "clipper_version": ..., "exported_at": ...,
      "scope": "archive" | "selection",
      "tags": [{"kind", "name", "code", "parent", "groups", "match_mode", "match_pattern",
-               "gazetteer"}],
+               ["match_enabled",] "gazetteer"}],
      "clippings": [{"ref", "title", ..., "regions": [names], "topics": [names],
                     "notes": [...], "references": [...], "original": {..., "data": base64}}],
      "links": [{"a": ref, "b": ref, "note", "kind", "created_at"}],
@@ -15,7 +15,9 @@ Layout (schema 1), written in this key order so the first bytes identify the fil
 `ref` is the clipping's id in the exporting archive; the importer maps refs to new ids.
 Tags are named by kind and name (unique per kind in an archive); a region from the gazetteer
 also carries its gazetteer key, so it is found again even after an editor renamed it.
-Times are UTC.
+Times are UTC. Optional fields may be added within schema 1 (readers ignore keys they do not
+know): `match_enabled` says whether a topic's rule was on in the exporting archive. It is
+information only: a rule from a file is stored off until an editor turns it on.
 
 An export to import comes from anywhere: the reader checks every value it uses (types,
 ranges, text that can be stored, how deep `extra` nests) before anything is written, and
@@ -101,6 +103,8 @@ def _tag_entries(nodes: Iterable[TagNode], keep: set[int] | None) -> list[dict[s
                 ],
                 "match_mode": node.match_mode,
                 "match_pattern": node.match_pattern,
+                # Optional in schema 1, so only beside a rule.
+                **({"match_enabled": node.match_enabled} if node.match_mode else {}),
                 "gazetteer": node.gazetteer_key,
             }
         )
@@ -410,6 +414,8 @@ class ExportedTag:
     match_mode: str | None
     match_pattern: str | None
     gazetteer: str | None = None
+    # Whether the rule was on where the file was made (absent in older files).
+    match_enabled: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -550,6 +556,7 @@ def parse_export(data: Any) -> ClipperExport:
                 match_mode=match_mode,
                 match_pattern=match_pattern,
                 gazetteer=_optional(entry, "gazetteer", str, where),
+                match_enabled=_optional(entry, "match_enabled", bool, where),
             )
         )
     clippings = [
@@ -634,6 +641,8 @@ class JsonImportReport:
     created: int = 0
     merged: int = 0
     tags_created: int = 0
+    # Topic rules stored from the file, all of them off until an editor turns them on.
+    rules_off: int = 0
     notes: int = 0
     links: int = 0
     dossiers: int = 0
@@ -649,6 +658,8 @@ class JsonImportReport:
         if self.merged:
             parts.append(f"{self.merged} already in the archive")
         parts.append(f"{self.notes} note(s), {self.links} link(s), {self.dossiers} dossier(s)")
+        if self.rules_off:
+            parts.append(f"{self.rules_off} topic rule(s) kept off until an editor turns them on")
         return ", ".join(parts)
 
 
@@ -703,9 +714,11 @@ def _import_tags(
         names[key] = name
         if tag.match_mode and (mirror or new):
             # A rule runs on every import: one from a file stays off until an editor looks.
+            # Whatever `tag.match_enabled` says: the file is not the editor.
             report.record(
                 archive.set_topic_rule(tag_id, tag.match_mode, tag.match_pattern, enabled=False)
             )
+            report.rules_off += 1
     return created, names
 
 

@@ -191,7 +191,20 @@ def test_a_topic_rule_from_an_imported_export_stays_off_until_an_editor_turns_it
         archive.set_topic_rule(topic.id, "all", "Russian delegation")
     export = tmp_path / "colleague.json"
     assert _run(colleague, "export", "--json", str(export)) == 0
+    # The file says the rule was on where it was made; that does not turn it on here.
+    [entry] = [
+        t
+        for t in json.loads(export.read_text(encoding="utf-8"))["tags"]
+        if t["name"] == "Russia in Africa"
+    ]
+    assert (entry["match_mode"], entry["match_enabled"]) == ("all", True)
+    capsys.readouterr()
     assert _run(desk, "import", str(export)) == 0
+    assert (
+        capsys.readouterr()
+        .out.rstrip()
+        .endswith("1 topic rule(s) kept off until an editor turns them on")
+    )
     story = tmp_path / "story.txt"
     story.write_text(
         "A Russian delegation in Niamey\n\nA Russian delegation landed in Niamey on Monday "
