@@ -74,19 +74,44 @@ def atomic_output(path: Path, suffix: str = "") -> Iterator[Path]:
     A failed or cancelled export never leaves half a file, and never destroys the file it
     would have replaced. The temporary file is created by whoever writes it (QPdfWriter,
     zipfile, open), so it gets the user's usual permissions, not mkstemp's owner-only ones.
+    An OSError in the block (a full disk, a read-only folder) becomes an ExportError naming
+    the file, for the user to read.
     """
     path = Path(path)
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}{suffix or '.part'}"
     try:
         yield temporary
         if not temporary.exists():
             raise ExportError(f"nothing was written for {path}")
         os.replace(temporary, path)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {describe_os_error(exc)}") from exc
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def make_folder(folder: Path) -> None:
+    """`folder` and its parents, or an ExportError saying why they cannot be made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocking = next(
+            (p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None
+        )
+        raise ExportError(
+            f"cannot create the folder {folder}: {blocking or 'a part of it'} is a file"
+        ) from None
+    except OSError as exc:
+        raise ExportError(f"cannot create the folder {folder}: {describe_os_error(exc)}") from exc
+
+
+def describe_os_error(exc: OSError) -> str:
+    """'No space left on device', 'Permission denied': the system's words, without errno."""
+    return exc.strerror or str(exc)
 
 
 # What may stay as it is in a linked URL: RFC 3986's unreserved and reserved characters and

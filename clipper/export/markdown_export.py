@@ -29,6 +29,7 @@ from clipper.export.common import (
     atomic_output,
     check_cancelled,
     linkable_url,
+    make_folder,
     never_cancelled,
     no_progress,
     read_details,
@@ -173,7 +174,7 @@ def write_markdown_files(
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise ExportError(f"{folder} is a file; give a folder (or use --one-file)")
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     details = read_details(archive, ids, progress, is_cancelled)
     width = max(3, len(str(len(details))))
     names = {
