@@ -154,10 +154,21 @@ def restore_command(args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_FAILED)
     for problem in result.problems:
         print(f"warning: {problem}", file=sys.stderr)
-    counts = result.manifest.get("counts", {})
+    # What the restored database holds, read from it; the manifest only claims.
+    counts = result.counts
+    claimed = result.manifest.get("counts")
+    if isinstance(claimed, dict) and any(
+        claimed.get(table) != counts.get(table) for table in ("clippings", "originals")
+    ):
+        print(
+            f"warning: the backup's manifest claims {str(claimed.get('clippings'))[:20]} "
+            f"clipping(s) and {str(claimed.get('originals'))[:20]} original(s); the database "
+            "holds what is said below",
+            file=sys.stderr,
+        )
     print(
-        f"restored {counts.get('clippings', 0)} clipping(s) into {result.folder}; "
-        f"open it with: clipper --archive {result.folder}"
+        f"restored {counts.get('clippings', 0)} clipping(s), {counts.get('originals', 0)} "
+        f"original(s) into {result.folder}; open it with: clipper --archive {result.folder}"
     )
     return EXIT_OK
 
