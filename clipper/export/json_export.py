@@ -62,9 +62,10 @@ log = logging.getLogger(__name__)
 
 FORMAT = "clipper-export"
 SCHEMA_VERSION = 1
-# How deep a clipping's `extra` may nest. The readers write flat facts; a file with more is
-# not from Clipper, and deep nesting breaks whatever later walks it recursively.
-MAX_EXTRA_DEPTH = 32
+# How deep a clipping's `extra` may nest. The readers write flat facts, and deep nesting
+# breaks whatever later walks it recursively; the bound stays above any the archive itself
+# sets on `extra`, so an export of an archive always imports again.
+MAX_EXTRA_DEPTH = 100
 # How far into a file the format marker may sit for `is_clipper_export` to see it.
 SNIFF_BYTES = 4096
 

@@ -115,7 +115,7 @@ CASES: list[tuple[str, Damage, str]] = [
     (
         "extra nested 900 deep",
         lambda d: _first(d).update(extra=_nested(900)),
-        "clipping 1 (ref 1): 'extra': nested more than 32 levels deep",
+        "clipping 1 (ref 1): 'extra': nested more than 100 levels deep",
     ),
     (
         "a note that is a string",
@@ -265,3 +265,18 @@ def test_an_unexpected_failure_is_still_one_line_and_the_batch_goes_on(
         "cannot import it, nothing was imported (TypeError: unsupported operand)",
         capsys,
     )
+
+
+def test_an_extra_with_some_nesting_still_imports(
+    exported: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(json.dumps(exported))
+    _first(data)["extra"] = {"desk": "Africa", "history": _nested(10)}
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(data), encoding="utf-8")
+    home = tmp_path / "desk"
+    assert _import(home, export) == 0
+    assert "5 clipping(s) created" in capsys.readouterr().out
+    with Archive(resolve_location(home)) as archive:
+        [bamako] = [cid for cid in all_ids(archive) if archive.get(cid).extra.get("desk")]
+        assert archive.get(bamako).extra == {"desk": "Africa", "history": _nested(10)}
