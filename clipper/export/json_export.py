@@ -81,34 +81,35 @@ def _tag_entries(nodes: Iterable[TagNode], keep: set[int] | None) -> list[dict[s
     """Tags as name-linked entries, parents before children; `keep` limits to those ids."""
     nodes = list(nodes)
     by_id = {n.id: n for n in nodes}
-    entries = []
+    entries: list[dict[str, Any]] = []
     written: set[int] = set()
 
-    def write(node: TagNode) -> None:
-        if node.id in written:
-            return
-        written.add(node.id)
+    def entry(node: TagNode) -> dict[str, Any]:
         parent = by_id.get(node.parent_id) if node.parent_id else None
-        if parent is not None:
-            write(parent)
-        entries.append(
-            {
-                "kind": node.kind,
-                "name": node.name,
-                "code": node.code,
-                "parent": parent.name if parent else None,
-                "groups": [
-                    by_id[g].name
-                    for g in node.group_ids
-                    if g in by_id and (keep is None or g in keep)
-                ],
-                "match_mode": node.match_mode,
-                "match_pattern": node.match_pattern,
-                # Optional in schema 1, so only beside a rule.
-                **({"match_enabled": node.match_enabled} if node.match_mode else {}),
-                "gazetteer": node.gazetteer_key,
-            }
-        )
+        return {
+            "kind": node.kind,
+            "name": node.name,
+            "code": node.code,
+            "parent": parent.name if parent else None,
+            "groups": [
+                by_id[g].name for g in node.group_ids if g in by_id and (keep is None or g in keep)
+            ],
+            "match_mode": node.match_mode,
+            "match_pattern": node.match_pattern,
+            # Optional in schema 1, so only beside a rule.
+            **({"match_enabled": node.match_enabled} if node.match_mode else {}),
+            "gazetteer": node.gazetteer_key,
+        }
+
+    def write(node: TagNode) -> None:
+        """The node after its unwritten ancestors; a loop, since trees can be deep."""
+        chain: list[TagNode] = []
+        current: TagNode | None = node
+        while current is not None and current.id not in written:
+            written.add(current.id)
+            chain.append(current)
+            current = by_id.get(current.parent_id) if current.parent_id else None
+        entries.extend(entry(n) for n in reversed(chain))
 
     for node in nodes:
         if keep is None or node.id in keep:

@@ -289,3 +289,27 @@ def test_the_rule_flag_is_an_optional_field_of_schema_1(sample: Sample, tmp_path
     wrong_path.write_text(json.dumps(wrong), encoding="utf-8")
     with pytest.raises(InvalidExport, match="'match_enabled' has the wrong type"):
         read_export(wrong_path)
+
+
+def test_a_deep_tag_tree_is_written_parents_first_without_recursion() -> None:
+    """A 3,000-level topic tree (listed children first) is written without recursing once
+    per level, every parent before its child."""
+    from clipper.core.views import TagNode
+    from clipper.export.json_export import _tag_entries
+
+    nodes = [
+        TagNode(
+            id=level + 1,
+            kind="topic",
+            name=f"level {level}",
+            code=None,
+            parent_id=level or None,
+            group_ids=(),
+            count=0,
+            total=0,
+        )
+        for level in range(3000)
+    ]
+    entries = _tag_entries(reversed(nodes), None)
+    assert [e["name"] for e in entries] == [f"level {level}" for level in range(3000)]
+    assert entries[0]["parent"] is None and entries[-1]["parent"] == "level 2998"
