@@ -64,6 +64,10 @@ def _selection(args: argparse.Namespace, archive: Archive) -> Selection | None:
 
 def export_command(args: argparse.Namespace, location: ArchiveLocation) -> int:
     """`clipper export`: any of --pdf, --json, --markdown, --csv over one selection."""
+    for option in ("pdf", "json", "markdown", "csv"):
+        # An empty name would mean the current folder, or be skipped without a word.
+        if getattr(args, option) is not None and not getattr(args, option).strip():
+            return _fail(f"--{option} needs a file name", EXIT_USAGE)
     if not (args.pdf or args.json or args.markdown or args.csv):
         return _fail("say what to write: --pdf FILE, --json FILE, --markdown PATH or --csv FILE", 2)
     if args.pdf and not (args.ids or args.dossier or args.query):
@@ -131,6 +135,8 @@ def export_command(args: argparse.Namespace, location: ArchiveLocation) -> int:
 def backup_command(args: argparse.Namespace, location: ArchiveLocation) -> int:
     from clipper.export.backup import write_backup
 
+    if not args.file.strip():
+        return _fail("give the backup a file name (FILE is empty)", EXIT_USAGE)
     try:
         result = write_backup(location, args.file)
     except ExportError as exc:
@@ -146,6 +152,9 @@ def backup_command(args: argparse.Namespace, location: ArchiveLocation) -> int:
 def restore_command(args: argparse.Namespace) -> int:
     from clipper.export.backup import ArchiveExists, restore_backup
 
+    if not args.folder.strip():
+        # Path("") is the current folder: an archive would land wherever the shell stands.
+        return _fail("give the folder to restore into (DIR is empty)", EXIT_USAGE)
     try:
         result = restore_backup(args.file, args.folder, force=args.force)
     except ArchiveExists as exc:

@@ -229,3 +229,30 @@ def test_a_topic_rule_from_an_imported_export_stays_off_until_an_editor_turns_it
     with Archive(resolve_location(desk)) as archive:
         archive.enable_topic_rule(node.id)
     assert "Russia in Africa" in suggested()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "--markdown", ""], "--markdown needs a file name"),
+        (["export", "--csv", "out.csv", "--json", " "], "--json needs a file name"),
+        (["backup", ""], "give the backup a file name (FILE is empty)"),
+        (["restore", "backup.zip", ""], "give the folder to restore into (DIR is empty)"),
+    ],
+)
+def test_an_empty_file_or_folder_name_is_refused_not_taken_for_here(
+    filled: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert _run(filled, "backup", str(here / "backup.zip")) == 0
+    capsys.readouterr()
+    assert _run(filled, *args) == 2
+    assert capsys.readouterr() == ("", f"clipper: {message}\n")
+    assert sorted(p.name for p in here.iterdir()) == ["backup.zip"]
