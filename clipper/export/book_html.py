@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from clipper.core.text import paragraphs
 from clipper.core.views import ClippingDetail, LinkView
 from clipper.export.book import BookPlan, format_date
+from clipper.export.common import linkable_url
 
 # What a page number cell holds before the numbers are known: as wide as any real one.
 PLACEHOLDER = "0000"
@@ -201,8 +202,11 @@ def clipping_html(
     if facts:
         parts.append(f'<p class="meta" dir="ltr">{" · ".join(facts)}</p>')
     if detail.url:
+        # Only http(s) is a link: a `javascript:` or `file:` URL is printed, never clickable.
+        link = linkable_url(detail.url)
         url = _text(detail.url)
-        parts.append(f'<p class="url" dir="ltr"><a href="{url}">{url}</a></p>')
+        shown = f'<a href="{_text(link)}">{url}</a>' if link else url
+        parts.append(f'<p class="url" dir="ltr">{shown}</p>')
     for label, tags in (("Regions", detail.regions), ("Topics", detail.topics)):
         if tags:
             names = ", ".join(_text(t.name) for t in tags)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,8 @@ from clipper.export.selection import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+log = logging.getLogger(__name__)
 
 
 def _fail(message: str, code: int) -> int:
@@ -61,6 +64,10 @@ def _selection(args: argparse.Namespace, archive: Archive) -> Selection | None:
 
 def export_command(args: argparse.Namespace, location: ArchiveLocation) -> int:
     """`clipper export`: any of --pdf, --json, --markdown, --csv over one selection."""
+    for option in ("pdf", "json", "markdown", "csv"):
+        # An empty name would mean the current folder, or be skipped without a word.
+        if getattr(args, option) is not None and not getattr(args, option).strip():
+            return _fail(f"--{option} needs a file name", EXIT_USAGE)
     if not (args.pdf or args.json or args.markdown or args.csv):
         return _fail("say what to write: --pdf FILE, --json FILE, --markdown PATH or --csv FILE", 2)
     if args.pdf and not (args.ids or args.dossier or args.query):
@@ -128,6 +135,8 @@ def export_command(args: argparse.Namespace, location: ArchiveLocation) -> int:
 def backup_command(args: argparse.Namespace, location: ArchiveLocation) -> int:
     from clipper.export.backup import write_backup
 
+    if not args.file.strip():
+        return _fail("give the backup a file name (FILE is empty)", EXIT_USAGE)
     try:
         result = write_backup(location, args.file)
     except ExportError as exc:
@@ -143,6 +152,9 @@ def backup_command(args: argparse.Namespace, location: ArchiveLocation) -> int:
 def restore_command(args: argparse.Namespace) -> int:
     from clipper.export.backup import ArchiveExists, restore_backup
 
+    if not args.folder.strip():
+        # Path("") is the current folder: an archive would land wherever the shell stands.
+        return _fail("give the folder to restore into (DIR is empty)", EXIT_USAGE)
     try:
         result = restore_backup(args.file, args.folder, force=args.force)
     except ArchiveExists as exc:
@@ -151,10 +163,21 @@ def restore_command(args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_FAILED)
     for problem in result.problems:
         print(f"warning: {problem}", file=sys.stderr)
-    counts = result.manifest.get("counts", {})
+    # What the restored database holds, read from it; the manifest only claims.
+    counts = result.counts
+    claimed = result.manifest.get("counts")
+    if isinstance(claimed, dict) and any(
+        claimed.get(table) != counts.get(table) for table in ("clippings", "originals")
+    ):
+        print(
+            f"warning: the backup's manifest claims {str(claimed.get('clippings'))[:20]} "
+            f"clipping(s) and {str(claimed.get('originals'))[:20]} original(s); the database "
+            "holds what is said below",
+            file=sys.stderr,
+        )
     print(
-        f"restored {counts.get('clippings', 0)} clipping(s) into {result.folder}; "
-        f"open it with: clipper --archive {result.folder}"
+        f"restored {counts.get('clippings', 0)} clipping(s), {counts.get('originals', 0)} "
+        f"original(s) into {result.folder}; open it with: clipper --archive {result.folder}"
     )
     return EXIT_OK
 
@@ -179,12 +202,17 @@ def import_clipper_exports(
     dry_run: bool,
     as_json: bool,
 ) -> int:
-    """Import each export (or, with dry_run, only check it); returns how many failed."""
+    """Import each export (or, with dry_run, only check it); returns how many failed.
+
+    One export that fails says so in one line and the others go on; its import is one
+    transaction, so nothing of it is stored.
+    """
     from clipper.export.json_export import import_export, read_export
 
     failed = 0
     for path in paths:
         summary: dict[str, object]
+        reason: str | None = None
         try:
             export = read_export(path)
             if dry_run:
@@ -209,12 +237,19 @@ def import_clipper_exports(
                 }
                 message = f"imported {path} (Clipper export): {report.summary()}"
         except (ExportError, ArchiveError) as exc:
+            reason = str(exc)
+        except Exception as exc:
+            # A case the reader's checks missed: still one line, and the batch goes on.
+            log.info("importing %s failed", path, exc_info=True)
+            detail = (str(exc).splitlines() or [""])[0]
+            reason = f"cannot import it, nothing was imported ({type(exc).__name__}: {detail})"
+        if reason is not None:
             failed += 1
             if as_json:
-                error = f"{path}: {exc}"  # as the article readers word theirs
+                error = f"{path}: {reason}"  # as the article readers word theirs
                 print(json.dumps({"path": path, "ok": False, "error": error}, ensure_ascii=False))
             else:
-                print(f"error: {path}: {exc}", file=sys.stderr)
+                print(f"error: {path}: {reason}", file=sys.stderr)
             continue
         if as_json:
             print(json.dumps({"path": path, "ok": True, "format": "clipper-export", **summary}))

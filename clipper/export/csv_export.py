@@ -1,7 +1,8 @@
 """CSV of clipping metadata, one row per clipping, for spreadsheets.
 
 UTF-8 with a byte order mark, so spreadsheet programs read accents right; list cells are
-joined with "; ". Cells that a spreadsheet would run as a formula get a leading apostrophe.
+joined with "; ". Cells that a spreadsheet would run as a formula get a leading apostrophe:
+archive text comes from anywhere, and a title like `=HYPERLINK(...)` must stay a title.
 """
 
 from __future__ import annotations
@@ -42,13 +43,17 @@ COLUMNS = (
     "imported_at",
     "trashed",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What starts a formula, the full-width forms too (some spreadsheets take "＝" for "="), and
+# the tab and line breaks that a spreadsheet may skip before one.
+_FORMULA_SIGNS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_FORMULA_STARTS = (*_FORMULA_SIGNS, "\t", "\r", "\n")
 
 
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
-    # A title like "=HYPERLINK(...)" must stay text when someone opens the file in a spreadsheet.
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    # " =1+1" too: spreadsheets that trim cells on import would run what follows the spaces.
+    risky = text.startswith(_FORMULA_STARTS) or text.lstrip().startswith(_FORMULA_SIGNS)
+    return "'" + text if risky else text
 
 
 def csv_row(detail: ClippingDetail) -> list[str]:

@@ -6,7 +6,7 @@ Layout (schema 1), written in this key order so the first bytes identify the fil
     {"format": "clipper-export", "schema_version": 1, "clipper_version": ..., "exported_at": ...,
      "scope": "archive" | "selection",
      "tags": [{"kind", "name", "code", "parent", "groups", "match_mode", "match_pattern",
-               "gazetteer"}],
+               ["match_enabled",] "gazetteer"}],
      "clippings": [{"ref", "title", ..., "regions": [names], "topics": [names],
                     "notes": [...], "references": [...], "original": {..., "data": base64}}],
      "links": [{"a": ref, "b": ref, "note", "kind", "created_at"}],
@@ -15,7 +15,13 @@ Layout (schema 1), written in this key order so the first bytes identify the fil
 `ref` is the clipping's id in the exporting archive; the importer maps refs to new ids.
 Tags are named by kind and name (unique per kind in an archive); a region from the gazetteer
 also carries its gazetteer key, so it is found again even after an editor renamed it.
-Times are UTC.
+Times are UTC. Optional fields may be added within schema 1 (readers ignore keys they do not
+know): `match_enabled` says whether a topic's rule was on in the exporting archive. It is
+information only: a rule from a file is stored off until an editor turns it on.
+
+An export to import comes from anywhere: the reader checks every value it uses (types,
+ranges, text that can be stored, how deep `extra` nests) before anything is written, and
+says which clipping, tag, link or dossier is wrong.
 """
 
 from __future__ import annotations
@@ -56,6 +62,10 @@ log = logging.getLogger(__name__)
 
 FORMAT = "clipper-export"
 SCHEMA_VERSION = 1
+# How deep a clipping's `extra` may nest. The readers write flat facts, and deep nesting
+# breaks whatever later walks it recursively; the bound stays above any the archive itself
+# sets on `extra`, so an export of an archive always imports again.
+MAX_EXTRA_DEPTH = 100
 # How far into a file the format marker may sit for `is_clipper_export` to see it.
 SNIFF_BYTES = 4096
 
@@ -71,32 +81,35 @@ def _tag_entries(nodes: Iterable[TagNode], keep: set[int] | None) -> list[dict[s
     """Tags as name-linked entries, parents before children; `keep` limits to those ids."""
     nodes = list(nodes)
     by_id = {n.id: n for n in nodes}
-    entries = []
+    entries: list[dict[str, Any]] = []
     written: set[int] = set()
 
-    def write(node: TagNode) -> None:
-        if node.id in written:
-            return
-        written.add(node.id)
+    def entry(node: TagNode) -> dict[str, Any]:
         parent = by_id.get(node.parent_id) if node.parent_id else None
-        if parent is not None:
-            write(parent)
-        entries.append(
-            {
-                "kind": node.kind,
-                "name": node.name,
-                "code": node.code,
-                "parent": parent.name if parent else None,
-                "groups": [
-                    by_id[g].name
-                    for g in node.group_ids
-                    if g in by_id and (keep is None or g in keep)
-                ],
-                "match_mode": node.match_mode,
-                "match_pattern": node.match_pattern,
-                "gazetteer": node.gazetteer_key,
-            }
-        )
+        return {
+            "kind": node.kind,
+            "name": node.name,
+            "code": node.code,
+            "parent": parent.name if parent else None,
+            "groups": [
+                by_id[g].name for g in node.group_ids if g in by_id and (keep is None or g in keep)
+            ],
+            "match_mode": node.match_mode,
+            "match_pattern": node.match_pattern,
+            # Optional in schema 1, so only beside a rule.
+            **({"match_enabled": node.match_enabled} if node.match_mode else {}),
+            "gazetteer": node.gazetteer_key,
+        }
+
+    def write(node: TagNode) -> None:
+        """The node after its unwritten ancestors; a loop, since trees can be deep."""
+        chain: list[TagNode] = []
+        current: TagNode | None = node
+        while current is not None and current.id not in written:
+            written.add(current.id)
+            chain.append(current)
+            current = by_id.get(current.parent_id) if current.parent_id else None
+        entries.extend(entry(n) for n in reversed(chain))
 
     for node in nodes:
         if keep is None or node.id in keep:
@@ -263,43 +276,118 @@ class InvalidExport(ExportError):
     """The file is not a Clipper export this version can read; the message says where."""
 
 
+def _describe(value: object) -> str:
+    """What a JSON value is, in the words of an error message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _check_text(entry: object, where: str) -> None:
+    """Refuse text that cannot be stored: JSON can spell unpaired surrogates ("\\ud800"),
+    which no database takes. Walks the entry without recursion, keys included."""
+    stack = [entry]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                bad = value[exc.start]
+                raise InvalidExport(
+                    f"{where}: text holds an unpaired surrogate (U+{ord(bad):04X}), not "
+                    "valid Unicode"
+                ) from None
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
+def _check_depth(value: object, where: str, limit: int) -> None:
+    """Refuse lists and objects nested more than `limit` deep, without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                raise InvalidExport(f"{where}: nested more than {limit} levels deep")
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
 def _parse_time(value: object, where: str) -> dt.datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidExport(f"{where}: expected a time, got {value!r}")
+        raise InvalidExport(f"{where}: expected a time, got {_describe(value)}")
     try:
         parsed = dt.datetime.fromisoformat(value)
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
     except ValueError:
-        raise InvalidExport(f"{where}: {value!r} is not a time") from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+        raise InvalidExport(f"{where}: {value[:40]!r} is not a time") from None
+    except OverflowError:  # "0001-01-01T00:00+05:00" is before year 1 in UTC
+        raise InvalidExport(f"{where}: {value[:40]!r} is out of range") from None
     return parsed
 
 
 def _parse_date(value: object, where: str) -> dt.date | None:
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise InvalidExport(f"{where}: expected a date, got {_describe(value)}")
     try:
-        return dt.date.fromisoformat(str(value))
+        return dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidExport(f"{where}: {value!r} is not a date") from None
+        raise InvalidExport(f"{where}: {value[:40]!r} is not a date") from None
 
 
 def _require(entry: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if key not in entry:
         raise InvalidExport(f"{where}: {key!r} is missing")
     value = entry[key]
-    if not isinstance(value, kind):
-        raise InvalidExport(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise InvalidExport(f"{where}: {key!r} has the wrong type ({_describe(value)})")
     return value
 
 
 def _optional(entry: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
     value = entry.get(key)
-    if value is not None and not isinstance(value, kind):
-        raise InvalidExport(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
+    if value is not None and (
+        not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool)
+    ):
+        raise InvalidExport(f"{where}: {key!r} has the wrong type ({_describe(value)})")
     return value
+
+
+def _is_ref(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _ref(entry: dict[str, Any], key: str, where: str) -> int:
+    if key not in entry:
+        raise InvalidExport(f"{where}: {key!r} is missing")
+    value = entry[key]
+    if not _is_ref(value):
+        raise InvalidExport(f"{where}: {key!r} must be a clipping ref, not {_describe(value)}")
+    return int(value)
+
+
+def _names(entry: dict[str, Any], key: str, where: str) -> list[str]:
+    """A list of names (tags, headlines): text only."""
+    values = _optional(entry, key, list, where) or []
+    for value in values:
+        if not isinstance(value, str):
+            raise InvalidExport(f"{where}: {key!r} must list text, not {_describe(value)}")
+    return values
 
 
 @dataclass(frozen=True)
@@ -328,6 +416,8 @@ class ExportedTag:
     match_mode: str | None
     match_pattern: str | None
     gazetteer: str | None = None
+    # Whether the rule was on where the file was made (absent in older files).
+    match_enabled: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -361,9 +451,12 @@ class ClipperExport:
 def _parse_clipping(entry: Any, index: int) -> ExportedClipping:
     where = f"clipping {index + 1}"
     if not isinstance(entry, dict):
-        raise InvalidExport(f"{where}: expected an object")
-    ref = _require(entry, "ref", int, where)
+        raise InvalidExport(f"{where}: expected an object, got {_describe(entry)}")
+    ref = _ref(entry, "ref", where)
     where = f"clipping {index + 1} (ref {ref})"
+    extra = _optional(entry, "extra", dict, where) or {}
+    _check_depth(extra, f"{where}: 'extra'", MAX_EXTRA_DEPTH)
+    _check_text(entry, where)
     original = _optional(entry, "original", dict, where)
     data = None
     if original is not None:
@@ -371,14 +464,13 @@ def _parse_clipping(entry: Any, index: int) -> ExportedClipping:
             data = base64.b64decode(_require(original, "data", str, where), validate=True)
         except binascii.Error:
             raise InvalidExport(f"{where}: the original's bytes are not valid base64") from None
-        digest = original.get("sha256")
+        digest = _optional(original, "sha256", str, f"{where}: the original")
         if digest is not None and hashlib.sha256(data).hexdigest() != digest:
             raise InvalidExport(f"{where}: the original's bytes do not match their sha256")
-    extra = _optional(entry, "extra", dict, where) or {}
     draft = ClippingDraft(
         title=_require(entry, "title", str, where),
         body=_require(entry, "body", str, where),
-        title_guessed=bool(entry.get("title_guessed", False)),
+        title_guessed=bool(_optional(entry, "title_guessed", bool, where)),
         standfirst=_optional(entry, "standfirst", str, where) or "",
         source=_optional(entry, "source", str, where),
         author=_optional(entry, "author", str, where),
@@ -389,18 +481,18 @@ def _parse_clipping(entry: Any, index: int) -> ExportedClipping:
         origin=_optional(entry, "origin", str, where) or "file",
         extra=dict(extra),
         original=data,
-        original_filename=original.get("filename") if original else None,
-        original_media_type=original.get("media_type") if original else None,
-        related_refs=[str(h) for h in _optional(entry, "references", list, where) or []],
+        original_filename=_optional(original, "filename", str, where) if original else None,
+        original_media_type=_optional(original, "media_type", str, where) if original else None,
+        related_refs=_names(entry, "references", where),
     )
     tags = tuple(
-        [("region", str(n)) for n in _optional(entry, "regions", list, where) or []]
-        + [("topic", str(n)) for n in _optional(entry, "topics", list, where) or []]
+        [("region", name) for name in _names(entry, "regions", where)]
+        + [("topic", name) for name in _names(entry, "topics", where)]
     )
     notes = []
     for note in _optional(entry, "notes", list, where) or []:
         if not isinstance(note, dict):
-            raise InvalidExport(f"{where}: a note is not an object")
+            raise InvalidExport(f"{where}: a note is {_describe(note)}, not an object")
         notes.append(
             ExportedNote(
                 text=_require(note, "text", str, where),
@@ -439,7 +531,7 @@ def parse_export(data: Any) -> ClipperExport:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidExport("this is not a Clipper JSON export (no clipper-export marker)")
     version = data.get("schema_version")
-    if not isinstance(version, int):
+    if not isinstance(version, int) or isinstance(version, bool):
         raise InvalidExport("the export has no schema version")
     if version > SCHEMA_VERSION:
         raise InvalidExport(
@@ -450,7 +542,8 @@ def parse_export(data: Any) -> ClipperExport:
     for index, entry in enumerate(_require(data, "tags", list, "export")):
         where = f"tag {index + 1}"
         if not isinstance(entry, dict):
-            raise InvalidExport(f"{where}: expected an object")
+            raise InvalidExport(f"{where}: expected an object, got {_describe(entry)}")
+        _check_text(entry, where)
         kind = _require(entry, "kind", str, where)
         if kind not in ("topic", "region"):
             raise InvalidExport(f"{where}: unknown kind {kind!r}")
@@ -465,6 +558,7 @@ def parse_export(data: Any) -> ClipperExport:
                 match_mode=match_mode,
                 match_pattern=match_pattern,
                 gazetteer=_optional(entry, "gazetteer", str, where),
+                match_enabled=_optional(entry, "match_enabled", bool, where),
             )
         )
     clippings = [
@@ -478,8 +572,9 @@ def parse_export(data: Any) -> ClipperExport:
     for index, entry in enumerate(_require(data, "links", list, "export")):
         where = f"link {index + 1}"
         if not isinstance(entry, dict):
-            raise InvalidExport(f"{where}: expected an object")
-        a, b = _require(entry, "a", int, where), _require(entry, "b", int, where)
+            raise InvalidExport(f"{where}: expected an object, got {_describe(entry)}")
+        _check_text(entry, where)
+        a, b = _ref(entry, "a", where), _ref(entry, "b", where)
         if a not in refs or b not in refs:
             raise InvalidExport(f"{where}: links a clipping that is not in the export")
         link_kind = _optional(entry, "kind", str, where)
@@ -501,8 +596,14 @@ def parse_export(data: Any) -> ClipperExport:
     for index, entry in enumerate(_require(data, "dossiers", list, "export")):
         where = f"dossier {index + 1}"
         if not isinstance(entry, dict):
-            raise InvalidExport(f"{where}: expected an object")
+            raise InvalidExport(f"{where}: expected an object, got {_describe(entry)}")
+        _check_text(entry, where)
         members = tuple(_require(entry, "clippings", list, where))
+        for member in members:
+            if not _is_ref(member):
+                raise InvalidExport(
+                    f"{where}: 'clippings' must list clipping refs, not {_describe(member)}"
+                )
         if any(m not in refs for m in members):
             raise InvalidExport(f"{where}: lists a clipping that is not in the export")
         dossiers.append(
@@ -525,6 +626,10 @@ def read_export(path: str | Path) -> ClipperExport:
         raise InvalidExport(f"cannot read it ({exc.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidExport(f"not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InvalidExport("not a Clipper export: its JSON is nested too deeply to read") from None
+    except ValueError:  # a number longer than Python reads (int_max_str_digits)
+        raise InvalidExport("not valid JSON here (a number in it is too long to read)") from None
     return parse_export(data)
 
 
@@ -538,6 +643,8 @@ class JsonImportReport:
     created: int = 0
     merged: int = 0
     tags_created: int = 0
+    # Topic rules stored from the file, all of them off until an editor turns them on.
+    rules_off: int = 0
     notes: int = 0
     links: int = 0
     dossiers: int = 0
@@ -553,6 +660,8 @@ class JsonImportReport:
         if self.merged:
             parts.append(f"{self.merged} already in the archive")
         parts.append(f"{self.notes} note(s), {self.links} link(s), {self.dossiers} dossier(s)")
+        if self.rules_off:
+            parts.append(f"{self.rules_off} topic rule(s) kept off until an editor turns them on")
         return ", ".join(parts)
 
 
@@ -607,9 +716,11 @@ def _import_tags(
         names[key] = name
         if tag.match_mode and (mirror or new):
             # A rule runs on every import: one from a file stays off until an editor looks.
+            # Whatever `tag.match_enabled` says: the file is not the editor.
             report.record(
                 archive.set_topic_rule(tag_id, tag.match_mode, tag.match_pattern, enabled=False)
             )
+            report.rules_off += 1
     return created, names
 
 

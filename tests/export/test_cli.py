@@ -191,7 +191,20 @@ def test_a_topic_rule_from_an_imported_export_stays_off_until_an_editor_turns_it
         archive.set_topic_rule(topic.id, "all", "Russian delegation")
     export = tmp_path / "colleague.json"
     assert _run(colleague, "export", "--json", str(export)) == 0
+    # The file says the rule was on where it was made; that does not turn it on here.
+    [entry] = [
+        t
+        for t in json.loads(export.read_text(encoding="utf-8"))["tags"]
+        if t["name"] == "Russia in Africa"
+    ]
+    assert (entry["match_mode"], entry["match_enabled"]) == ("all", True)
+    capsys.readouterr()
     assert _run(desk, "import", str(export)) == 0
+    assert (
+        capsys.readouterr()
+        .out.rstrip()
+        .endswith("1 topic rule(s) kept off until an editor turns them on")
+    )
     story = tmp_path / "story.txt"
     story.write_text(
         "A Russian delegation in Niamey\n\nA Russian delegation landed in Niamey on Monday "
@@ -216,3 +229,30 @@ def test_a_topic_rule_from_an_imported_export_stays_off_until_an_editor_turns_it
     with Archive(resolve_location(desk)) as archive:
         archive.enable_topic_rule(node.id)
     assert "Russia in Africa" in suggested()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "--markdown", ""], "--markdown needs a file name"),
+        (["export", "--csv", "out.csv", "--json", " "], "--json needs a file name"),
+        (["backup", ""], "give the backup a file name (FILE is empty)"),
+        (["restore", "backup.zip", ""], "give the folder to restore into (DIR is empty)"),
+    ],
+)
+def test_an_empty_file_or_folder_name_is_refused_not_taken_for_here(
+    filled: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert _run(filled, "backup", str(here / "backup.zip")) == 0
+    capsys.readouterr()
+    assert _run(filled, *args) == 2
+    assert capsys.readouterr() == ("", f"clipper: {message}\n")
+    assert sorted(p.name for p in here.iterdir()) == ["backup.zip"]

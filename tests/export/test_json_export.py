@@ -241,3 +241,75 @@ def test_times_come_back_exactly(sample: Sample, tmp_path: Path) -> None:
     with _other_archive(tmp_path, "copy") as copy:
         report = import_json_file(copy, path)
         assert copy.get(report.ids[sample.ids["arabic"]]).trashed_at == when
+
+
+def test_the_rule_flag_is_an_optional_field_of_schema_1(sample: Sample, tmp_path: Path) -> None:
+    """Topic rules carry whether they were on, beside the rule only; files without the field
+    (older ones) and files with fields this reader does not know import the same way, and a
+    rule from any of them is stored off."""
+    archive = sample.archive
+    on = archive.create_tag("topic", "Wagner").value
+    archive.set_topic_rule(on.id, "any", "Wagner Africa Corps")
+    off = archive.create_tag("topic", "Grain").value
+    archive.set_topic_rule(off.id, "phrase", "grain shipments", enabled=False)
+    path = tmp_path / "export.json"
+    write_json_export(archive, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["schema_version"] == 1
+    rules = {t["name"]: t.get("match_enabled") for t in data["tags"] if t["match_mode"]}
+    assert rules == {"Wagner": True, "Grain": False}
+    assert all("match_enabled" not in t for t in data["tags"] if not t["match_mode"])
+
+    def imported_rules(variant: dict) -> dict[str, tuple[str | None, bool]]:
+        variant_path = tmp_path / f"variant-{len(list(tmp_path.iterdir()))}.json"
+        variant_path.write_text(json.dumps(variant), encoding="utf-8")
+        with _other_archive(tmp_path, variant_path.stem) as copy:
+            report = import_json_file(copy, variant_path)
+            assert report.rules_off == 2
+            return {
+                n.name: (n.match_pattern, n.match_enabled)
+                for n in copy.tag_tree("topic")
+                if n.match_mode
+            }
+
+    expected = {"Wagner": ("Wagner Africa Corps", False), "Grain": ("grain shipments", False)}
+    assert imported_rules(data) == expected
+    older = json.loads(json.dumps(data))
+    for tag in older["tags"]:
+        tag.pop("match_enabled", None)
+    assert imported_rules(older) == expected
+    newer = json.loads(json.dumps(data))
+    for tag in newer["tags"]:
+        tag["match_weight"] = 0.5
+    newer["clippings"][0]["sentiment"] = {"score": 1}
+    assert imported_rules(newer) == expected
+    wrong = json.loads(json.dumps(data))
+    next(t for t in wrong["tags"] if t["match_mode"])["match_enabled"] = "yes"
+    wrong_path = tmp_path / "wrong.json"
+    wrong_path.write_text(json.dumps(wrong), encoding="utf-8")
+    with pytest.raises(InvalidExport, match="'match_enabled' has the wrong type"):
+        read_export(wrong_path)
+
+
+def test_a_deep_tag_tree_is_written_parents_first_without_recursion() -> None:
+    """A 3,000-level topic tree (listed children first) is written without recursing once
+    per level, every parent before its child."""
+    from clipper.core.views import TagNode
+    from clipper.export.json_export import _tag_entries
+
+    nodes = [
+        TagNode(
+            id=level + 1,
+            kind="topic",
+            name=f"level {level}",
+            code=None,
+            parent_id=level or None,
+            group_ids=(),
+            count=0,
+            total=0,
+        )
+        for level in range(3000)
+    ]
+    entries = _tag_entries(reversed(nodes), None)
+    assert [e["name"] for e in entries] == [f"level {level}" for level in range(3000)]
+    assert entries[0]["parent"] is None and entries[-1]["parent"] == "level 2998"
