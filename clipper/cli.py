@@ -16,7 +16,10 @@ from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from clipper import __version__
+from clipper.core.errors import ArchiveDamaged, ArchiveError, ArchiveUnavailable
 from clipper.core.paths import resolve_location
+
+log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # During a long import, the index catches up after this many new clippings.
@@ -128,7 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(message: object, code: int) -> int:
+    print(f"clipper: {message}", file=sys.stderr)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; whatever goes wrong ends as one line on stderr and an exit code,
+    never a traceback (`-v` logs the details)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -136,17 +146,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     command = args.command or "gui"
-    location = resolve_location(args.archive, args.database)
-    if command == "gui":
-        from clipper.ui.app import run_app
-
-        return run_app(location)
-    handler = COMMANDS[command]
     try:
-        return handler(args, location)
+        location = resolve_location(args.archive, args.database)
+        if command == "gui":
+            from clipper.ui.app import run_app
+
+            return run_app(location)
+        return COMMANDS[command](args, location)
     except UsageError as exc:
-        print(f"clipper: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(exc, EXIT_USAGE)
+    except ArchiveDamaged as exc:
+        return _fail(exc, EXIT_FAILED)
+    except ArchiveUnavailable as exc:
+        # The place is wrong (a file, no permission, no server, not an archive): usage.
+        return _fail(exc, EXIT_USAGE)
+    except ArchiveError as exc:  # a disk that is full, a read-only archive
+        return _fail(exc, EXIT_FAILED)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        log.info("%s failed", command, exc_info=True)
+        return _fail(f"{where}{exc.strerror or exc}", EXIT_FAILED)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as exc:  # a bug: one line for the user, the traceback with -v
+        log.info("%s failed", command, exc_info=True)
+        return _fail(f"{command} failed: {type(exc).__name__}: {exc} (-v shows more)", EXIT_FAILED)
 
 
 def _open(location: Any) -> Any:
@@ -342,10 +366,15 @@ def cmd_reindex(args: argparse.Namespace, location: Any) -> int:
 def cmd_check(args: argparse.Namespace, location: Any) -> int:
     with _open(location) as archive:
         problems = archive.integrity_problems()
-        index = archive.index
-        index.catch_up()
-        problems += index.parity_problems()
         count = archive.count()
+        try:
+            index = archive.index
+            index.catch_up()
+            problems += index.parity_problems()
+        except (ArchiveError, OSError) as exc:
+            # Damage or a full disk met while comparing the index: said, and still exit 1.
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            problems.append(f"the search index could not be compared: {reason}")
     for problem in problems:
         print(f"drift: {problem}")
     if problems:

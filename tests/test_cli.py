@@ -277,3 +277,163 @@ def test_sigkill_during_a_batch_import_loses_nothing_that_returned(tmp_path: Pat
             assert row["ok"]
             detail = archive.get(int(row["id"]))  # type: ignore[arg-type]
             assert detail.title == f"Story number {int(Path(str(row['path'])).stem)}"
+
+
+# -- where the archive is, and what it is (hardening items 15, 16, 17) ------------------------
+
+
+def _one_line_error(err: str) -> str:
+    """The whole of stderr, which must be one `clipper: ...` line and no traceback."""
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("clipper: "), err
+    return lines[0]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_bad_archive_places_give_one_line_naming_the_place_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_file = write(tmp_path, "notes.txt", "not a folder")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    places = {
+        "a file": (["--archive", str(a_file)], str(a_file)),
+        "a FIFO": (["--archive", str(fifo)], str(fifo)),
+        "under a file": (["--archive", str(a_file / "sub")], str(a_file / "sub")),
+        "empty": (["--archive", ""], "empty"),
+        "not a URL": (["--archive", str(tmp_path / "a"), "--database", "desk-db"], "desk-db"),
+        "unknown kind": (["--database", "nosuchdb://x/y"], "nosuchdb"),
+        "refused server": (
+            ["--database", f"postgresql://desk@127.0.0.1:{_free_port()}/clipper"],
+            "127.0.0.1",
+        ),
+    }
+    for what, (args, named) in places.items():
+        code, out, err = run(capsys, *args, "search", "niger")
+        assert code == 2, what
+        assert named in _one_line_error(err), what
+        assert out == ""
+
+    # An unwritable home: the default archive folder cannot be made under a file.
+    monkeypatch.setenv("HOME", str(a_file))
+    monkeypatch.setenv("XDG_DATA_HOME", str(a_file / "share"))
+    code, _, err = run(capsys, "search", "niger")
+    assert code == 2 and str(a_file) in _one_line_error(err)
+
+
+def test_a_missing_postgres_driver_says_what_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg now fails
+    url = f"postgresql://desk@127.0.0.1:{_free_port()}/clipper"
+    code, _, err = run(capsys, "--archive", str(tmp_path / "a"), "--database", url, "check")
+    assert code == 2
+    assert "clipper[postgres]" in _one_line_error(err)
+
+
+def test_another_programs_database_is_refused_and_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    other = tmp_path / "accounts.sqlite3"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)")
+    url = f"sqlite:///{other}"
+    code, _, err = run(capsys, "--archive", str(tmp_path / "a"), "--database", url, "check")
+    assert code == 2
+    assert "not a Clipper archive" in _one_line_error(err)
+    with sqlite3.connect(other) as conn:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master")]
+    assert tables == ["accounts"]
+
+
+def test_a_damaged_database_gives_one_line_from_every_command_and_check_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "archive"
+    write(tmp_path, "one.txt", MALI)
+    assert run(capsys, "--archive", str(home), "import", str(tmp_path / "one.txt"))[0] == 0
+    database = home / "archive.sqlite3"
+    damaged = bytearray(database.read_bytes())
+    damaged[:100] = b"\0" * 100  # the header: SQLite no longer sees a database
+    database.write_bytes(bytes(damaged))
+    for command in (["check"], ["search", "Bamako"], ["show", "1"], ["import", str(database)]):
+        code, _, err = run(capsys, "--archive", str(home), *command)
+        assert code == 1, command
+        assert "damaged" in _one_line_error(err), command
+
+
+def test_damage_inside_the_file_is_reported_by_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    home = tmp_path / "archive"
+    for i in range(30):
+        write(tmp_path / "in", f"{i}.txt", f"Story {i}\n\n" + f"Paragraph {i} about Niamey. " * 80)
+    assert run(capsys, "--archive", str(home), "import", str(tmp_path / "in"))[0] == 0
+    database = home / "archive.sqlite3"
+    with sqlite3.connect(database) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (root,) = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'clippings'"
+        ).fetchone()
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    damaged = bytearray(database.read_bytes())
+    start = (root - 1) * page_size  # the clippings table's first page
+    damaged[start : start + page_size] = b"\xa5" * page_size
+    database.write_bytes(bytes(damaged))
+    code, out, err = run(capsys, "--archive", str(home), "check")
+    assert code == 1
+    assert "Traceback" not in err
+    assert "damaged" in out + err
+
+
+def test_a_full_disk_fails_each_item_in_one_line_and_check_still_works(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from clipper.core import db
+
+    home = tmp_path / "archive"
+    write(tmp_path, "first.txt", MALI)
+    assert run(capsys, "--archive", str(home), "import", str(tmp_path / "first.txt"))[0] == 0
+    with sqlite3.connect(home / "archive.sqlite3") as conn:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    # The database may not grow by one page: SQLite fails every write that needs room with
+    # SQLITE_FULL, "database or disk is full", as it does when the disk itself is full.
+    real = db._sqlite_on_connect
+
+    def no_room(readonly: bool) -> object:
+        connect = real(readonly)
+
+        def on_connect(dbapi_connection: sqlite3.Connection, record: object) -> None:
+            connect(dbapi_connection, record)
+            dbapi_connection.execute(f"PRAGMA max_page_count={pages}")
+
+        return on_connect
+
+    monkeypatch.setattr(db, "_sqlite_on_connect", no_room)
+    for i in range(12):
+        write(tmp_path / "batch", f"{i:02d}.txt", f"Story {i}\n\n" + f"Words of story {i}. " * 300)
+    code, out, err = run(capsys, "--archive", str(home), "import", str(tmp_path / "batch"))
+    assert code == 1
+    assert "Traceback" not in err
+    failures = err.strip().splitlines()
+    assert failures, "nothing failed: the database still had room"
+    assert all(line.startswith("error: ") and "is full" in line for line in failures), failures
+    assert len(failures) + len(out.strip().splitlines()) == 12  # one line per item
+
+    code, out, err = run(capsys, "--archive", str(home), "check")
+    assert (code, err) == (0, ""), out + err
+    assert out.startswith(f"ok: {13 - len(failures)} clipping(s)")

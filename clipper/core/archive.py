@@ -23,7 +23,15 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 
-from clipper.core.errors import ArchiveError, InvalidInput, NotFound, parse_tag_spec
+from clipper.core.errors import (
+    ArchiveDamaged,
+    ArchiveError,
+    ArchiveUnavailable,
+    InvalidInput,
+    NotFound,
+    StorageError,
+    parse_tag_spec,
+)
 from clipper.core.finding import Finder
 from clipper.core.paths import ArchiveLocation, resolve_location
 from clipper.core.regions import Gazetteer, load_gazetteer
@@ -48,9 +56,12 @@ __all__ = [
     "SORT_KEYS",
     "TAG_SORTS",
     "Archive",
+    "ArchiveDamaged",
     "ArchiveError",
+    "ArchiveUnavailable",
     "InvalidInput",
     "NotFound",
+    "StorageError",
     "Stores",
     "parse_tag_spec",
 ]
@@ -108,7 +119,7 @@ class Archive:
 
     def __init__(self, location: ArchiveLocation, gazetteer: Gazetteer | None = None) -> None:
         self.location = location
-        location.home.mkdir(parents=True, exist_ok=True)
+        location.ensure_home()
         self.gazetteer = gazetteer or load_gazetteer()
         self.stores = Stores.on(Store(location), self.gazetteer)
         self._index: SearchIndex | None = None
@@ -119,7 +130,12 @@ class Archive:
         self.finder = Finder(
             self.stores.clippings, self.stores.tags, self.stores.dossiers, lambda: self.index
         )
-        self.stores.tags.sync_gazetteer()
+        try:
+            if not self.stores.unit.readonly:
+                self.stores.tags.sync_gazetteer()
+        except BaseException:
+            self.stores.unit.close()
+            raise
 
     @classmethod
     def open(cls, home: str | Path | None = None, database_url: str | None = None) -> Archive:

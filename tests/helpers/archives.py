@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
-from clipper.core.paths import ArchiveLocation
+from clipper.core.paths import DATABASE_FILENAME, ArchiveLocation, sqlite_url
 
 # The URL of a PostgreSQL server the tests may create databases on (`.ci/run` starts one and
 # sets it); without it the PostgreSQL half of the `backends` tests is skipped.
@@ -48,7 +48,7 @@ def fresh_postgres_database(server_url: str) -> Iterator[str]:
 def archive_args(location: ArchiveLocation) -> list[str]:
     """The `clipper` options that open this archive (its folder, and its server database)."""
     args = ["--archive", str(location.home)]
-    if not location.database_url.startswith("sqlite"):
+    if location.database_url != sqlite_url(location.home / DATABASE_FILENAME):
         args += ["--database", location.database_url]
     return args
 

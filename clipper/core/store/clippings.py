@@ -9,9 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from clipper.core import dedupe
+from clipper.core import db, dedupe
 from clipper.core.drafts import ClippingDraft
 from clipper.core.errors import InvalidInput, checked_kind
 from clipper.core.models import (
@@ -102,13 +103,9 @@ class ClippingStore:
         digest = content_hash(draft.body)
         bands = band_keys(draft.body)
         with self._store.writing() as s:
-            existing = s.scalar(
-                select(Clipping.id).where(Clipping.content_hash == digest).order_by(Clipping.id)
-            )
+            existing = self._with_hash(s, digest)
             if existing is not None:
-                return AddResult(
-                    existing, created=False, duplicate_of=existing, changes=OpChanges()
-                )
+                return self._duplicate(existing)
             now = imported_at or utcnow()
             clipping = Clipping(
                 title=title,
@@ -135,8 +132,17 @@ class ClippingStore:
                     data=draft.original,
                     sha256=hashlib.sha256(draft.original).hexdigest(),
                 )
-            s.add(clipping)
-            s.flush()
+            try:
+                # The content hash is unique: another desk (or process) storing the same
+                # text at this moment makes this insert fail, and its clipping is the answer.
+                with db.race_savepoint(s):
+                    s.add(clipping)
+                    s.flush()
+            except IntegrityError:
+                existing = self._with_hash(s, digest)
+                if existing is None:
+                    raise
+                return self._duplicate(existing)
             s.add_all(ShingleBand(clipping_id=clipping.id, band=band) for band in bands)
             for kind, name in tags:
                 tag = self._tags.get_or_create(s, kind, name)
@@ -160,6 +166,14 @@ class ClippingStore:
                 ),
             )
 
+    @staticmethod
+    def _with_hash(session: Session, digest: str) -> int | None:
+        return session.scalar(select(Clipping.id).where(Clipping.content_hash == digest))
+
+    @staticmethod
+    def _duplicate(existing: int) -> AddResult:
+        return AddResult(existing, created=False, duplicate_of=existing, changes=OpChanges())
+
     def update(self, clipping_id: int, **fields: Any) -> OpChanges:
         """Change metadata (or the body); a confirmed title stops being a guess."""
         unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -177,7 +191,11 @@ class ClippingStore:
                 if name == "body":
                     if not str(value).strip():
                         raise InvalidInput("the body cannot be empty")
-                    clipping.content_hash = content_hash(value)
+                    digest = content_hash(value)
+                    same = self._with_hash(s, digest)
+                    if same is not None and same != clipping_id:
+                        raise InvalidInput(f"clipping {same} already has this text")
+                    clipping.content_hash = digest
                     s.execute(delete(ShingleBand).where(ShingleBand.clipping_id == clipping_id))
                     s.add_all(
                         ShingleBand(clipping_id=clipping_id, band=band)

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from clipper.core import db
@@ -32,9 +32,9 @@ class Store:
 
     def __init__(self, location: ArchiveLocation, *, migrate: bool = True) -> None:
         self.location = location
-        self.engine = db.make_engine(location.database_url)
-        if migrate:
-            db.upgrade_to_head(self.engine)
+        self.engine = db.open_database(location.database_url, migrate=migrate)
+        # A read-only archive (its file or folder may not be written) is opened for reading.
+        self.readonly = db.is_readonly(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.RLock()
         # The session of a `batch` running on this thread, if any.
@@ -67,6 +67,7 @@ class Store:
             yield batch
             return
         with self._write_lock, self._sessions() as session, session.begin():
+            db.mark_writing(session)
             yield session
 
     @contextlib.contextmanager
@@ -82,6 +83,7 @@ class Store:
             yield
             return
         with self._write_lock, self._sessions() as session, session.begin():
+            db.mark_writing(session)
             self._batch.session = session
             try:
                 yield
@@ -91,12 +93,15 @@ class Store:
     @staticmethod
     def log_change(session: Session, clipping_ids: Iterable[int], op: ChangeOp) -> int | None:
         """Append one row per clipping to the change log, in the caller's transaction;
-        returns the last change number written (None when there was nothing to log)."""
+        returns the last change number written (None when there was nothing to log).
+
+        The numbers are the ones this transaction wrote (RETURNING), not the log's highest:
+        on a shared server another desk may have committed a higher one meanwhile."""
         rows = [{"clipping_id": cid, "op": op, "at": utcnow()} for cid in clipping_ids]
         if not rows:
             return None
-        session.execute(insert(Change), rows)
-        return session.scalar(select(func.max(Change.seq)))
+        written = session.scalars(insert(Change).returning(Change.seq), rows)
+        return max(written)
 
     @staticmethod
     def require_clipping(session: Session, clipping_id: int) -> Clipping:
