@@ -313,11 +313,13 @@ def cmd_show(args: argparse.Namespace, location: Any) -> int:
 
 
 def _change(args: argparse.Namespace, location: Any, operation: Any) -> int:
-    from clipper.core.archive import ArchiveError
+    from clipper.core.archive import ArchiveError, StorageError
 
     with _open(location) as archive:
         try:
             message = operation(archive)
+        except StorageError:
+            raise  # the archive could not store it (read-only, disk full): not bad usage
         except ArchiveError as exc:
             raise UsageError(str(exc)) from exc
         archive.index.catch_up()

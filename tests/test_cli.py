@@ -437,3 +437,73 @@ def test_a_full_disk_fails_each_item_in_one_line_and_check_still_works(
     code, out, err = run(capsys, "--archive", str(home), "check")
     assert (code, err) == (0, ""), out + err
     assert out.startswith(f"ok: {13 - len(failures)} clipping(s)")
+
+
+def test_extra_facts_nested_too_deep_are_refused_at_import_and_show_still_works(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hardening item 19: 900 levels of `extra` imported, then broke `show --json`."""
+    home = str(tmp_path / "archive")
+    write(tmp_path, "one.txt", MALI)
+    assert run(capsys, "--archive", home, "import", str(tmp_path / "one.txt"))[0] == 0
+    exported = tmp_path / "export.json"
+    assert run(capsys, "--archive", home, "export", "--json", str(exported))[0] == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    (clipping,) = data["clippings"]
+    deep: dict[str, object] = {}
+    for _ in range(900):
+        deep = {"nested": deep}
+    clipping.update(extra=deep, body="A different story about Bamako. " * 5)
+    exported.write_text(json.dumps(data), encoding="utf-8")
+
+    code, _, err = run(capsys, "--archive", str(tmp_path / "other"), "import", str(exported))
+    assert code == 1
+    assert "Traceback" not in err and "deeper than 32 levels" in err
+    assert run(capsys, "--archive", str(tmp_path / "other"), "check")[0] == 0
+    code, out, _ = run(capsys, "--archive", home, "show", "1", "--json")
+    assert code == 0 and json.loads(out)["id"] == 1
+
+
+def _in_read_only_mount(
+    folder: Path, *commands: list[str]
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run `clipper` commands with `folder` mounted read-only (a private mount namespace,
+    gone when they end): even root cannot write there. Skips where mounts are not allowed."""
+    import shlex
+    import shutil
+
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare to mount a folder read-only")
+    clipper = [sys.executable, "-m", "clipper", "--archive", str(folder)]
+    script = [f"mount --bind {shlex.quote(str(folder))} {shlex.quote(str(folder))}"]
+    script.append(f"mount -o remount,ro,bind {shlex.quote(str(folder))}")
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", " && ".join(script)], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("mounts are not allowed here")
+    results = []
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for command in commands:
+        line = " && ".join([*script, shlex.join([*clipper, *command])])
+        results.append(
+            subprocess.run(
+                ["unshare", "-m", "sh", "-c", line], capture_output=True, text=True, env=env
+            )
+        )
+    return results
+
+
+def test_a_read_only_archive_can_be_searched_and_checked_but_not_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hardening item 15: the WAL pragma wrote, so a read-only archive could not be searched."""
+    home = tmp_path / "archive"
+    write(tmp_path, "one.txt", MALI)
+    assert run(capsys, "--archive", str(home), "import", str(tmp_path / "one.txt"))[0] == 0
+    search, check, tag = _in_read_only_mount(
+        home, ["search", "Bamako"], ["check"], ["tag", "1", "--add", "region:Mali"]
+    )
+    assert search.returncode == 0, search.stderr
+    assert "Russian delegation in Bamako" in search.stdout
+    assert check.returncode == 0 and check.stdout.startswith("ok: 1 clipping(s)"), check.stderr
+    assert tag.returncode == 1
+    assert "read-only" in _one_line_error(tag.stderr)

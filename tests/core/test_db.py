@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -14,6 +15,7 @@ from clipper.core.models import Base
 from clipper.core.paths import DATABASE_FILENAME, resolve_location, sqlite_url
 
 
+@pytest.mark.backends
 def test_a_new_archive_is_created_at_head_and_matches_the_models(archive: Archive) -> None:
     assert db.current_revision(archive.engine) == db.head_revision()
     with archive.engine.connect() as conn:
@@ -59,6 +61,7 @@ def test_a_database_url_puts_the_database_outside_the_archive_folder(tmp_path: P
     assert not (tmp_path / "home" / DATABASE_FILENAME).exists()
 
 
+@pytest.mark.backends
 def test_integrity_problems_reports_a_tampered_body(archive: Archive) -> None:
     from clipper.core.drafts import ClippingDraft
 
@@ -72,3 +75,21 @@ def test_integrity_problems_reports_a_tampered_body(archive: Archive) -> None:
     problems = archive.integrity_problems()
     assert any("content hash" in p for p in problems)
     assert any("original bytes" in p for p in problems)
+
+
+@pytest.mark.backends
+def test_the_change_log_gives_each_change_its_own_number_in_order(archive: Archive) -> None:
+    """What the window polls (`last_seq`, `changes_since`) and what each change returns."""
+    from clipper.core.drafts import ClippingDraft
+
+    assert archive.last_seq() == 0 and archive.changes_since(0) == []
+    first = archive.add(ClippingDraft(title="one", body="first body"))
+    second = archive.add(ClippingDraft(title="two", body="second body"))
+    linked = archive.link(first.id, second.id, "same story")
+    assert (first.changes.seq, second.changes.seq, linked.seq) == (1, 2, 4)
+    assert archive.last_seq() == 4
+    assert [(c.seq, c.clipping_id, c.op) for c in archive.changes_since(2)] == [
+        (3, first.id, "link"),
+        (4, second.id, "link"),
+    ]
+    assert archive.changes_since(4) == []

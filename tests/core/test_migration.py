@@ -17,10 +17,11 @@ from sqlalchemy import text
 
 from clipper.cli import main
 from clipper.core import db
-from clipper.core.archive import Archive
+from clipper.core.archive import Archive, NotFound
 from clipper.core.dedupe import jaccard, shingles
 from clipper.core.paths import ArchiveLocation, resolve_location
 from clipper.core.text import content_hash, name_key
+from tests.helpers.archives import add, archive_args
 from tests.helpers.documents import ARTICLE
 
 
@@ -161,3 +162,61 @@ def test_a_half_upgraded_archive_with_data_in_the_way_is_refused_not_emptied(
         assert conn.execute("SELECT body FROM clippings").fetchall() == [
             ("Bamako talks went on all day.",)
         ]
+
+
+# -- 0005: exact duplicates already in an archive are merged into the oldest ------------------
+
+
+@pytest.mark.backends
+def test_upgrading_an_archive_with_exact_duplicates_merges_each_group_into_its_oldest(
+    archive_location: ArchiveLocation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Archive(archive_location) as archive:
+        wire = add(archive, "Wire copy", "The wire copy.", [("region", "Niger")], original=b"1")
+        copy = add(archive, "Copy of it", "Soon the same text.", [("topic", "Security")])
+        other = add(archive, "Other story", "Another text.")
+        trashed = add(archive, "Trashed story", "A text in the trash.")
+        twin = add(archive, "Its live twin", "Soon the trashed text.")
+        archive.add_note(wire, "first note")
+        archive.add_note(copy, "second note")
+        archive.link(wire, other, "same event")
+        archive.link(copy, other, "follow-up")
+        archive.link(wire, copy, "one story")
+        archive.create_dossier("Sahel")
+        archive.create_dossier("Wires")
+        archive.add_to_dossier("Sahel", [wire, copy])
+        archive.add_to_dossier("Wires", [other, copy])
+        archive.trash([trashed])
+        assert archive.search("text").total == 3  # the index is up to date
+        engine = archive.engine
+        config = db.alembic_config()
+        with engine.connect() as conn, conn.begin():
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0003")  # before the hash was unique
+            for clipping_id, body in ((copy, "The wire copy."), (twin, "A text in the trash.")):
+                conn.execute(
+                    text("UPDATE clippings SET body = :b, content_hash = :h WHERE id = :i"),
+                    {"b": body, "h": content_hash(body), "i": clipping_id},
+                )
+
+    with Archive(archive_location) as archive:
+        assert db.current_revision(archive.engine) == db.head_revision()
+        assert archive.list_ids(sort="id", descending=False) == [wire, other, trashed]
+        kept = archive.get(wire)
+        assert {(t.kind, t.name) for t in kept.tags} == {("region", "Niger"), ("topic", "Security")}
+        assert [n.text for n in kept.notes] == ["first note", "second note"]
+        assert [(link.other_id, link.note) for link in kept.links] == [
+            (other, "same event\nfollow-up")
+        ]
+        assert archive.dossier("Sahel").clipping_ids == (wire,)
+        assert archive.dossier("Wires").clipping_ids == (other, wire)
+        assert archive.original(wire) == b"1"
+        assert archive.get(trashed).trashed_at is None  # its twin was out of the trash
+        for gone in (copy, twin):
+            with pytest.raises(NotFound):
+                archive.get(gone)
+        assert archive.search("text").total == 2  # the merged ones left the index
+        assert archive.integrity_problems() == []
+
+    assert main([*archive_args(archive_location), "check"]) == 0
+    assert capsys.readouterr().out.startswith("ok: 3 clipping(s)")

@@ -68,6 +68,30 @@ SORT_KEYS: dict[str, Any] = {
 TAG_SORTS = {"regions": "region", "topics": "topic"}
 
 
+# How deep a clipping's `extra` facts may nest: far beyond any real metadata, well below what
+# JSON encoders and the window's viewers can walk (900 levels broke `show --json`).
+MAX_EXTRA_DEPTH = 32
+
+
+def checked_extra(extra: object) -> dict[str, object]:
+    """`extra` as a dict, refused (InvalidInput) when it is not one or nests too deep."""
+    if not isinstance(extra, dict):
+        kind = type(extra).__name__
+        raise InvalidInput(f"a clipping's extra facts must be a mapping, not {kind}")
+    stack: list[tuple[object, int]] = [(extra, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_EXTRA_DEPTH:
+            raise InvalidInput(
+                f"the clipping's extra facts nest deeper than {MAX_EXTRA_DEPTH} levels"
+            )
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend((item, depth + 1) for item in value)
+    return dict(extra)
+
+
 def band_keys(body: str) -> list[int]:
     """MinHash band keys of a body, stored for near-duplicate lookups."""
     return dedupe.body_band_keys(body.strip())
@@ -100,6 +124,7 @@ class ClippingStore:
         if draft.published_precision not in DATE_PRECISIONS:
             raise InvalidInput(f"unknown date precision {draft.published_precision!r}")
         tags = [(checked_kind(kind), name) for kind, name in tags]
+        extra = checked_extra(draft.extra)
         digest = content_hash(draft.body)
         bands = band_keys(draft.body)
         with self._store.writing() as s:
@@ -122,7 +147,7 @@ class ClippingStore:
                 imported_at=now,
                 updated_at=updated_at or now,
                 origin=draft.origin,
-                extra=dict(draft.extra),
+                extra=extra,
                 content_hash=digest,
             )
             if draft.original is not None:
@@ -201,6 +226,8 @@ class ClippingStore:
                         ShingleBand(clipping_id=clipping_id, band=band)
                         for band in band_keys(str(value))
                     )
+                if name == "extra":
+                    value = checked_extra(value)
                 if name == "published_precision" and value not in DATE_PRECISIONS:
                     raise InvalidInput(f"unknown date precision {value!r}")
                 if name == "source":
