@@ -392,15 +392,66 @@ def cmd_export(args: argparse.Namespace, location: Any) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, location: Any) -> int:
+    from clipper.core.db import is_sqlite
+
+    if not is_sqlite(location.database_url):
+        return _server_backup(args, location)
     from clipper.export.cli import backup_command
 
     return backup_command(args, location)
 
 
 def cmd_restore(args: argparse.Namespace, location: Any) -> int:
+    from clipper.export.server_backup import is_server_backup
+
+    if is_server_backup(args.file):
+        return _server_restore(args, location)
     from clipper.export.cli import restore_command
 
     return restore_command(args)
+
+
+def _server_backup(args: argparse.Namespace, location: Any) -> int:
+    """`clipper backup` of an archive on a server: a JSON snapshot (export/server_backup)."""
+    from clipper.export.common import ExportError
+    from clipper.export.server_backup import write_server_backup
+
+    try:
+        result = write_server_backup(location, args.file)
+    except ExportError as exc:
+        return _fail(exc, EXIT_FAILED)
+    counts = result.manifest["counts"]
+    print(
+        f"backed up {result.manifest['source']} to {args.file}: {counts['clippings']} "
+        f"clipping(s), {counts['originals']} original(s)"
+    )
+    return EXIT_OK
+
+
+def _server_restore(args: argparse.Namespace, location: Any) -> int:
+    """`clipper restore` of a server archive's backup: into DIR, or the --database given."""
+    import os
+
+    from clipper.core.paths import DATABASE_ENV
+    from clipper.export.backup import ArchiveExists
+    from clipper.export.common import ExportError
+    from clipper.export.server_backup import restore_server_backup
+
+    database = args.database or os.environ.get(DATABASE_ENV) or None
+    try:
+        result = restore_server_backup(args.file, args.folder, database, force=args.force)
+    except ArchiveExists as exc:
+        return _fail(exc, EXIT_USAGE)
+    except ExportError as exc:
+        return _fail(exc, EXIT_FAILED)
+    for problem in result.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    where = f"--archive {result.folder}" + (f" --database {database}" if database else "")
+    print(
+        f"restored {result.manifest['counts']['clippings']} clipping(s); open it with: "
+        f"clipper {where}"
+    )
+    return EXIT_OK
 
 
 def cmd_bench_import(args: argparse.Namespace, location: Any) -> int:

@@ -9,10 +9,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from clipper.cli import main
+from tests.helpers.archives import postgres_server_url
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -507,3 +509,46 @@ def test_a_read_only_archive_can_be_searched_and_checked_but_not_changed(
     assert check.returncode == 0 and check.stdout.startswith("ok: 1 clipping(s)"), check.stderr
     assert tag.returncode == 1
     assert "read-only" in _one_line_error(tag.stderr)
+
+
+# -- backup and restore of an archive on either backend (issue 14) ----------------------------
+
+
+@pytest.mark.backends
+def test_backup_and_restore_bring_back_the_same_archive_on_either_backend(
+    archive: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clipper.core.archive import Archive
+    from clipper.core.paths import ArchiveLocation, resolve_location
+    from tests.helpers.archives import archive_args, fresh_postgres_database
+    from tests.helpers.samples import load_sample, snapshot
+
+    load_sample(archive)
+    expected = snapshot(archive)
+    desk = archive_args(archive.location)
+    code, out, err = run(capsys, *desk, "backup", str(tmp_path / "backup.zip"))
+    assert code == 0, err
+    assert "backed up" in out
+
+    restored = tmp_path / "restored"
+    code, out, err = run(capsys, "restore", str(tmp_path / "backup.zip"), str(restored))
+    assert code == 0, err
+    with Archive(resolve_location(restored)) as back:
+        assert snapshot(back) == expected
+    assert run(capsys, "--archive", str(restored), "check")[0] == 0
+    # An archive is never replaced without --force.
+    code, _, err = run(capsys, "restore", str(tmp_path / "backup.zip"), str(restored))
+    assert code == 2 and "already holds an archive" in err
+
+    server = postgres_server_url()
+    if archive.engine.dialect.name == "postgresql" and server is not None:
+        with fresh_postgres_database(server) as url:
+            target = ArchiveLocation(tmp_path / "desk-c", url)
+            args = ["--database", url, "restore", str(tmp_path / "backup.zip"), str(target.home)]
+            code, _, err = run(capsys, *args)
+            assert code == 0, err
+            with Archive(target) as back:
+                assert snapshot(back) == expected
+            assert run(capsys, *archive_args(target), "check")[0] == 0
+            code, _, err = run(capsys, *args)
+            assert code == 2 and "already holds an archive" in err

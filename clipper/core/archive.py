@@ -158,6 +158,7 @@ class Archive:
         return self.stores.unit.engine
 
     batch = _to("stores.unit", Store.batch)
+    snapshot = _to("stores.unit", Store.snapshot)
 
     # -- the search index (a cache of this archive) ------------------------------------------
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from clipper.core import db
@@ -84,6 +84,27 @@ class Store:
             return
         with self._write_lock, self._sessions() as session, session.begin():
             db.mark_writing(session)
+            self._batch.session = session
+            try:
+                yield
+            finally:
+                self._batch.session = None
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Make every read of this thread inside the block see the archive as it was when the
+        block began, while other desks go on writing (a backup of a shared archive): one
+        read-only REPEATABLE READ transaction on a server; on SQLite one read transaction,
+        which sees one state of the file. Do not write inside it."""
+        if getattr(self._batch, "session", None) is not None:
+            yield
+            return
+        with self._sessions() as session:
+            if self.engine.dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                session.execute(text("SET TRANSACTION READ ONLY"))
+            # The snapshot starts with the transaction's first read: take it now.
+            session.execute(select(func.count()).select_from(Change))
             self._batch.session = session
             try:
                 yield
