@@ -217,6 +217,7 @@ class Archive:
 
     last_seq = _to("stores.changes", ChangeLog.last_seq)
     changes_since = _to("stores.changes", ChangeLog.changes_since)
+    follow_changes = _to("stores.changes", ChangeLog.follow)
     changes_with_seqs = _to("stores.changes", ChangeLog.changes_with_seqs)
     missing_seqs = _to("stores.changes", ChangeLog.missing_seqs)
 

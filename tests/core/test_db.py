@@ -93,3 +93,40 @@ def test_the_change_log_gives_each_change_its_own_number_in_order(archive: Archi
         (4, second.id, "link"),
     ]
     assert archive.changes_since(4) == []
+
+
+@pytest.mark.backends
+def test_a_follower_of_the_log_gets_a_change_that_commits_after_a_later_numbered_one(
+    archive: Archive,
+) -> None:
+    """Two desks' transactions on a server commit out of order; a window following the log
+    (`follow_changes`) must still get both changes."""
+    from clipper.core.drafts import ClippingDraft
+    from clipper.core.store.changes import GAP_PATIENCE, ChangeCursor
+
+    first = archive.add(ClippingDraft(title="one", body="first body")).id
+    changes, cursor = archive.follow_changes(ChangeCursor())
+    assert [c.clipping_id for c in changes] == [first] and cursor.seq == 1
+    archive.add(ClippingDraft(title="two", body="second body"))
+    third = archive.add(ClippingDraft(title="three", body="third body")).id
+    with archive.engine.begin() as conn:  # change 2 has not committed yet
+        held = conn.execute(text("SELECT clipping_id, op FROM changes WHERE seq = 2")).one()
+        conn.execute(text("DELETE FROM changes WHERE seq = 2"))
+    changes, cursor = archive.follow_changes(cursor, now=1000.0)
+    assert [c.clipping_id for c in changes] == [third]
+    assert cursor.seq == 3 and cursor.gaps == ((2, 1000.0),)
+    with archive.engine.begin() as conn:  # now it commits
+        conn.execute(
+            text("INSERT INTO changes (seq, clipping_id, op, at) VALUES (2, :c, :o, '2026-01-01')"),
+            {"c": held[0], "o": held[1]},
+        )
+    changes, cursor = archive.follow_changes(cursor, now=1001.0)
+    assert [(c.seq, c.clipping_id) for c in changes] == [(2, held[0])]
+    assert cursor == ChangeCursor(3, ())
+    # A number that never comes is given up after GAP_PATIENCE.
+    with archive.engine.begin() as conn:
+        conn.execute(text("DELETE FROM changes WHERE seq = 3"))
+    archive.add(ClippingDraft(title="four", body="fourth body"))
+    _, cursor = archive.follow_changes(ChangeCursor(2), now=2000.0)
+    assert cursor.gaps == ((3, 2000.0),)
+    assert archive.follow_changes(cursor, now=2000.0 + GAP_PATIENCE)[1].gaps == ()
