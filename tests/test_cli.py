@@ -466,32 +466,40 @@ def test_extra_facts_nested_too_deep_are_refused_at_import_and_show_still_works(
     assert code == 0 and json.loads(out)["id"] == 1
 
 
-def _in_read_only_mount(
-    folder: Path, *commands: list[str]
+def _in_private_mount(
+    mount: list[str], *commands: list[str]
 ) -> list[subprocess.CompletedProcess[str]]:
-    """Run `clipper` commands with `folder` mounted read-only (a private mount namespace,
-    gone when they end): even root cannot write there. Skips where mounts are not allowed."""
+    """Run shell `mount` lines, then each command, in a private mount namespace (gone when
+    it ends): a read-only folder even root cannot write, a tiny disk that fills up. Skips
+    where mounts are not allowed."""
     import shlex
     import shutil
 
     if shutil.which("unshare") is None or os.geteuid() != 0:
-        pytest.skip("needs root and unshare to mount a folder read-only")
-    clipper = [sys.executable, "-m", "clipper", "--archive", str(folder)]
-    script = [f"mount --bind {shlex.quote(str(folder))} {shlex.quote(str(folder))}"]
-    script.append(f"mount -o remount,ro,bind {shlex.quote(str(folder))}")
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", " && ".join(script)], capture_output=True)
+        pytest.skip("needs root and unshare for a private mount")
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", " && ".join(mount)], capture_output=True)
     if probe.returncode != 0:
         pytest.skip("mounts are not allowed here")
-    results = []
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    results = []
     for command in commands:
-        line = " && ".join([*script, shlex.join([*clipper, *command])])
+        line = " && ".join([*mount, shlex.join(command)])
         results.append(
             subprocess.run(
                 ["unshare", "-m", "sh", "-c", line], capture_output=True, text=True, env=env
             )
         )
     return results
+
+
+def shlex_join(command: list[str]) -> str:
+    import shlex
+
+    return shlex.join(command)
+
+
+def _clipper(home: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "clipper", "--archive", str(home), *args]
 
 
 def test_a_read_only_archive_can_be_searched_and_checked_but_not_changed(
@@ -501,8 +509,12 @@ def test_a_read_only_archive_can_be_searched_and_checked_but_not_changed(
     home = tmp_path / "archive"
     write(tmp_path, "one.txt", MALI)
     assert run(capsys, "--archive", str(home), "import", str(tmp_path / "one.txt"))[0] == 0
-    search, check, tag = _in_read_only_mount(
-        home, ["search", "Bamako"], ["check"], ["tag", "1", "--add", "region:Mali"]
+    read_only = [f"mount --bind '{home}' '{home}'", f"mount -o remount,ro,bind '{home}'"]
+    search, check, tag = _in_private_mount(
+        read_only,
+        _clipper(home, "search", "Bamako"),
+        _clipper(home, "check"),
+        _clipper(home, "tag", "1", "--add", "region:Mali"),
     )
     assert search.returncode == 0, search.stderr
     assert "Russian delegation in Bamako" in search.stdout
@@ -552,3 +564,37 @@ def test_backup_and_restore_bring_back_the_same_archive_on_either_backend(
             assert run(capsys, *archive_args(target), "check")[0] == 0
             code, _, err = run(capsys, *args)
             assert code == 2 and "already holds an archive" in err
+
+
+def test_on_a_really_full_disk_check_and_search_work_and_each_import_fails_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """Hardening item 16 on a real full file system: a 2 MB tmpfs, filled up after an import.
+    SQLite's WAL files cannot even be created to open the archive, so it is read as it is."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    home = disk / "archive"
+    inputs = [write(tmp_path / "in", f"{i}.txt", f"Story {i}\n\n" + f"About Niamey {i}. " * 99)
+              for i in range(3)]  # fmt: skip
+    steps = [
+        _clipper(home, "import", str(inputs[0])),
+        ["dd", "if=/dev/zero", f"of={disk}/filler", "bs=4k"],  # fails when the disk is full
+        _clipper(home, "check"),
+        _clipper(home, "search", "Niamey"),
+        _clipper(home, "import", str(inputs[1]), str(inputs[2])),
+    ]
+    # One namespace for every step: each step's output, then its exit code, then a marker.
+    script = "; ".join(f'{shlex_join(step)} 2>&1; echo "exit $?"; echo ---' for step in steps)
+    (done,) = _in_private_mount([f"mount -t tmpfs -o size=2m none '{disk}'"], ["sh", "-c", script])
+    imported, filled, check, search, more = done.stdout.split("---\n")[:5]
+    assert imported.startswith("imported ") and imported.endswith("exit 0\n"), imported
+    assert "No space left on device" in filled
+    assert "Traceback" not in done.stdout
+    assert check.startswith("ok: 1 clipping(s)") and check.endswith("exit 0\n"), check
+    assert search.startswith("1 clipping(s)") and search.endswith("exit 0\n"), search
+    failures = more.splitlines()[:-1]
+    assert len(failures) == 2, more
+    assert all(
+        line.startswith("error: ") and "disk holding it is full" in line for line in failures
+    )
+    assert more.endswith("exit 1\n")

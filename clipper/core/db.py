@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import sqlite3
 import weakref
 import zlib
@@ -125,11 +126,15 @@ def _readonly_file(path: Path) -> bool:
     return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
 
 
+def _wal_has_data(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
 def _readonly_sqlite_url(path: Path) -> str:
     # Without a -wal file there is nothing SQLite would need to write down to read; it may
     # then treat the file as immutable and create no -shm either.
-    wal = path.with_name(path.name + "-wal")
-    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    flags = "mode=ro" if _wal_has_data(path) else "mode=ro&immutable=1"
     return f"sqlite:///file:{quote(str(path.resolve()))}?{flags}&uri=true"
 
 
@@ -157,7 +162,9 @@ def _first_line(exc: BaseException) -> str:
     return text_[0] if text_ else type(exc).__name__
 
 
-def _translate(place: str, exc: BaseException, connecting: bool) -> Exception | None:
+def _translate(
+    place: str, exc: BaseException, connecting: bool, readonly_because: str | None = None
+) -> Exception | None:
     """The archive's error for a database error from the environment, or None for the rest
     (constraint violations, bugs) which keep their own."""
     if isinstance(exc, sqlite3.Error):
@@ -166,6 +173,8 @@ def _translate(place: str, exc: BaseException, connecting: bool) -> Exception | 
         if primary == sqlite3.SQLITE_FULL:
             return StorageError(f"the disk holding {place} is full: nothing was stored")
         if primary == sqlite3.SQLITE_READONLY:
+            if readonly_because:
+                return StorageError(f"{place} can only be read now: {readonly_because}")
             return StorageError(f"{place} is read-only: the archive can be read but not changed")
         if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
             return ArchiveDamaged(
@@ -194,10 +203,13 @@ def _translate(place: str, exc: BaseException, connecting: bool) -> Exception | 
     return None
 
 
-def _on_error(place: str) -> Any:
+def _on_error(place: str, readonly_because: str | None) -> Any:
     def handle_error(context: ExceptionContext) -> None:
         translated = _translate(
-            place, context.original_exception, connecting=context.connection is None
+            place,
+            context.original_exception,
+            connecting=context.connection is None,
+            readonly_because=readonly_because,
         )
         if translated is not None:
             log.debug("database error on %s", place, exc_info=context.original_exception)
@@ -209,7 +221,9 @@ def _on_error(place: str) -> Any:
 # -- engines -----------------------------------------------------------------------------------
 
 
-def make_engine(url: str, *, readonly: bool | None = None) -> Engine:
+def make_engine(
+    url: str, *, readonly: bool | None = None, readonly_because: str | None = None
+) -> Engine:
     """An engine for `url`: SQLite with foreign keys, WAL and explicit transactions (opened
     read-only when the file may not be written, or `readonly=True`); any other database as
     SQLAlchemy connects to it. Raises ArchiveUnavailable for a URL, driver or file that
@@ -246,7 +260,7 @@ def make_engine(url: str, *, readonly: bool | None = None) -> Engine:
         ) from None
     except ArgumentError as exc:
         raise ArchiveUnavailable(f"{parsed.render_as_string()!r} cannot be used: {exc}") from None
-    event.listen(engine, "handle_error", _on_error(place))
+    event.listen(engine, "handle_error", _on_error(place, readonly_because))
     _PLACES[engine] = place
     _READONLY[engine] = bool(readonly)
     return engine
@@ -439,8 +453,23 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
     engine = make_engine(url)
     place = place_of(engine)
     try:
-        with engine.connect() as conn:
-            revision = _recognise(conn, place)
+        try:
+            with engine.connect() as conn:
+                revision = _recognise(conn, place)
+        except StorageError as exc:
+            # SQLite in WAL mode writes its -shm and -wal files just to open a database: on a
+            # full disk even reading fails. A cleanly closed archive can still be read.
+            path = sqlite_path(url)
+            if path is None or not path.exists() or _wal_has_data(path):
+                raise
+            engine.dispose()
+            reason = str(exc)
+            if shutil.disk_usage(path.parent).free < 1 << 20:
+                reason = "the disk holding it is full"
+            log.info("%s opened for reading only: %s", place, reason)
+            engine = make_engine(url, readonly=True, readonly_because=reason)
+            with engine.connect() as conn:
+                revision = _recognise(conn, place)
         head = head_revision()
         if revision != head and migrate:
             if is_readonly(engine):
