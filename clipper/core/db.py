@@ -310,9 +310,10 @@ def race_savepoint(session: Session) -> contextlib.AbstractContextManager[object
     return session.begin_nested()
 
 
-def insert_if_absent(session: Session, model: type[Base], values: Mapping[str, Any]) -> None:
+def insert_if_absent(session: Session, model: type[Base], values: Mapping[str, Any]) -> bool:
     """INSERT the row unless one with the same unique key is there, or being inserted by
-    another desk (which the database then waits for): insert-or-get without a race."""
+    another desk (which the database then waits for): insert-or-get without a race. True
+    when this call inserted it."""
     dialect = _dialect_name(session)
     if dialect == "postgresql":
         statement: Any = pg_dialect.insert(model).values(**values).on_conflict_do_nothing()
@@ -320,7 +321,9 @@ def insert_if_absent(session: Session, model: type[Base], values: Mapping[str, A
         statement = sqlite_dialect.insert(model).values(**values).on_conflict_do_nothing()
     else:
         raise NotImplementedError(f"insert-or-get on {dialect}")
-    session.execute(statement)
+    # RETURNING, not rowcount: no row comes back for a conflict, on every driver.
+    key = inspect(model).primary_key
+    return session.execute(statement.returning(*key)).first() is not None
 
 
 # -- the schema --------------------------------------------------------------------------------

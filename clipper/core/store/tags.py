@@ -326,8 +326,8 @@ class TagStore:
             changed = []
             for cid in ids:
                 self._store.require_clipping(s, cid)
-                if s.get(ClippingTag, (cid, tag.id)) is None:
-                    s.add(ClippingTag(clipping_id=cid, tag_id=tag.id))
+                # Another desk may be putting the same tag on it at this moment.
+                if db.insert_if_absent(s, ClippingTag, {"clipping_id": cid, "tag_id": tag.id}):
                     changed.append(cid)
             seq = self._store.log_change(s, changed, "tag")
             return OpChanges(clippings=frozenset(changed), tags=True, seq=seq)

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clipper.core import db
-from clipper.core.errors import NotFound
+from clipper.core.errors import InvalidInput, NotFound
 from clipper.core.models import Change, Clipping, utcnow
 from clipper.core.paths import ArchiveLocation
 from clipper.core.vocabulary import ChangeOp
@@ -66,7 +67,12 @@ class Store:
         if batch is not None:
             yield batch
             return
-        with self._write_lock, self._sessions() as session, session.begin():
+        with (
+            _conflicts_said_plainly(),
+            self._write_lock,
+            self._sessions() as session,
+            session.begin(),
+        ):
             db.mark_writing(session)
             yield session
 
@@ -82,7 +88,12 @@ class Store:
         if getattr(self._batch, "session", None) is not None:
             yield
             return
-        with self._write_lock, self._sessions() as session, session.begin():
+        with (
+            _conflicts_said_plainly(),
+            self._write_lock,
+            self._sessions() as session,
+            session.begin(),
+        ):
             db.mark_writing(session)
             self._batch.session = session
             try:
@@ -130,6 +141,21 @@ class Store:
         if clipping is None:
             raise NotFound(f"no clipping with id {clipping_id}")
         return clipping
+
+
+@contextlib.contextmanager
+def _conflicts_said_plainly() -> Iterator[None]:
+    """A unique key or reference broken at commit is, in a working archive, another desk's
+    change made at the same moment (two desks linking the same pair, naming a dossier alike):
+    the change is not made, and the user is told so in a sentence. Stores that expect a
+    conflict (a clipping's text, a source, a tag) resolve it before it gets here."""
+    try:
+        yield
+    except IntegrityError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise InvalidInput(
+            f"not stored: it conflicts with a change made at the same moment ({reason})"
+        ) from exc
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

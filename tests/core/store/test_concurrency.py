@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from clipper.core.archive import Archive
 from clipper.core.models import Clipping, Source, Tag
@@ -111,3 +111,31 @@ def test_a_text_stored_by_another_desk_meanwhile_is_returned_not_stored_again(
         result = desk.add(draft("Wire copy", "The same wire copy."))
         assert not result.created and result.id == result.duplicate_of == stored[0]
         assert desk.count() == 1
+
+
+def test_a_link_another_desk_made_at_the_same_moment_is_said_in_a_sentence(
+    shared: ArchiveLocation, tmp_path: Path
+) -> None:
+    """Two desks linking the same pair at once: the one that commits second is told, and
+    the archive keeps one link (no IntegrityError reaches the user)."""
+    from clipper.core.archive import InvalidInput
+    from clipper.core.models import Link
+
+    if shared.database_url.startswith("sqlite"):
+        pytest.skip("on SQLite the write lock makes the other desk wait: there is no race")
+    elsewhere = ArchiveLocation(tmp_path / "b", shared.database_url)
+    with Archive(shared) as desk, Archive(elsewhere) as other:
+        a = desk.add(draft("One", "First text.")).id
+        b = desk.add(draft("Two", "Second text.")).id
+        linked: list[bool] = []
+
+        def the_other_desk_links_first(session: object, *_args: object) -> None:
+            if not linked:  # after this desk found no link, before it inserts its own
+                linked.append(True)
+                other.link(a, b, "the other desk's note")
+
+        event.listen(desk.stores.unit._sessions, "before_flush", the_other_desk_links_first)
+        with pytest.raises(InvalidInput, match="at the same moment"):
+            desk.link(a, b, "this desk's note")
+        with desk.stores.unit.reading() as s:
+            assert [link.note for link in s.scalars(select(Link))] == ["the other desk's note"]
