@@ -49,6 +49,7 @@ from clipper.core.store import (
     TrashStore,
     integrity_problems,
 )
+from clipper.core.store.changes import ChangeCursor
 from clipper.core.store.clippings import EDITABLE_FIELDS, SORT_KEYS, TAG_SORTS
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "ArchiveDamaged",
     "ArchiveError",
     "ArchiveUnavailable",
+    "ChangeCursor",
     "InvalidInput",
     "NotFound",
     "StorageError",

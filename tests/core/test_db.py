@@ -101,8 +101,9 @@ def test_a_follower_of_the_log_gets_a_change_that_commits_after_a_later_numbered
 ) -> None:
     """Two desks' transactions on a server commit out of order; a window following the log
     (`follow_changes`) must still get both changes."""
+    from clipper.core.archive import ChangeCursor
     from clipper.core.drafts import ClippingDraft
-    from clipper.core.store.changes import GAP_PATIENCE, ChangeCursor
+    from clipper.core.store.changes import GAP_PATIENCE
 
     first = archive.add(ClippingDraft(title="one", body="first body")).id
     changes, cursor = archive.follow_changes(ChangeCursor())
