@@ -14,8 +14,10 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# The test tools, and the PostgreSQL driver: with CLIPPER_TEST_POSTGRES_URL set (.ci/run sets
+# it) the `backends` tests also run on that server; without it they say they were skipped.
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run

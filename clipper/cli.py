@@ -17,8 +17,11 @@ from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from clipper import __version__
+from clipper.core.errors import ArchiveDamaged, ArchiveError, ArchiveUnavailable
 from clipper.core.paths import resolve_location
 from clipper.monitor_cli import MONITOR_COMMANDS, add_monitor_parsers
+
+log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # During a long import, the index catches up after this many new clippings.
@@ -137,7 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(message: object, code: int) -> int:
+    print(f"clipper: {message}", file=sys.stderr)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; whatever goes wrong ends as one line on stderr and an exit code,
+    never a traceback (`-v` logs the details)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -145,17 +155,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     command = args.command or "gui"
-    location = resolve_location(args.archive, args.database)
-    if command == "gui":
-        from clipper.ui.app import run_app
-
-        return run_app(location)
-    handler = COMMANDS[command]
     try:
-        return handler(args, location)
+        location = resolve_location(args.archive, args.database)
+        if command == "gui":
+            from clipper.ui.app import run_app
+
+            return run_app(location)
+        return COMMANDS[command](args, location)
     except UsageError as exc:
-        print(f"clipper: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(exc, EXIT_USAGE)
+    except ArchiveDamaged as exc:
+        return _fail(exc, EXIT_FAILED)
+    except ArchiveUnavailable as exc:
+        # The place is wrong (a file, no permission, no server, not an archive): usage.
+        return _fail(exc, EXIT_USAGE)
+    except ArchiveError as exc:  # a disk that is full, a read-only archive
+        return _fail(exc, EXIT_FAILED)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        log.info("%s failed", command, exc_info=True)
+        return _fail(f"{where}{exc.strerror or exc}", EXIT_FAILED)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as exc:  # a bug: one line for the user, the traceback with -v
+        log.info("%s failed", command, exc_info=True)
+        return _fail(f"{command} failed: {type(exc).__name__}: {exc} (-v shows more)", EXIT_FAILED)
 
 
 def _open(location: Any) -> Any:
@@ -304,11 +328,13 @@ def cmd_show(args: argparse.Namespace, location: Any) -> int:
 
 
 def _change(args: argparse.Namespace, location: Any, operation: Any) -> int:
-    from clipper.core.archive import ArchiveError
+    from clipper.core.archive import ArchiveError, StorageError
 
     with _open(location) as archive:
         try:
             message = operation(archive)
+        except StorageError:
+            raise  # the archive could not store it (read-only, disk full): not bad usage
         except ArchiveError as exc:
             raise UsageError(str(exc)) from exc
         archive.index.catch_up()
@@ -357,10 +383,15 @@ def cmd_reindex(args: argparse.Namespace, location: Any) -> int:
 def cmd_check(args: argparse.Namespace, location: Any) -> int:
     with _open(location) as archive:
         problems = archive.integrity_problems()
-        index = archive.index
-        index.catch_up()
-        problems += index.parity_problems()
         count = archive.count()
+        try:
+            index = archive.index
+            index.catch_up()
+            problems += index.parity_problems()
+        except (ArchiveError, OSError) as exc:
+            # Damage or a full disk met while comparing the index: said, and still exit 1.
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            problems.append(f"the search index could not be compared: {reason}")
     for problem in problems:
         print(f"drift: {problem}")
     if problems:
@@ -376,15 +407,66 @@ def cmd_export(args: argparse.Namespace, location: Any) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, location: Any) -> int:
+    from clipper.core.db import is_sqlite
+
+    if not is_sqlite(location.database_url):
+        return _server_backup(args, location)
     from clipper.export.cli import backup_command
 
     return backup_command(args, location)
 
 
 def cmd_restore(args: argparse.Namespace, location: Any) -> int:
+    from clipper.export.server_backup import is_server_backup
+
+    if is_server_backup(args.file):
+        return _server_restore(args, location)
     from clipper.export.cli import restore_command
 
     return restore_command(args)
+
+
+def _server_backup(args: argparse.Namespace, location: Any) -> int:
+    """`clipper backup` of an archive on a server: a JSON snapshot (export/server_backup)."""
+    from clipper.export.common import ExportError
+    from clipper.export.server_backup import write_server_backup
+
+    try:
+        result = write_server_backup(location, args.file)
+    except ExportError as exc:
+        return _fail(exc, EXIT_FAILED)
+    counts = result.manifest["counts"]
+    print(
+        f"backed up {result.manifest['source']} to {args.file}: {counts['clippings']} "
+        f"clipping(s), {counts['originals']} original(s)"
+    )
+    return EXIT_OK
+
+
+def _server_restore(args: argparse.Namespace, location: Any) -> int:
+    """`clipper restore` of a server archive's backup: into DIR, or the --database given."""
+    import os
+
+    from clipper.core.paths import DATABASE_ENV
+    from clipper.export.backup import ArchiveExists
+    from clipper.export.common import ExportError
+    from clipper.export.server_backup import restore_server_backup
+
+    database = args.database or os.environ.get(DATABASE_ENV) or None
+    try:
+        result = restore_server_backup(args.file, args.folder, database, force=args.force)
+    except ArchiveExists as exc:
+        return _fail(exc, EXIT_USAGE)
+    except ExportError as exc:
+        return _fail(exc, EXIT_FAILED)
+    for problem in result.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    where = f"--archive {result.folder}" + (f" --database {database}" if database else "")
+    print(
+        f"restored {result.manifest['counts']['clippings']} clipping(s); open it with: "
+        f"clipper {where}"
+    )
+    return EXIT_OK
 
 
 def cmd_bench_import(args: argparse.Namespace, location: Any) -> int:

@@ -1,5 +1,5 @@
-"""Shared test set-up: headless Qt, archives in temporary folders, three tagged stories in
-one, `gui` auto-marking."""
+"""Shared test set-up: headless Qt, archives in temporary folders (on SQLite, and also on
+PostgreSQL for tests marked `backends`), three tagged stories in one, `gui` auto-marking."""
 
 from __future__ import annotations
 
@@ -16,8 +16,14 @@ os.environ.pop("CLIPPER_HOME", None)
 os.environ.pop("CLIPPER_DATABASE_URL", None)
 
 from clipper.core.archive import Archive
-from clipper.core.paths import resolve_location
-from tests.helpers.archives import add_story
+from clipper.core.paths import ArchiveLocation, resolve_location
+from tests.helpers.archives import (
+    BACKENDS,
+    POSTGRES_URL_ENV,
+    add_story,
+    fresh_postgres_database,
+    postgres_server_url,
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -27,14 +33,44 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.gui)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # A test marked `backends` that uses an archive runs once per backend; others on SQLite.
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("backends"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def database_url(backend: str) -> Iterator[str | None]:
+    """None on SQLite (the archive folder's own file); a fresh PostgreSQL database, dropped
+    after the test, on PostgreSQL."""
+    if backend == "sqlite":
+        yield None
+        return
+    server = postgres_server_url()
+    if server is None:
+        pytest.skip(f"PostgreSQL half: set {POSTGRES_URL_ENV} to a server (.ci/run starts one)")
+    with fresh_postgres_database(server) as url:
+        yield url
+
+
 @pytest.fixture
 def archive_dir(tmp_path: Path) -> Path:
     return tmp_path / "archive"
 
 
 @pytest.fixture
-def archive(archive_dir: Path) -> Iterator[Archive]:
-    with Archive(resolve_location(archive_dir)) as opened:
+def archive_location(archive_dir: Path, database_url: str | None) -> ArchiveLocation:
+    return resolve_location(archive_dir, database_url)
+
+
+@pytest.fixture
+def archive(archive_location: ArchiveLocation) -> Iterator[Archive]:
+    with Archive(archive_location) as opened:
         yield opened
 
 

@@ -14,6 +14,9 @@ the command line does, inside the two bench commands.
 - `gui`: window responsiveness, the GUI thread's longest pause while dropped files import and
   the time to a usable window on an empty and a 20,000-clipping archive.
   `python -m clipper.bench.gui --files 500 --size 20000 --runs 5`
+- `desks`: a shared PostgreSQL archive under load: desk processes importing and searching at
+  once, each with its own index; throughput, search latency, errors, every desk's check.
+  `python -m clipper.bench.desks --server postgresql://USER@HOST/postgres --seconds 180`
 - `corpus`: the deterministic synthetic newsroom corpus `search` stores (the same seed gives
   the same articles); its word lists are the data files in `words/`.
 """

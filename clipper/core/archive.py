@@ -23,7 +23,15 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 
-from clipper.core.errors import ArchiveError, InvalidInput, NotFound, parse_tag_spec
+from clipper.core.errors import (
+    ArchiveDamaged,
+    ArchiveError,
+    ArchiveUnavailable,
+    InvalidInput,
+    NotFound,
+    StorageError,
+    parse_tag_spec,
+)
 from clipper.core.finding import Finder
 from clipper.core.paths import ArchiveLocation, resolve_location
 from clipper.core.regions import Gazetteer, load_gazetteer
@@ -41,6 +49,7 @@ from clipper.core.store import (
     TrashStore,
     integrity_problems,
 )
+from clipper.core.store.changes import ChangeCursor
 from clipper.core.store.clippings import EDITABLE_FIELDS, SORT_KEYS, TAG_SORTS
 from clipper.core.store.feeds import FeedStore, WatchFolderStore
 from clipper.core.store.inbox import InboxStore
@@ -51,9 +60,13 @@ __all__ = [
     "SORT_KEYS",
     "TAG_SORTS",
     "Archive",
+    "ArchiveDamaged",
     "ArchiveError",
+    "ArchiveUnavailable",
+    "ChangeCursor",
     "InvalidInput",
     "NotFound",
+    "StorageError",
     "Stores",
     "parse_tag_spec",
 ]
@@ -120,7 +133,7 @@ class Archive:
 
     def __init__(self, location: ArchiveLocation, gazetteer: Gazetteer | None = None) -> None:
         self.location = location
-        location.home.mkdir(parents=True, exist_ok=True)
+        location.ensure_home()
         self.gazetteer = gazetteer or load_gazetteer()
         self.stores = Stores.on(Store(location), self.gazetteer)
         self._index: SearchIndex | None = None
@@ -131,7 +144,12 @@ class Archive:
         self.finder = Finder(
             self.stores.clippings, self.stores.tags, self.stores.dossiers, lambda: self.index
         )
-        self.stores.tags.sync_gazetteer()
+        try:
+            if not self.stores.unit.readonly:
+                self.stores.tags.sync_gazetteer()
+        except BaseException:
+            self.stores.unit.close()
+            raise
 
     @classmethod
     def open(cls, home: str | Path | None = None, database_url: str | None = None) -> Archive:
@@ -154,6 +172,7 @@ class Archive:
         return self.stores.unit.engine
 
     batch = _to("stores.unit", Store.batch)
+    snapshot = _to("stores.unit", Store.snapshot)
 
     # -- the search index (a cache of this archive) ------------------------------------------
 
@@ -212,6 +231,7 @@ class Archive:
 
     last_seq = _to("stores.changes", ChangeLog.last_seq)
     changes_since = _to("stores.changes", ChangeLog.changes_since)
+    follow_changes = _to("stores.changes", ChangeLog.follow)
     changes_with_seqs = _to("stores.changes", ChangeLog.changes_with_seqs)
     missing_seqs = _to("stores.changes", ChangeLog.missing_seqs)
 

@@ -31,3 +31,17 @@ def parse_tag_spec(spec: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise InvalidInput(f"tag {spec!r} must look like topic:NAME or region:NAME")
     return checked_kind(kind.strip().lower()), name.strip()
+
+
+class ArchiveUnavailable(ArchiveError):
+    """The archive cannot be opened where it was asked for: the folder, the database URL, its
+    driver or server, or what that database holds. The message names the place and why."""
+
+
+class ArchiveDamaged(ArchiveUnavailable):
+    """The archive's database is damaged (or is not a database at all)."""
+
+
+class StorageError(ArchiveError):
+    """The database could not store a change: the disk is full, the archive is read-only, or
+    the device failed. Nothing was stored; what was there before is intact."""

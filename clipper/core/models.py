@@ -94,7 +94,8 @@ class Clipping(Base):
     origin: Mapped[str] = mapped_column(String(8), default="file")
     # Other facts worth keeping that have no column: translation notes, original URL...
     extra: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
-    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # Unique: one clipping per text, however many desks import it at once (migration 0005).
+    content_hash: Mapped[str] = mapped_column(String(64), index=True, unique=True)
     trashed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     source: Mapped[Source | None] = relationship(lazy="joined")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from clipper.core.errors import ArchiveUnavailable
+
 APP_NAME = "Clipper"
 HOME_ENV = "CLIPPER_HOME"
 DATABASE_ENV = "CLIPPER_DATABASE_URL"
@@ -39,6 +41,20 @@ class ArchiveLocation:
     def lock_path(self) -> Path:
         return self.home / "clipper.lock"
 
+    def ensure_home(self) -> None:
+        """Create the archive folder if need be; ArchiveUnavailable naming it when it cannot
+        be one (a file, a FIFO, no permission, a parent that is a file)."""
+        if self.home.is_dir():
+            return
+        if self.home.exists():
+            raise ArchiveUnavailable(f"the archive folder {self.home} is not a folder")
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveUnavailable(
+                f"cannot create the archive folder {self.home}: {exc.strerror or exc}"
+            ) from None
+
 
 def default_home() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
@@ -53,9 +69,19 @@ def resolve_location(
     database_url: str | None = None,
     environ: dict[str, str] | None = None,
 ) -> ArchiveLocation:
-    """Resolve the archive folder and database URL: explicit argument, environment, default."""
+    """Resolve the archive folder and database URL: explicit argument, environment, default.
+
+    An explicit empty folder or URL is refused (ArchiveUnavailable), not taken to mean the
+    default: `--archive "$UNSET_VARIABLE"` must not open someone's real archive."""
     env = os.environ if environ is None else environ
+    if home is not None and not str(home).strip():
+        raise ArchiveUnavailable("the archive folder is empty: give a folder (--archive DIR)")
+    if database_url is not None and not database_url.strip():
+        raise ArchiveUnavailable("the database URL is empty: give one (--database URL)")
     folder = Path(home) if home else Path(env[HOME_ENV]) if env.get(HOME_ENV) else default_home()
-    folder = folder.expanduser().resolve()
+    try:
+        folder = folder.expanduser().resolve()
+    except (OSError, RuntimeError) as exc:
+        raise ArchiveUnavailable(f"the archive folder {folder} cannot be used: {exc}") from None
     url = database_url or env.get(DATABASE_ENV) or sqlite_url(folder / DATABASE_FILENAME)
     return ArchiveLocation(home=folder, database_url=url)

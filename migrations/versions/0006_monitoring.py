@@ -1,8 +1,8 @@
 """monitoring: feeds, watch folders, the inbox, saved searches
 
 Revision ID: 0006
-Revises: 0003
-Create Date: 2026-12-08 09:00:00
+Revises: 0005
+Create Date: 2026-12-01 11:00:00
 
 Feeds and watch folders bring entries into an inbox (not the library) where the editor keeps
 or skips each one; the inbox rows are also the memory of every entry seen, so that polling
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -14,6 +15,7 @@ from clipper.core.models import Base
 from clipper.core.paths import DATABASE_FILENAME, resolve_location, sqlite_url
 
 
+@pytest.mark.backends
 def test_a_new_archive_is_created_at_head_and_matches_the_models(archive: Archive) -> None:
     assert db.current_revision(archive.engine) == db.head_revision()
     with archive.engine.connect() as conn:
@@ -59,6 +61,7 @@ def test_a_database_url_puts_the_database_outside_the_archive_folder(tmp_path: P
     assert not (tmp_path / "home" / DATABASE_FILENAME).exists()
 
 
+@pytest.mark.backends
 def test_integrity_problems_reports_a_tampered_body(archive: Archive) -> None:
     from clipper.core.drafts import ClippingDraft
 
@@ -72,3 +75,59 @@ def test_integrity_problems_reports_a_tampered_body(archive: Archive) -> None:
     problems = archive.integrity_problems()
     assert any("content hash" in p for p in problems)
     assert any("original bytes" in p for p in problems)
+
+
+@pytest.mark.backends
+def test_the_change_log_gives_each_change_its_own_number_in_order(archive: Archive) -> None:
+    """What the window polls (`last_seq`, `changes_since`) and what each change returns."""
+    from clipper.core.drafts import ClippingDraft
+
+    assert archive.last_seq() == 0 and archive.changes_since(0) == []
+    first = archive.add(ClippingDraft(title="one", body="first body"))
+    second = archive.add(ClippingDraft(title="two", body="second body"))
+    linked = archive.link(first.id, second.id, "same story")
+    assert (first.changes.seq, second.changes.seq, linked.seq) == (1, 2, 4)
+    assert archive.last_seq() == 4
+    assert [(c.seq, c.clipping_id, c.op) for c in archive.changes_since(2)] == [
+        (3, first.id, "link"),
+        (4, second.id, "link"),
+    ]
+    assert archive.changes_since(4) == []
+
+
+@pytest.mark.backends
+def test_a_follower_of_the_log_gets_a_change_that_commits_after_a_later_numbered_one(
+    archive: Archive,
+) -> None:
+    """Two desks' transactions on a server commit out of order; a window following the log
+    (`follow_changes`) must still get both changes."""
+    from clipper.core.archive import ChangeCursor
+    from clipper.core.drafts import ClippingDraft
+    from clipper.core.store.changes import GAP_PATIENCE
+
+    first = archive.add(ClippingDraft(title="one", body="first body")).id
+    changes, cursor = archive.follow_changes(ChangeCursor())
+    assert [c.clipping_id for c in changes] == [first] and cursor.seq == 1
+    archive.add(ClippingDraft(title="two", body="second body"))
+    third = archive.add(ClippingDraft(title="three", body="third body")).id
+    with archive.engine.begin() as conn:  # change 2 has not committed yet
+        held = conn.execute(text("SELECT clipping_id, op FROM changes WHERE seq = 2")).one()
+        conn.execute(text("DELETE FROM changes WHERE seq = 2"))
+    changes, cursor = archive.follow_changes(cursor, now=1000.0)
+    assert [c.clipping_id for c in changes] == [third]
+    assert cursor.seq == 3 and cursor.gaps == ((2, 1000.0),)
+    with archive.engine.begin() as conn:  # now it commits
+        conn.execute(
+            text("INSERT INTO changes (seq, clipping_id, op, at) VALUES (2, :c, :o, '2026-01-01')"),
+            {"c": held[0], "o": held[1]},
+        )
+    changes, cursor = archive.follow_changes(cursor, now=1001.0)
+    assert [(c.seq, c.clipping_id) for c in changes] == [(2, held[0])]
+    assert cursor == ChangeCursor(3, ())
+    # A number that never comes is given up after GAP_PATIENCE.
+    with archive.engine.begin() as conn:
+        conn.execute(text("DELETE FROM changes WHERE seq = 3"))
+    archive.add(ClippingDraft(title="four", body="fourth body"))
+    _, cursor = archive.follow_changes(ChangeCursor(2), now=2000.0)
+    assert cursor.gaps == ((3, 2000.0),)
+    assert archive.follow_changes(cursor, now=2000.0 + GAP_PATIENCE)[1].gaps == ()

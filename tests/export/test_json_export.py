@@ -23,6 +23,9 @@ from clipper.export.json_export import (
 )
 from tests.helpers.samples import Sample, all_ids, snapshot
 
+# Imports, catch-up and exports must behave the same on a shared server.
+pytestmark = pytest.mark.backends
+
 
 def _enrich(sample: Sample) -> None:
     """History and structure beyond the fixture: a trashed clipping, a topic tree with a rule,

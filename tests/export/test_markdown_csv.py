@@ -17,6 +17,9 @@ from clipper.export.markdown_export import (
 )
 from tests.helpers.samples import Sample
 
+# Imports, catch-up and exports must behave the same on a shared server.
+pytestmark = pytest.mark.backends
+
 
 def test_one_file_per_clipping_with_front_matter_and_links(sample: Sample, tmp_path: Path) -> None:
     keys = ["bamako", "niamey", "moscow"]

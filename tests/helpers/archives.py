@@ -1,14 +1,56 @@
-"""Archives for tests: clippings made in a line (`add`), what a search finds (`ids`), and the
-small NEWSROOM archive of eight Sahel stories."""
+"""Archives for tests: clippings made in a line (`add`), what a search finds (`ids`), the
+small NEWSROOM archive of eight Sahel stories, and fresh PostgreSQL databases for the tests
+that run on both backends (`fresh_postgres_database`)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
-from clipper.core.paths import resolve_location
+from clipper.core.paths import DATABASE_FILENAME, ArchiveLocation, sqlite_url
+
+# The URL of a PostgreSQL server the tests may create databases on (`.ci/run` starts one and
+# sets it); without it the PostgreSQL half of the `backends` tests is skipped.
+POSTGRES_URL_ENV = "CLIPPER_TEST_POSTGRES_URL"
+BACKENDS = ("sqlite", "postgres")
+
+
+def postgres_server_url() -> str | None:
+    return os.environ.get(POSTGRES_URL_ENV) or None
+
+
+@contextlib.contextmanager
+def fresh_postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server for one test (its URL), dropped afterwards."""
+    server = make_url(server_url)
+    if server.drivername == "postgresql":
+        server = server.set(drivername="postgresql+psycopg")
+    name = f"clipper_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def archive_args(location: ArchiveLocation) -> list[str]:
+    """The `clipper` options that open this archive (its folder, and its server database)."""
+    args = ["--archive", str(location.home)]
+    if location.database_url != sqlite_url(location.home / DATABASE_FILENAME):
+        args += ["--database", location.database_url]
+    return args
 
 
 def draft(title: str, body: str | None = None, **fields: object) -> ClippingDraft:
@@ -104,8 +146,9 @@ def fill_newsroom(archive: Archive) -> dict[int, int]:
 
 
 def reopen(archive: Archive) -> Archive:
-    """A second Archive on the same folder, as the command line or the app would open it."""
-    return Archive(resolve_location(archive.location.home))
+    """A second Archive on the same folder and database, as the command line or the app
+    would open it."""
+    return Archive(archive.location)
 
 
 def search_snapshot(

@@ -126,7 +126,11 @@ def test_a_digest_groups_the_new_clippings_by_region_as_escaped_html(
     assert "Gold mines of the north" in wider.read_text(encoding="utf-8")
 
 
-def test_a_digest_as_a_pdf_book_and_one_with_nothing_new(desk: Desk, tmp_path: Path) -> None:
+def test_a_digest_as_a_pdf_book_and_one_with_nothing_new(
+    qapp: object, desk: Desk, tmp_path: Path
+) -> None:
+    # `qapp` first: the book is drawn by Qt, and a QGuiApplication made by the command line
+    # would stand in the way of the window tests' QApplication later in the run.
     desk.run("saved", "add", "Sahel", "region:Sahel")
     empty = desk.run("digest", "Sahel", "--pdf", str(tmp_path / "none.pdf"))
     assert empty.code == 0

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from clipper.core import dedupe
+from clipper.core import db, dedupe
 from clipper.core.drafts import ClippingDraft
 from clipper.core.errors import InvalidInput, checked_kind
 from clipper.core.models import (
@@ -67,6 +68,30 @@ SORT_KEYS: dict[str, Any] = {
 TAG_SORTS = {"regions": "region", "topics": "topic"}
 
 
+# How deep a clipping's `extra` facts may nest: far beyond any real metadata, well below what
+# JSON encoders and the window's viewers can walk (900 levels broke `show --json`).
+MAX_EXTRA_DEPTH = 32
+
+
+def checked_extra(extra: object) -> dict[str, object]:
+    """`extra` as a dict, refused (InvalidInput) when it is not one or nests too deep."""
+    if not isinstance(extra, dict):
+        kind = type(extra).__name__
+        raise InvalidInput(f"a clipping's extra facts must be a mapping, not {kind}")
+    stack: list[tuple[object, int]] = [(extra, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_EXTRA_DEPTH:
+            raise InvalidInput(
+                f"the clipping's extra facts nest deeper than {MAX_EXTRA_DEPTH} levels"
+            )
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend((item, depth + 1) for item in value)
+    return dict(extra)
+
+
 def band_keys(body: str) -> list[int]:
     """MinHash band keys of a body, stored for near-duplicate lookups."""
     return dedupe.body_band_keys(body.strip())
@@ -99,16 +124,13 @@ class ClippingStore:
         if draft.published_precision not in DATE_PRECISIONS:
             raise InvalidInput(f"unknown date precision {draft.published_precision!r}")
         tags = [(checked_kind(kind), name) for kind, name in tags]
+        extra = checked_extra(draft.extra)
         digest = content_hash(draft.body)
         bands = band_keys(draft.body)
         with self._store.writing() as s:
-            existing = s.scalar(
-                select(Clipping.id).where(Clipping.content_hash == digest).order_by(Clipping.id)
-            )
+            existing = self._with_hash(s, digest)
             if existing is not None:
-                return AddResult(
-                    existing, created=False, duplicate_of=existing, changes=OpChanges()
-                )
+                return self._duplicate(existing)
             now = imported_at or utcnow()
             clipping = Clipping(
                 title=title,
@@ -125,7 +147,7 @@ class ClippingStore:
                 imported_at=now,
                 updated_at=updated_at or now,
                 origin=draft.origin,
-                extra=dict(draft.extra),
+                extra=extra,
                 content_hash=digest,
             )
             if draft.original is not None:
@@ -135,8 +157,17 @@ class ClippingStore:
                     data=draft.original,
                     sha256=hashlib.sha256(draft.original).hexdigest(),
                 )
-            s.add(clipping)
-            s.flush()
+            try:
+                # The content hash is unique: another desk (or process) storing the same
+                # text at this moment makes this insert fail, and its clipping is the answer.
+                with db.race_savepoint(s):
+                    s.add(clipping)
+                    s.flush()
+            except IntegrityError:
+                existing = self._with_hash(s, digest)
+                if existing is None:
+                    raise
+                return self._duplicate(existing)
             s.add_all(ShingleBand(clipping_id=clipping.id, band=band) for band in bands)
             for kind, name in tags:
                 tag = self._tags.get_or_create(s, kind, name)
@@ -160,6 +191,14 @@ class ClippingStore:
                 ),
             )
 
+    @staticmethod
+    def _with_hash(session: Session, digest: str) -> int | None:
+        return session.scalar(select(Clipping.id).where(Clipping.content_hash == digest))
+
+    @staticmethod
+    def _duplicate(existing: int) -> AddResult:
+        return AddResult(existing, created=False, duplicate_of=existing, changes=OpChanges())
+
     def update(self, clipping_id: int, **fields: Any) -> OpChanges:
         """Change metadata (or the body); a confirmed title stops being a guess."""
         unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -177,12 +216,18 @@ class ClippingStore:
                 if name == "body":
                     if not str(value).strip():
                         raise InvalidInput("the body cannot be empty")
-                    clipping.content_hash = content_hash(value)
+                    digest = content_hash(value)
+                    same = self._with_hash(s, digest)
+                    if same is not None and same != clipping_id:
+                        raise InvalidInput(f"clipping {same} already has this text")
+                    clipping.content_hash = digest
                     s.execute(delete(ShingleBand).where(ShingleBand.clipping_id == clipping_id))
                     s.add_all(
                         ShingleBand(clipping_id=clipping_id, band=band)
                         for band in band_keys(str(value))
                     )
+                if name == "extra":
+                    value = checked_extra(value)
                 if name == "published_precision" and value not in DATE_PRECISIONS:
                     raise InvalidInput(f"unknown date precision {value!r}")
                 if name == "source":

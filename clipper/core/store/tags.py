@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from clipper.core import db
 from clipper.core.errors import InvalidInput, NotFound, checked_kind
 from clipper.core.models import Clipping, ClippingTag, Meta, Source, Tag, TagMember
 from clipper.core.regions import Gazetteer
@@ -42,6 +43,11 @@ class TagStore:
             if stored is not None and stored.value == version:
                 return
         with self._store.writing() as s:
+            # Desks opening one shared archive at once: one syncs, the others find it done.
+            db.serialize_writers(s, "gazetteer sync")
+            stored = s.get(Meta, "gazetteer_version", populate_existing=True)
+            if stored is not None and stored.value == version:
+                return
             existing = {
                 t.gazetteer_key: t
                 for t in s.scalars(select(Tag).where(Tag.gazetteer_key.is_not(None)))
@@ -76,17 +82,19 @@ class TagStore:
 
     @staticmethod
     def source(session: Session, name: str | None) -> Source | None:
-        """The source of that name, created when new; None for a blank name."""
+        """The source of that name, created when new; None for a blank name. Two desks adding
+        the same new source at once get the same row (insert-or-get on the unique key)."""
         if not name or not name.strip():
             return None
         key = name_key(name)
         if not key:
             return None
-        source = session.scalar(select(Source).where(Source.key == key))
+        query = select(Source).where(Source.key == key)
+        source = session.scalar(query)
         if source is None:
-            source = Source(name=name.strip(), key=key)
-            session.add(source)
-            session.flush()
+            db.insert_if_absent(session, Source, {"name": name.strip(), "key": key})
+            source = session.scalar(query)
+            assert source is not None
         return source
 
     def sources(self) -> list[SourceCount]:
@@ -116,11 +124,14 @@ class TagStore:
         checked_kind(kind)
         tag = self.find_in(session, kind, name)
         if tag is None:
-            if not name_key(name):
+            key = name_key(name)
+            if not key:
                 raise InvalidInput(f"tag name {name!r} has no letters or digits")
-            tag = Tag(kind=kind, name=name.strip(), key=name_key(name))
-            session.add(tag)
-            session.flush()
+            # Insert-or-get: another desk may be creating the same tag right now.
+            values = {"kind": kind, "name": name.strip(), "key": key, "match_enabled": True}
+            db.insert_if_absent(session, Tag, values)
+            tag = session.scalar(select(Tag).where(Tag.kind == kind, Tag.key == key))
+            assert tag is not None
         return tag
 
     def find(self, kind: str, name: str) -> TagRef | None:
@@ -315,8 +326,8 @@ class TagStore:
             changed = []
             for cid in ids:
                 self._store.require_clipping(s, cid)
-                if s.get(ClippingTag, (cid, tag.id)) is None:
-                    s.add(ClippingTag(clipping_id=cid, tag_id=tag.id))
+                # Another desk may be putting the same tag on it at this moment.
+                if db.insert_if_absent(s, ClippingTag, {"clipping_id": cid, "tag_id": tag.id}):
                     changed.append(cid)
             seq = self._store.log_change(s, changed, "tag")
             return OpChanges(clippings=frozenset(changed), tags=True, seq=seq)

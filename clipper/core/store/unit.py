@@ -14,11 +14,12 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clipper.core import db
-from clipper.core.errors import NotFound
+from clipper.core.errors import InvalidInput, NotFound
 from clipper.core.models import Change, Clipping, utcnow
 from clipper.core.paths import ArchiveLocation
 from clipper.core.vocabulary import ChangeOp
@@ -32,9 +33,9 @@ class Store:
 
     def __init__(self, location: ArchiveLocation, *, migrate: bool = True) -> None:
         self.location = location
-        self.engine = db.make_engine(location.database_url)
-        if migrate:
-            db.upgrade_to_head(self.engine)
+        self.engine = db.open_database(location.database_url, migrate=migrate)
+        # A read-only archive (its file or folder may not be written) is opened for reading.
+        self.readonly = db.is_readonly(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.RLock()
         # The session of a `batch` running on this thread, if any.
@@ -66,7 +67,13 @@ class Store:
         if batch is not None:
             yield batch
             return
-        with self._write_lock, self._sessions() as session, session.begin():
+        with (
+            _conflicts_said_plainly(),
+            self._write_lock,
+            self._sessions() as session,
+            session.begin(),
+        ):
+            db.mark_writing(session)
             yield session
 
     @contextlib.contextmanager
@@ -81,7 +88,34 @@ class Store:
         if getattr(self._batch, "session", None) is not None:
             yield
             return
-        with self._write_lock, self._sessions() as session, session.begin():
+        with (
+            _conflicts_said_plainly(),
+            self._write_lock,
+            self._sessions() as session,
+            session.begin(),
+        ):
+            db.mark_writing(session)
+            self._batch.session = session
+            try:
+                yield
+            finally:
+                self._batch.session = None
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Make every read of this thread inside the block see the archive as it was when the
+        block began, while other desks go on writing (a backup of a shared archive): one
+        read-only REPEATABLE READ transaction on a server; on SQLite one read transaction,
+        which sees one state of the file. Do not write inside it."""
+        if getattr(self._batch, "session", None) is not None:
+            yield
+            return
+        with self._sessions() as session:
+            if self.engine.dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                session.execute(text("SET TRANSACTION READ ONLY"))
+            # The snapshot starts with the transaction's first read: take it now.
+            session.execute(select(func.count()).select_from(Change))
             self._batch.session = session
             try:
                 yield
@@ -91,12 +125,15 @@ class Store:
     @staticmethod
     def log_change(session: Session, clipping_ids: Iterable[int], op: ChangeOp) -> int | None:
         """Append one row per clipping to the change log, in the caller's transaction;
-        returns the last change number written (None when there was nothing to log)."""
+        returns the last change number written (None when there was nothing to log).
+
+        The numbers are the ones this transaction wrote (RETURNING), not the log's highest:
+        on a shared server another desk may have committed a higher one meanwhile."""
         rows = [{"clipping_id": cid, "op": op, "at": utcnow()} for cid in clipping_ids]
         if not rows:
             return None
-        session.execute(insert(Change), rows)
-        return session.scalar(select(func.max(Change.seq)))
+        written = session.scalars(insert(Change).returning(Change.seq), rows)
+        return max(written)
 
     @staticmethod
     def require_clipping(session: Session, clipping_id: int) -> Clipping:
@@ -104,6 +141,21 @@ class Store:
         if clipping is None:
             raise NotFound(f"no clipping with id {clipping_id}")
         return clipping
+
+
+@contextlib.contextmanager
+def _conflicts_said_plainly() -> Iterator[None]:
+    """A unique key or reference broken at commit is, in a working archive, another desk's
+    change made at the same moment (two desks linking the same pair, naming a dossier alike):
+    the change is not made, and the user is told so in a sentence. Stores that expect a
+    conflict (a clipping's text, a source, a tag) resolve it before it gets here."""
+    try:
+        yield
+    except IntegrityError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise InvalidInput(
+            f"not stored: it conflicts with a change made at the same moment ({reason})"
+        ) from exc
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

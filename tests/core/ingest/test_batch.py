@@ -19,6 +19,9 @@ from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest import InputItem, import_inputs
 from tests.helpers.documents import ARTICLE, CORPUS, SEED, corpus_page, make_pdf
 
+# Imports, catch-up and exports must behave the same on a shared server.
+pytestmark = pytest.mark.backends
+
 PROMOS = [
     "Macron ultimately orders military exit from Niger",
     "United States partially resumes military activities in Niger",

@@ -11,6 +11,8 @@ from clipper.core.search import state as search_state
 from clipper.core.search.state import read_state
 from tests.helpers.archives import add, ids
 
+pytestmark = pytest.mark.backends
+
 
 def _hold_back(archive: Archive, seq: int) -> tuple[int, str]:
     """Take change `seq` out of the log, as if its transaction had not committed yet."""

@@ -19,6 +19,9 @@ from clipper.core.search.segments import SegmentBuilder
 from clipper.core.views import ClippingFilter
 from tests.helpers.archives import NEWSROOM, add, fill_newsroom, reopen, search_snapshot
 
+# Imports, catch-up and exports must behave the same on a shared server.
+pytestmark = pytest.mark.backends
+
 QUERIES = ["junta", "armée", "region:Sahel", "elections OR uranium", '"russian delegation"', ""]
 
 

@@ -7,6 +7,8 @@ import pytest
 from clipper.core.archive import Archive, InvalidInput, NotFound
 from tests.helpers.archives import draft
 
+pytestmark = pytest.mark.backends
+
 
 def test_notes_add_edit_delete(archive: Archive) -> None:
     cid = archive.add(draft("a")).id

@@ -12,6 +12,8 @@ from clipper.core.paths import resolve_location
 from clipper.core.views import ClippingFilter
 from tests.helpers.archives import draft
 
+pytestmark = pytest.mark.backends
+
 
 def test_add_stores_every_field_and_logs_the_change(archive: Archive) -> None:
     result = archive.add(

@@ -8,6 +8,8 @@ from clipper.core.archive import Archive, InvalidInput
 from clipper.core.views import ClippingFilter
 from tests.helpers.archives import draft
 
+pytestmark = pytest.mark.backends
+
 
 def test_dossiers_keep_their_order(archive: Archive) -> None:
     a, b, c = (archive.add(draft(t)).id for t in "abc")

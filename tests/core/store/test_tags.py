@@ -9,6 +9,8 @@ from clipper.core.archive import Archive, InvalidInput, NotFound, parse_tag_spec
 from clipper.core.views import ClippingFilter
 from tests.helpers.archives import draft
 
+pytestmark = pytest.mark.backends
+
 
 def test_tags_resolve_regions_by_any_name_and_filter_includes_descendants(
     archive: Archive,

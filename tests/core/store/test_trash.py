@@ -8,6 +8,8 @@ from clipper.core.archive import Archive, InvalidInput, NotFound
 from clipper.core.views import ClippingFilter
 from tests.helpers.archives import draft
 
+pytestmark = pytest.mark.backends
+
 
 def test_trash_restore_and_purge(archive: Archive) -> None:
     keep = archive.add(draft("keep")).id

@@ -9,6 +9,8 @@ import pytest
 from clipper.core.archive import Archive, InvalidInput
 from tests.helpers.archives import draft
 
+pytestmark = pytest.mark.backends
+
 
 def test_a_batch_is_one_transaction_that_sees_its_own_writes(archive: Archive) -> None:
     seq = archive.last_seq()
