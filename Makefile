@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,24 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $@ $(VENV)/.installed-run
 
-run: $(VENV)/.installed-run
+# Tesseract reads scanned clippings. Installed where the machine allows it (Debian or Ubuntu,
+# as root); elsewhere Clipper says how to install it when a scan arrives, and the tests that
+# need it say they were skipped.
+system-packages:
+	@if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx fra; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Tesseract (tesseract-ocr, -eng, -fra)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra >/dev/null \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra >/dev/null; } \
+		|| echo "could not install Tesseract: scans will not be read until it is installed"; \
+	else echo "Tesseract is not installed: scans cannot be read (apt install tesseract-ocr tesseract-ocr-fra)"; fi
+
+run: $(VENV)/.installed-run system-packages
 	$(BIN)/clipper
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test system-packages
 	$(BIN)/ruff check clipper tests migrations
 	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
