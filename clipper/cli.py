@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="full-text search")
     p.add_argument("query")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=int, default=20, help="hits per page (20)")
+    p.add_argument("--page", type=int, default=1, help="which page of hits (1)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("show", help="show one clipping")
@@ -239,9 +240,11 @@ def cmd_search(args: argparse.Namespace, location: Any) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.page < 1:
+        raise UsageError("--page must be at least 1")
     with _open(location) as archive:
         try:
-            results = archive.search(args.query, page_size=args.limit)
+            results = archive.search(args.query, page=args.page, page_size=args.limit)
         except QuerySyntaxError as exc:
             raise UsageError(str(exc)) from exc
         if args.json:

@@ -101,15 +101,20 @@ class IndexView:
         return compiled, filters, self.evaluate(plan)
 
     def ranked(self, matches: Matches, wanted: int | None = None) -> list[tuple[int, float]]:
-        """(clipping id, score) best first: all of them, or the first `wanted`."""
+        """(clipping id, score) best first: all of them, or the first `wanted`.
+
+        The order is total (score, then date, then clipping id: see `_best_first`), so the
+        first `wanted` of each segment must be taken in that same order: taking them by
+        score alone keeps an arbitrary few of the tied ones, and a filter-only query, where
+        every score is 0, then shows the same clippings on every page."""
         found: list[tuple[float, int, int]] = []
         for leaf, scores in matches:
-            items: Iterable[tuple[int, float]] = scores.items()
-            if wanted is not None:
-                items = heapq.nlargest(wanted, scores.items(), key=itemgetter(1))
-            for docnum, score in items:
-                found.append((score, leaf.columns.ids[docnum], leaf.columns.dates[docnum]))
+            ids, dates = leaf.columns.ids, leaf.columns.dates
+            for docnum, score in _segment_best(scores, wanted):
+                found.append((score, ids[docnum], dates[docnum]))
         found.sort(key=_best_first)
+        if wanted is not None:
+            del found[wanted:]
         return [(cid, score) for score, cid, _date in found]
 
     # -- facets -------------------------------------------------------------------------------
@@ -316,6 +321,16 @@ def make_hits(
     return [
         make_hit(cid, texts[cid], round(score, 4), spec) for cid, score in ranked if cid in texts
     ]
+
+
+def _segment_best(scores: dict[int, float], wanted: int | None) -> Iterable[tuple[int, float]]:
+    """The (docnum, score) pairs of one segment that can be among the first `wanted` of the
+    whole ranking: the `wanted` best scores and every pair tied with the last of them (the
+    tie-break, by date and id, happens over all segments at once)."""
+    if wanted is None or len(scores) <= wanted:
+        return scores.items()
+    threshold = heapq.nlargest(wanted, scores.values())[-1]
+    return [(docnum, score) for docnum, score in scores.items() if score >= threshold]
 
 
 def _best_first(hit: tuple[float, int, int]) -> tuple[float, int, int]:
