@@ -17,6 +17,7 @@ deletion only hides documents, and the live reader says which).
 from __future__ import annotations
 
 import bisect
+import calendar
 import logging
 import math
 import sys
@@ -33,14 +34,14 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from clipper.core.search.errors import IndexDamaged
-from clipper.core.search.schema import positions_mask
+from clipper.core.search.schema import DAY, MONTH, YEAR, positions_mask
 
 log = logging.getLogger(__name__)
 
 # BM25F parameters: Whoosh's defaults, so scores match what its own searcher would give.
 K1 = 1.2
 B = 0.75
-SCORED_FIELDS = ("content", "title", "author", "source")
+SCORED_FIELDS = ("content", "title", "words", "titlewords", "author", "source")
 
 Scores = dict[int, float]
 
@@ -84,10 +85,16 @@ class IntersectPlan:
 
 @dataclass(frozen=True)
 class DatePlan:
-    """Documents published within [first, last] (yyyymmdd numbers, None for open ends)."""
+    """Documents published within [first, last] (yyyymmdd numbers, None for open ends).
+
+    With `within`, a date known only to the month or the year must lie within [first, last]
+    as a whole (a clipping of "2023" is not one of January 2023, but is one of 2023);
+    without, the stored date (the first day of that month or year) is compared, as the
+    archive's own listing filter does."""
 
     first: int | None
     last: int | None
+    within: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,9 @@ class SegmentColumns:
         self.size = size
         self.ids = _numeric(reader.column_reader("cid", translate=False), size)
         self.dates = _numeric(reader.column_reader("date", translate=False), size)
+        self.precisions = _numeric(reader.column_reader("dateprec", translate=False), size)
+        self.imprecise = any(self.precisions)
+        self._date_spans: tuple[array[int], array[int]] | None = None
         self.sources = _strings(reader.column_reader("srcname", translate=False), size)
         self.languages = _strings(reader.column_reader("lang", translate=False), size)
         self.topics = _id_tuples(reader.column_reader("topic", translate=False), size)
@@ -156,6 +166,32 @@ class SegmentColumns:
         self._norms: dict[tuple[str, float], list[float]] = {}
         self._docnums: dict[int, int] | None = None
         self._lexicons: dict[str, SegmentLexicon] = {}
+
+    def date_spans(self) -> tuple[array[int], array[int]]:
+        """The first and last day each document's date may be (yyyymmdd; 0 when undated):
+        the date itself, or the whole month or year when it is known to that only."""
+        if self._date_spans is None:
+            firsts, lasts = array("I", self.dates), array("I", self.dates)
+            for docnum, precision in enumerate(self.precisions):
+                date = self.dates[docnum]
+                if precision == DAY or not date:
+                    continue
+                if precision == YEAR:
+                    year = date // 10000
+                    firsts[docnum], lasts[docnum] = year * 10000 + 101, year * 10000 + 1231
+                elif precision == MONTH:
+                    year, month = date // 10000, date // 100 % 100
+                    last_day = calendar.monthrange(year, month)[1]
+                    firsts[docnum] = year * 10000 + month * 100 + 1
+                    lasts[docnum] = year * 10000 + month * 100 + last_day
+            self._date_spans = firsts, lasts
+        return self._date_spans
+
+    def month_of(self, docnum: int) -> int:
+        """yyyymm of a document's date, 0 when undated or known only to the year."""
+        if self.precisions[docnum] == YEAR:
+            return 0
+        return self.dates[docnum] // 100
 
     def lexicon(self, reader: Any, fieldname: str) -> SegmentLexicon:
         """The sorted terms of a field (`reader` is any open reader of this segment)."""
@@ -499,9 +535,12 @@ class SegmentEvaluator:
         return result
 
     def _dated(self, docnums: Iterable[int], plan: DatePlan) -> list[int]:
-        dates = self.columns.dates
         first = plan.first if plan.first is not None else 1
         last = plan.last if plan.last is not None else 99_999_999
+        if plan.within and self.columns.imprecise:
+            firsts, lasts = self.columns.date_spans()
+            return [d for d in docnums if first <= firsts[d] and lasts[d] <= last]
+        dates = self.columns.dates
         return [d for d in docnums if first <= dates[d] <= last]
 
     def _with_ids(self, docnums: Iterable[int], plan: IdsPlan) -> list[int]:

@@ -29,7 +29,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from clipper.core.search.analysis import MARKS, STEM_LANGUAGES, WORDS, stem_language, words
+from clipper.core.search.analysis import (
+    DROPPED,
+    MARKS,
+    STEM_LANGUAGES,
+    WORDS,
+    folded_tokens,
+    stem_language,
+    words,
+)
 from clipper.core.search.engine import (
     NOTHING,
     DatePlan,
@@ -39,14 +47,13 @@ from clipper.core.search.engine import (
     TermPlan,
     UnionPlan,
 )
-from clipper.core.search.schema import TITLE_BOOST, date_number, primary_language
+from clipper.core.search.schema import TITLE_BOOST, WORDS_FIELD, date_number, primary_language
 
 TEXT_FIELDS = ("title", "author", "source")
 TAG_FIELDS = ("topic", "region")
 FIELDS = (*TEXT_FIELDS, *TAG_FIELDS, "lang", "date")
 MAX_FUZZY_DISTANCE = 2
 MIN_PREFIX_LENGTH = 2
-MAX_EXPANSIONS = 1024
 LANGUAGE_NAMES = {
     "english": "en", "anglais": "en", "french": "fr", "francais": "fr", "arabic": "ar",
     "arabe": "ar", "spanish": "es", "espagnol": "es", "portuguese": "pt", "portugais": "pt",
@@ -333,6 +340,11 @@ class _Parser:
                 raise QuerySyntaxError(f"{fieldname}: needs a name, e.g. {fieldname}:Niger")
             return TagClause(fieldname, text.strip())
         found = tuple(words(text))
+        if prefix or fuzzy:
+            # Letters, not a word: "qu*" is every word starting with "qu", although "qu"
+            # alone is left out (as the "qu" of "qu'il").
+            tokens = folded_tokens(text)
+            found = tuple(t for t in tokens if t not in DROPPED) or tuple(tokens[-1:])
         if not found:
             if token.kind == "PHRASE":
                 raise QuerySyntaxError(
@@ -489,40 +501,55 @@ def parse(text: str) -> Node | None:
 
 @dataclass
 class HighlightSpec:
-    """What to mark in a snippet: stems of the query's words and the prefixes it asks for."""
+    """What to mark in a text: the query's positive words, as the index matched them.
 
-    stems: set[str] = field(default_factory=set)
+    `terms` are tagged stems (a word of a text in that language is marked when its stem
+    is one of them), `words` folded words (fuzzy matches), `prefixes` folded prefixes.
+    """
+
+    terms: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     _finder: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
     def matches(self, word: str, language: str | None) -> bool:
         """Whether a folded word of a text in `language` is one the query asked for."""
-        if WORDS.stem(word, stem_language(language)) in self.stems:
+        if word in self.words or WORDS.term(word, stem_language(language)) in self.terms:
             return True
         return any(word.startswith(p) for p in self.prefixes)
 
     def matching_tokens(self, tokens: Iterable[str], language: str | None) -> set[str]:
         """The tokens (as written in a text) that the query asked for."""
         stem_lang = stem_language(language)
-        token_stem = WORDS.token_stem
+        token_term = WORDS.token_term
         folded = WORDS.folded
-        stems = self.stems
-        heads = {s[:HEAD] for s in stems}
+        terms, wanted_words = self.terms, self.words
+        heads = self.heads()
         found = {
-            t for t in tokens if folded(t)[:HEAD] in heads and token_stem(t, stem_lang) in stems
+            t
+            for t in tokens
+            if folded(t)[:HEAD] in heads
+            and (token_term(t, stem_lang) in terms or folded(t) in wanted_words)
         }
         if self.prefixes:
             prefixes = tuple(self.prefixes)
             found.update(t for t in tokens if folded(t).startswith(prefixes))
         return found
 
+    def heads(self) -> set[str]:
+        """The first letters of every stem and word asked for (see `candidates`)."""
+        return {_stem_of(t)[:HEAD] for t in self.terms} | {w[:HEAD] for w in self.words}
+
     def candidates(self) -> re.Pattern[str]:
         """A regex for the words of a (composed) text that may match: those that start like a
-        stem or a prefix, accents and case aside. A stem keeps the first two letters of its
-        word ("feya" -> "fei" changes the third), so only these words need stemming, which
-        for a word seen for the first time is slow; the regex finds them in C."""
+        stem, a word or a prefix, accents and case aside. A stem keeps the first two letters
+        of its word ("feya" -> "fei" changes the third), so only these words need stemming,
+        which for a word seen for the first time is slow; the regex finds them in C.
+
+        It is only used on texts that `simple_text` accepts: there, every letter is one
+        whose folded forms `_letter_class` knows."""
         if self._finder is None:
-            starts = {s[:HEAD] for s in self.stems if s} | set(self.prefixes)
+            starts = {h for h in self.heads() if h} | set(self.prefixes)
             alternatives = "|".join(
                 "".join(_letter_class(ch) for ch in start)
                 for start in sorted(starts, key=len, reverse=True)
@@ -531,7 +558,12 @@ class HighlightSpec:
         return self._finder
 
     def __bool__(self) -> bool:
-        return bool(self.stems or self.prefixes)
+        return bool(self.terms or self.words or self.prefixes)
+
+
+def _stem_of(term: str) -> str:
+    """The stem in a tagged term ("fr:arme" -> "arme")."""
+    return term.partition(":")[2]
 
 
 # The first letters of a word that its stem always keeps (see HighlightSpec.candidates).
@@ -539,24 +571,42 @@ HEAD = 2
 
 
 def _letter_class(letter: str) -> str:
-    variants = _ACCENTED.get(letter)
-    if not variants:
-        return re.escape(letter) if letter.isascii() else f"[{re.escape(letter)}]"
-    return f"[{re.escape(letter)}{re.escape(letter.upper())}{variants}]"
+    """A regex class of every letter of a simple text (`simple_text`) that folds to `letter`."""
+    variants = _FOLDS_TO.get(letter, "")
+    return f"[{re.escape(letter)}{re.escape(variants)}]" if variants else re.escape(letter)
 
 
-def _accented_letters() -> dict[str, str]:
-    """Folded ASCII letter -> every Latin letter that folds to it (é, È, ę... for e)."""
+def _scripts_folding() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Folded letter -> the letters that fold to it (É, é, Ę... for e; Ё for е), over the
+    scripts whose letters fold one to one: Latin, Greek, Cyrillic. And a regex that finds
+    any character outside those (a ligature such as "ﬁ" folds to two letters, a Hangul
+    syllable or a kana to itself; a text with one is read word by word instead)."""
     table: dict[str, list[str]] = {}
-    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
-        letter = chr(code)
+    outside: list[str] = []
+    ranges = (range(0x41, 0x5B), range(0xC0, 0x250), range(0x370, 0x530), range(0x1E00, 0x2000))
+    for letter in (chr(code) for block in ranges for code in block):
+        if not letter.isalpha():
+            continue
         folded = WORDS.folded(letter)
-        if len(folded) == 1 and folded.isascii() and folded.isalpha():
+        if len(folded) == 1 and folded != letter:
             table.setdefault(folded, []).append(letter)
-    return {k: "".join(v) for k, v in table.items()}
+        elif len(folded) != 1:
+            outside.append(letter)
+    simple = "".join(f"{chr(block.start)}-{chr(block.stop - 1)}" for block in ranges)
+    excluded = "".join(re.escape(letter) for letter in outside)
+    # Only word characters matter (punctuation, symbols and spaces are never part of a word):
+    # one outside ASCII and those scripts, or one of them that folds to several letters.
+    pattern = rf"(?=\w)[^\x00-\x7f{simple}]|[{excluded}]"
+    return {k: "".join(v) for k, v in table.items()}, re.compile(pattern)
 
 
-_ACCENTED = _accented_letters()
+_FOLDS_TO, _NOT_SIMPLE = _scripts_folding()
+
+
+def simple_text(text: str) -> bool:
+    """Whether every letter of `text` folds to a single letter that `_letter_class` knows
+    (so `HighlightSpec.candidates` finds every word that may match)."""
+    return _NOT_SIMPLE.search(text) is None
 
 
 @dataclass
@@ -621,6 +671,7 @@ class Compiler:
             return DatePlan(
                 date_number(node.first) if node.first else None,
                 date_number(node.last) if node.last else None,
+                within=True,
             )
         assert isinstance(node, Words)
         return self.words(node, positive)
@@ -628,36 +679,35 @@ class Compiler:
     def words(self, node: Words, positive: bool) -> Plan:
         fieldname = node.field or "content"
         stemmed = fieldname in ("content", "title")
+        # Prefixes and fuzzy words match folded words (`words`, `titlewords`), never stems: a
+        # stemmer cuts the end a typo or a prefix is about.
+        plain_field = WORDS_FIELD.get(fieldname, fieldname)
+        highlighted = positive and stemmed
         if node.phrase:
             if stemmed:
                 variants = {
-                    tuple(WORDS.stem(w, lang) for w in node.words) for lang in STEM_LANGUAGES
+                    tuple(WORDS.term(w, lang) for w in node.words) for lang in STEM_LANGUAGES
                 }
             else:
                 variants = {node.words}
-            if positive and stemmed:
+            if highlighted:
                 for variant in variants:
-                    self.highlight.stems.update(variant)
+                    self.highlight.terms.update(variant)
             return _any(tuple(PhrasePlan(fieldname, v, node.slop) for v in sorted(variants)))
         word = node.words[0]
         if node.prefix:
-            if positive:
+            if highlighted:
                 self.highlight.prefixes.add(word)
-                if stemmed:
-                    self.highlight.stems.update(WORDS.stems(word))
-            terms = self._prefix_terms(fieldname, word, stemmed)
-            return _any(tuple(TermPlan(fieldname, t) for t in terms))
-        keys = WORDS.stems(word) if stemmed else (word,)
+            terms = self.reader.with_prefix(plain_field, word)
+            return _any(tuple(TermPlan(plain_field, t) for t in terms))
         if node.fuzzy:
-            expanded: set[str] = set()
-            for key in keys:
-                expanded.update(self.reader.within(fieldname, key, node.fuzzy))
-            if positive and stemmed:
-                self.highlight.stems.update(expanded)
-            terms = sorted(expanded, key=lambda t: -self.reader.doc_frequency(fieldname, t))
-            return _any(tuple(TermPlan(fieldname, t) for t in terms[:MAX_EXPANSIONS]))
-        if positive and stemmed:
-            self.highlight.stems.update(keys)
+            expanded = sorted(self.reader.within(plain_field, word, node.fuzzy))
+            if highlighted:
+                self.highlight.words.update(expanded)
+            return _any(tuple(TermPlan(plain_field, t) for t in expanded))
+        keys = WORDS.terms(word) if stemmed else (word,)
+        if highlighted:
+            self.highlight.terms.update(keys)
         if (
             positive
             and node.field in (None, "title")
@@ -668,20 +718,6 @@ class Compiler:
         if node.field is None:
             clauses += [TermPlan("title", key, boost=TITLE_BOOST) for key in keys]
         return _any(tuple(clauses))
-
-    def _prefix_terms(self, fieldname: str, prefix: str, stemmed: bool) -> list[str]:
-        """Terms of the field starting with the prefix, plus the prefix's own stems: a
-        stem can be shorter than the typed prefix ("armee*" must find "armée", stem "arme")."""
-        found = self.reader.with_prefix(fieldname, prefix)
-        if len(found) > MAX_EXPANSIONS:
-            # Keep the most common: a two-letter prefix can match thousands of words.
-            frequency = self.reader.doc_frequency
-            found.sort(key=lambda t: -frequency(fieldname, t))
-            found = found[:MAX_EXPANSIONS]
-        terms = set(found)
-        if stemmed:
-            terms.update(k for k in WORDS.stems(prefix) if self.reader.doc_frequency(fieldname, k))
-        return sorted(terms)
 
 
 def _any(plans: tuple[Plan, ...]) -> Plan:

@@ -17,7 +17,7 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-from clipper.core.search.analysis import WORDS, stem_language, stemmed_positions
+from clipper.core.search.analysis import stem_language, stemmed_positions
 from clipper.core.search.engine import (
     NOTHING,
     DatePlan,
@@ -134,7 +134,11 @@ class IndexView:
             regions.update(chain.from_iterable(map(columns.regions.__getitem__, docnums)))
             sources.update(map(columns.sources.__getitem__, docnums))
             languages.update(map(columns.languages.__getitem__, docnums))
-            months.update(date // 100 for date in map(columns.dates.__getitem__, docnums))
+            if columns.imprecise:
+                # A clipping dated only to the year is in no month (date:2023-01 misses it).
+                months.update(map(columns.month_of, docnums))
+            else:
+                months.update(date // 100 for date in map(columns.dates.__getitem__, docnums))
         names = tags.names_of(set(topics) | set(regions)) if topics or regions else {}
 
         def by_count(counts: Counter[Any], label: Any = str) -> list[tuple[str, int]]:
@@ -189,12 +193,9 @@ class IndexView:
     def _correction(self, word: str) -> str | None:
         reader = self.searcher.reader()
         for distance in (1, 2) if len(word) >= 5 else (1,):
-            candidates = self.within("spell", word, distance)
+            candidates = self.within("words", word, distance)
             candidates.discard(word)
-            scored = [
-                (sum(reader.doc_frequency("content", s) for s in WORDS.stems(c)), c)
-                for c in candidates
-            ]
+            scored = [(reader.doc_frequency("words", c), c) for c in candidates]
             scored = [(frequency, c) for frequency, c in scored if frequency]
             if scored:
                 return max(scored, key=lambda item: (item[0], [-ord(ch) for ch in item[1]]))[1]
@@ -210,8 +211,8 @@ class IndexView:
         # The candidates: every word of the title and standfirst (counted double) and the
         # body's most repeated words; looking up how rare every word of a long article is
         # would cost more than the search itself.
-        lead, _next = stemmed_positions((doc.title, doc.standfirst), language)
-        body, _next = stemmed_positions((doc.body, *doc.notes), language)
+        lead = stemmed_positions((doc.title, doc.standfirst), language)
+        body = stemmed_positions((doc.body, *doc.notes), language)
         counts: Counter[str] = Counter({t: 2 * len(p) for t, p in lead.items()})
         counts.update(
             dict(heapq.nlargest(MORE_LIKE_CANDIDATES, ((t, len(p)) for t, p in body.items()),
@@ -220,7 +221,8 @@ class IndexView:
         most = max(total * MORE_LIKE_MAX_SHARE, 5)
         weighted = []
         for term, count in counts.items():
-            if len(term) < 3 or term.isdigit():
+            stem = term.partition(":")[2]
+            if len(stem) < 3 or stem.isdigit():
                 continue
             frequency = self.searcher.doc_frequency("content", term)
             # Words in more than a tenth of the archive say little about a story.

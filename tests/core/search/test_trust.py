@@ -10,9 +10,11 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from clipper.cli import main
 from clipper.core.archive import Archive
-from tests.helpers.archives import add
+from tests.helpers.archives import add, ids
 
 
 def cli_json(home: Path, *args: str) -> dict:
@@ -60,3 +62,108 @@ def test_pages_partition_the_ranking_when_scores_tie(archive: Archive) -> None:
         ]
         assert paged == ranking, query
         assert len({cid for cid, _score in ranking}) == len(ranking) == 30
+
+
+# -- 2, 3, 7: fuzzy words and prefixes match the words themselves, not stems, all of them --
+
+
+def test_a_typo_near_the_end_of_a_word_is_found(archive: Archive) -> None:
+    """Item 2: `operatiouns~` was matched against stems ("oper") and found nothing."""
+    wanted = add(archive, "North", "Military operations resumed in the north.", language="en")
+    add(archive, "Other", "Nothing military here, only rain.", language="en")
+    archive.close()
+    found = cli_json(archive.location.home, "operatiouns~")
+    assert [hit["id"] for hit in found["hits"]] == [wanted]
+    assert "«operations»" in found["hits"][0]["snippet"]
+
+
+@pytest.mark.parametrize(
+    ("body", "language", "query"),
+    [
+        ("Le gouvernement de transition a démissionné.", "fr", "gouvernemen*"),
+        ("La nouvelle constitution est adoptée.", "fr", "constitut*"),
+        ("A rhetorical question from the junta.", "en", "rhetorica*"),
+        ("Les élections présidentielles.", "fr", "présidentiel*"),
+    ],
+)
+def test_a_prefix_finds_the_words_that_start_with_it(
+    archive: Archive, body: str, language: str, query: str
+) -> None:
+    """Item 3: prefixes were expanded over stems, which a longer prefix does not start."""
+    wanted = add(archive, "Clipping", body, language=language)
+    add(archive, "Other", "Un texte sans rapport, about the rain.", language=language)
+    archive.close()
+    found = cli_json(archive.location.home, query)
+    assert [hit["id"] for hit in found["hits"]] == [wanted]
+
+
+def test_a_prefix_is_expanded_to_every_word_it_starts(archive: Archive) -> None:
+    """Item 7: `ni*` kept the 1,024 commonest words only and silently lost clippings."""
+    words = [f"ni{n:04d}" for n in range(1030)]
+    made = [add(archive, f"Batch {n}", " ".join(words[n : n + 32])) for n in range(0, 1024, 32)]
+    # Only words past the first 1,024 (all as rare as the others).
+    made.append(add(archive, "Last", " ".join(words[1024:])))
+    archive.close()
+    found = cli_json(archive.location.home, "ni*", "--limit", "100")
+    assert found["total"] == len(made) == 33
+    assert {hit["id"] for hit in found["hits"]} == set(made)
+
+
+# -- 8: a query word's stem in one language only finds texts in that language ---------------
+
+
+@pytest.mark.parametrize(("query", "stored"), [("news", "new"), ("greater", "great")])
+def test_a_word_is_not_found_through_its_stem_in_the_other_language(
+    archive: Archive, query: str, stored: str
+) -> None:
+    """Item 8: `news` has the French stem "new", and found English texts with "new"."""
+    add(archive, "Road", f"A {stored} road to Niamey.", language="en")
+    wanted = add(archive, "Other", f"The {query} from Niamey.", language="en")
+    archive.close()
+    found = cli_json(archive.location.home, query)
+    assert [hit["id"] for hit in found["hits"]] == [wanted]
+
+
+def test_french_stems_still_find_french_texts(archive: Archive) -> None:
+    """Item 8, the other side: each language keeps its own stemming."""
+    french = add(archive, "Fr", "Les nouvelles du front.", language="fr")
+    english = add(archive, "En", "The news from the front.", language="en")
+    assert ids(archive, "nouvelle") == {french}
+    assert ids(archive, "news") == {english}
+
+
+# -- 10: a date known only to the month or year is not in a narrower span ------------------
+
+
+def test_a_date_known_only_to_the_year_is_in_no_month(archive: Archive) -> None:
+    """Item 10: a clipping dated only to 2023 matched `date:2023-01` and counted in its facet."""
+    year_only = add(archive, "Year", "Niamey report.", published=dt.date(2023, 1, 1),
+                    published_precision="year")  # fmt: skip
+    month_only = add(archive, "Month", "Niamey report again.", published=dt.date(2023, 3, 1),
+                     published_precision="month")  # fmt: skip
+    day = add(archive, "Day", "Niamey report once more.", published=dt.date(2023, 1, 5))
+    archive.close()
+    home = archive.location.home
+    assert {h["id"] for h in cli_json(home, "date:2023-01")["hits"]} == {day}
+    assert {h["id"] for h in cli_json(home, "date:2023-03")["hits"]} == {month_only}
+    assert {h["id"] for h in cli_json(home, "date:2023-03-01")["hits"]} == set()
+    assert {h["id"] for h in cli_json(home, "date:2023")["hits"]} == {year_only, month_only, day}
+    assert {h["id"] for h in cli_json(home, "date:[2023-01-01 to 2023-03-31]")["hits"]} == {
+        month_only, day
+    }  # fmt: skip
+    months = dict(cli_json(home, "niamey")["facets"]["month"])
+    assert months == {"2023-01": 1, "2023-03": 1}
+
+
+# -- 13: kana keep their voicing marks ------------------------------------------------------
+
+
+def test_kana_voicing_marks_are_not_folded_away(archive: Archive) -> None:
+    """Item 13: ガス (gas) found カス (dregs): the voicing mark was stripped as an accent."""
+    # Japanese runs words together: spaces here make each one a word of its own.
+    gas = add(archive, "Gas", "天然 ガス の 価格", language="ja")
+    add(archive, "Dregs", "カス の 話", language="ja")
+    archive.close()
+    home = archive.location.home
+    assert [h["id"] for h in cli_json(home, "ガス")["hits"]] == [gas]
+    assert [h["id"] for h in cli_json(home, "ｶﾞｽ")["hits"]] == [gas]  # half-width
