@@ -549,6 +549,9 @@ class SegmentEvaluator:
         return [d for d in docnums if ids[d] in wanted]
 
     def phrase(self, plan: PhrasePlan) -> Scores:
+        """Documents with the phrase, scored as Whoosh's `Phrase` query scores them: the sum
+        of the BM25F scores of its terms (Whoosh wraps the intersection of the terms'
+        matchers and keeps its score; how often the phrase itself occurs does not count)."""
         lists = [read_postings(self.reader, plan.field, t, values=True) for t in plan.texts]
         if any(not ids for ids, _w, _v in lists):
             return {}
@@ -562,52 +565,44 @@ class SegmentEvaluator:
             {d: v for d, v in zip(ids, vals, strict=True) if d in candidates}
             for ids, _w, vals in lists
         ]
-        decode = self.reader.schema[plan.field].format.decode_positions
-        counts: dict[int, int] = {}
+        # The positions of each word as a bitmap (bit p for position p). The positions where
+        # the phrase can have got to after its first word are that word's; after each next
+        # word, those of the next word within `slop` after one of them: shift, spread over
+        # the slop, AND. Every way through the positions is tried at once (choosing the
+        # nearest next word, as a walk would, misses "the army, army chief Goïta" for
+        # "the army Goïta"~1), in a few big-integer operations per article whatever the
+        # slop, which matters for phrases of common words ("de la"), found in thousands of
+        # articles many times each (those are stored as bitmaps already).
+        mask = positions_mask
+        slop = plan.slop
         first_map, rest_maps = position_maps[0], position_maps[1:]
-        if plan.slop == 1:
-            # Exact phrases: the positions of each word as a bitmap, shifted back by its place
-            # in the phrase and ANDed with the others: a few big-integer operations per
-            # article, which matters for phrases of common words ("de la"), found in
-            # thousands of articles many times each (those are stored as bitmaps).
-            mask = positions_mask
-            if len(rest_maps) == 1:
-                second_map = rest_maps[0]
-                for docnum in candidates:
-                    starts = mask(first_map[docnum]) & (mask(second_map[docnum]) >> 1)
-                    if starts:
-                        counts[docnum] = starts.bit_count()
-            else:
-                for docnum in candidates:
-                    starts = mask(first_map[docnum])
-                    for offset, positions in enumerate(rest_maps, start=1):
-                        starts &= mask(positions[docnum]) >> offset
-                        if not starts:
-                            break
-                    if starts:
-                        counts[docnum] = starts.bit_count()
-        else:
-            for docnum in candidates:
-                rest = [set(decode(m[docnum])) for m in rest_maps]
-                found = sum(
-                    1 for start in decode(first_map[docnum]) if _follows(start, rest, plan.slop)
-                )
-                if found:
-                    counts[docnum] = found
-        if not counts or plan.field not in SCORED_FIELDS:
-            return dict.fromkeys(counts, 0.0)
-        idf = sum(self.stats.idf(plan.field, t) for t in plan.texts) * plan.boost * (K1 + 1)
+        matched = []
+        for docnum in candidates:
+            reach = mask(first_map[docnum])
+            for positions in rest_maps:
+                reach = _spread(reach << 1, slop) & mask(positions[docnum])
+                if not reach:
+                    break
+            if reach:
+                matched.append(docnum)
+        if not matched or plan.field not in SCORED_FIELDS:
+            return dict.fromkeys(matched, 0.0)
         norms = self.columns.norms(plan.field, self.stats.average_length(plan.field))
-        return {d: idf * f / (f + norms[d]) for d, f in counts.items()}
+        scores = dict.fromkeys(matched, 0.0)
+        for text, (ids, weights, _values) in zip(plan.texts, lists, strict=True):
+            idf = self.stats.idf(plan.field, text) * plan.boost * (K1 + 1)
+            for docnum, weight in zip(ids, weights, strict=True):
+                if docnum in scores:
+                    scores[docnum] += idf * weight / (weight + norms[docnum])
+        return scores
 
 
-def _follows(start: int, rest: list[set[int]], slop: int) -> bool:
-    previous = start
-    for positions in rest:
-        for step in range(1, slop + 1):
-            if previous + step in positions:
-                previous += step
-                break
-        else:
-            return False
-    return True
+def _spread(bits: int, width: int) -> int:
+    """`bits` OR-ed with itself shifted by 1 .. width - 1: each set bit p becomes the run
+    p .. p + width - 1 (by doubling: a few operations for any width)."""
+    covered = 1
+    while covered < width:
+        step = min(covered, width - covered)
+        bits |= bits << step
+        covered += step
+    return bits

@@ -1,7 +1,8 @@
 """The query language an editor types, parsed into a small tree and compiled to Whoosh.
 
     words              every word must appear (in any text: title, body, notes, tag names)
-    "a phrase"         the words next to each other, in this order ("a phrase"~3: within 3)
+    "a phrase"         the words next to each other, in this order ("a phrase"~3: up to 3
+                       other words between each two of its words, 50 at most)
     a OR b, a AND b    OR binds tighter than AND: `niger mali OR burkina` is
                        niger AND (mali OR burkina); parentheses group
     NOT a, -a          without a
@@ -32,6 +33,7 @@ from typing import Any, Protocol
 from clipper.core.search.analysis import (
     DROPPED,
     MARKS,
+    SECTION_GAP,
     STEM_LANGUAGES,
     WORDS,
     folded_tokens,
@@ -54,6 +56,10 @@ TAG_FIELDS = ("topic", "region")
 FIELDS = (*TEXT_FIELDS, *TAG_FIELDS, "lang", "date")
 MAX_FUZZY_DISTANCE = 2
 MIN_PREFIX_LENGTH = 2
+# "a phrase"~N: at most this many words between two of its words. Sections of a text lie
+# SECTION_GAP positions apart, so a bound below that also keeps a phrase in one section.
+MAX_PHRASE_GAP = 50
+assert MAX_PHRASE_GAP + 1 < SECTION_GAP
 LANGUAGE_NAMES = {
     "english": "en", "anglais": "en", "french": "fr", "francais": "fr", "arabic": "ar",
     "arabe": "ar", "spanish": "es", "espagnol": "es", "portuguese": "pt", "portugais": "pt",
@@ -396,7 +402,13 @@ def _value(token: Token) -> tuple[str, int, int, bool]:
         slop = 1
         if close + 1 < len(raw):
             digits = raw[close + 2 :]
-            slop = int(digits) + 1 if digits else 2
+            gap = int(digits) if digits else 1
+            if gap > MAX_PHRASE_GAP:
+                raise QuerySyntaxError(
+                    f"{raw[: close + 1]}~{digits}: the words of a phrase can be "
+                    f"{MAX_PHRASE_GAP} words apart at most, e.g. {raw[: close + 1]}~3"
+                )
+            slop = gap + 1
         return raw[1:close], slop, 0, False
     fuzzy, prefix = 0, False
     if "~" in raw:

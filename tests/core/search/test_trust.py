@@ -167,3 +167,57 @@ def test_kana_voicing_marks_are_not_folded_away(archive: Archive) -> None:
     home = archive.location.home
     assert [h["id"] for h in cli_json(home, "ガス")["hits"]] == [gas]
     assert [h["id"] for h in cli_json(home, "ｶﾞｽ")["hits"]] == [gas]  # half-width
+
+
+# -- 5, 9: phrases with slop try every way through, are bounded, score as Whoosh's ---------
+
+
+def test_a_phrase_with_slop_is_found_whichever_occurrence_leads_to_it(archive: Archive) -> None:
+    """Item 5: the walk took the nearest "army" and missed "the army, army chief Goïta"."""
+    wanted = add(archive, "Bamako", "Then came the army, army chief Goïta said.", language="en")
+    add(archive, "Other", "The army said nothing; Goïta was far away.", language="en")
+    archive.close()
+    found = cli_json(archive.location.home, '"the army Goïta"~1')
+    assert [hit["id"] for hit in found["hits"]] == [wanted]
+
+
+@pytest.mark.parametrize("query", ['"of the"~10000000', '"niger mali"~99999999', '"a b"~51'])
+def test_a_phrase_slop_beyond_the_bound_is_one_clear_error(
+    archive: Archive, query: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Item 5 (and issue 10, item 10): an unbounded slop ran for minutes."""
+    add(archive, "Niger", "Niger and Mali, of the Sahel.")
+    archive.close()
+    assert main(["--archive", str(archive.location.home), "search", query]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "50 words apart at most" in err
+
+
+def test_a_phrase_never_spans_the_title_and_the_body(archive: Archive) -> None:
+    """Item 5: at a slop of 100 or more, a phrase crossed from the title into the body."""
+    add(archive, "Report on the junta", "Niamey welcomed the envoy.")
+    assert ids(archive, '"junta niamey"~50') == set()
+    assert len(ids(archive, '"report junta"~50')) == 1
+
+
+def test_phrase_scores_are_whooshs(archive: Archive) -> None:
+    """Item 9: the code said BM25F as Whoosh gives it; phrases were scored on how often the
+    phrase occurs instead. Whoosh's own searcher over the same files is the reference."""
+    from whoosh.query import Phrase
+
+    from clipper.core.search.analysis import WORDS
+
+    add(archive, "Once", "The junta met in Niamey. " + "junta " * 5 + "and more words here.")
+    add(archive, "Often", "The junta met the junta met the junta met in Niamey.")
+    add(archive, "Short", "The junta met.")
+    add(archive, "Apart", "The junta, it is said, met nobody.")
+    archive.index.catch_up()
+    ours = {h.id: h.score for h in archive.search('"junta met"').hits}
+    terms = [WORDS.term(w, "en") for w in ("junta", "met")]
+    ix = archive.index._view().ix
+    with ix.searcher() as searcher:
+        theirs = {
+            int(hit["id"]): round(hit.score, 4)
+            for hit in searcher.search(Phrase("content", terms), limit=None)
+        }
+    assert ours == theirs and len(ours) == 3
