@@ -41,7 +41,7 @@ from clipper.core.search.engine import ColumnsCache, IdsPlan, Plan, Statistics
 from clipper.core.search.errors import IndexDamaged, IndexUnusable
 from clipper.core.search.ports import ChangeFeed, DocumentSource, IndexFilter, TagLookup
 from clipper.core.search.query import QuerySyntaxError, parse
-from clipper.core.search.results import Hit, SearchResults
+from clipper.core.search.results import Hit, SearchResults, mark_text
 from clipper.core.search.schema import SCHEMA_VERSION
 from clipper.core.search.searcher import IndexView, Leaf, make_hits
 from clipper.core.search.state import (
@@ -512,6 +512,20 @@ class SearchIndex:
         tree = parse(query)
         spec = None if tree is None else self._view().compile(tree, self.tags).highlight
         return make_hits(self.documents, ranked, spec)
+
+    def highlight(
+        self, query: str, text: str, language: str | None
+    ) -> tuple[tuple[str, bool], ...]:
+        """`text` (a clipping's, in `language`) as runs with the words `query` matches marked
+        (see `results.mark_text`); a blank or malformed query marks nothing."""
+        try:
+            tree = parse(query)
+        except QuerySyntaxError:
+            tree = None
+        if tree is None:
+            return ((text, False),)
+        spec = self._retrying(lambda: self._view().compile(tree, self.tags).highlight)
+        return mark_text(text, spec, language)
 
     def facets_for(self, ids: Sequence[int]) -> dict[str, list[tuple[str, int]]]:
         """Facet counts of these clippings (a listing's)."""

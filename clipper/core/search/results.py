@@ -153,6 +153,32 @@ def make_snippet(
     return tuple(runs)
 
 
+def mark_text(
+    text: str, spec: HighlightSpec | None, language: str | None
+) -> tuple[tuple[str, bool], ...]:
+    """The whole of `text` as (text, highlighted?) runs, every word the query asked for
+    marked (as snippets mark them: the same folding, the stems of `language`). The runs put
+    together are `text`; with nothing to mark, that is one unmarked run."""
+    if not spec or not text:
+        return ((text, False),)
+    finder = _word_finder(text, spec)
+    wanted = spec.matching_tokens(set(finder.findall(text)), language)
+    if not wanted:
+        return ((text, False),)
+    runs: list[tuple[str, bool]] = []
+    cursor = 0
+    for match in finder.finditer(text):
+        if match.group() not in wanted:
+            continue
+        if match.start() > cursor:
+            runs.append((text[cursor : match.start()], False))
+        runs.append((match.group(), True))
+        cursor = match.end()
+    if cursor < len(text):
+        runs.append((text[cursor:], False))
+    return tuple(runs)
+
+
 def _word_finder(text: str, spec: HighlightSpec) -> re.Pattern[str]:
     """What finds the words of `text` that may match: only those that start like something
     the query asked for (a regex pass in C), or, in a text that regex cannot read that way

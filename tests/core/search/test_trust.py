@@ -221,3 +221,62 @@ def test_phrase_scores_are_whooshs(archive: Archive) -> None:
             for hit in searcher.search(Phrase("content", terms), limit=None)
         }
     assert ours == theirs and len(ours) == 3
+
+
+# -- 6: highlighting folds case and accents as matching does; the reader's highlight -------
+
+
+@pytest.mark.parametrize(
+    ("body", "language", "query", "marked"),
+    [
+        ("Talks in Qatar went on.", "en", "qatar", "Qatar"),
+        ("Переговоры прошли. Москва молчит.", "ru", "москва", "Москва"),
+        ("Переговоры прошли. МОСКВА молчит.", "ru", "Москва", "МОСКВА"),
+        ("Ёлка у Кремля.", "ru", "елка", "Ёлка"),
+        ("한국 정부는 발표했다.", "ko", "한국", "한국"),
+        ("Ξένες Ειδήσεις από την Αθήνα.", "el", "αθηνα", "Αθήνα"),
+        ("The ﬁnance ministry in Qatar.", "en", "qatar", "Qatar"),
+    ],
+)
+def test_every_script_is_marked_in_snippets(
+    archive: Archive, body: str, language: str, query: str, marked: str
+) -> None:
+    """Item 6: "Qatar", Cyrillic and Hangul were found but never marked."""
+    add(archive, "Clipping", body, language=language)
+    archive.close()
+    found = cli_json(archive.location.home, query)
+    assert found["total"] == 1
+    assert f"«{marked}»" in found["hits"][0]["snippet"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "query", "marked"),
+    [
+        ("L'armée malienne et les armées du Sahel; l'ARMÉE.", "fr", "armée",
+         ["armée", "armées", "ARMÉE"]),
+        ("Talks in Qatar: Qatari envoys, QATAR again.", "en", "qatar", ["Qatar", "QATAR"]),
+        ("Переговоры в Москве. Москва молчит, МОСКВА ждёт.", "ru", "москва OR переговоры",
+         ["Переговоры", "Москва", "МОСКВА"]),
+        ("한국 정부는 한국 경제를 발표했다.", "ko", "한국", ["한국", "한국"]),
+        ("Military operations, an operation, operatives.", "en", "operatiouns~",
+         ["operations"]),
+        ("Gouvernement, gouvernements et gouverner.", "fr", "gouvernemen*",
+         ["Gouvernement", "gouvernements"]),
+        ("The junta met the envoy; the junta left.", "en", '"junta met" -envoy',
+         ["junta", "met", "junta"]),
+    ],
+)  # fmt: skip
+def test_the_reader_highlights_the_whole_text(
+    archive: Archive, text: str, language: str, query: str, marked: list[str]
+) -> None:
+    """The reader's API: the whole text as runs, what the query matches marked."""
+    add(archive, "Clipping", text, language=language)
+    runs = archive.highlight(query, text, language)
+    assert "".join(run for run, _marked in runs) == text
+    assert [run for run, is_marked in runs if is_marked] == marked
+
+
+@pytest.mark.parametrize("query", ["", "   ", '"never closed', "(", "date:2023-13"])
+def test_a_blank_or_malformed_query_highlights_nothing(archive: Archive, query: str) -> None:
+    add(archive, "Clipping", "The junta met.")
+    assert archive.highlight(query, "The junta met.", "en") == (("The junta met.", False),)
