@@ -7,6 +7,7 @@
                        niger AND (mali OR burkina); parentheses group
     NOT a, -a          without a
     title: author: source:   the word or "phrase" in that field; title:(a OR b) groups
+    source:="Le Monde"       that source exactly (not "Le Monde Afrique")
     topic:NAME region:NAME   a tag and everything under it (region:Sahel finds Niger);
                              regions also by their French name (region:Sénégal)
     lang:fr            the article's language (a code, or english/french/français...)
@@ -50,8 +51,11 @@ from clipper.core.search.engine import (
     UnionPlan,
 )
 from clipper.core.search.schema import TITLE_BOOST, WORDS_FIELD, date_number, primary_language
+from clipper.core.text import name_key
 
 TEXT_FIELDS = ("title", "author", "source")
+# source:=NAME, the field of one exact source (its key), as a source facet narrows a search.
+EXACT_SOURCE = "source="
 TAG_FIELDS = ("topic", "region")
 FIELDS = (*TEXT_FIELDS, *TAG_FIELDS, "lang", "date")
 MAX_FUZZY_DISTANCE = 2
@@ -146,9 +150,23 @@ def tokenize(text: str) -> list[Token]:
                             f'itself, put it in quotes: "{chunk}"'
                         )
                     colon = i + len(match.group(1))
-                    tokens.append(Token("FIELD", name, i, colon + 1))
-                    if match.group(2):
-                        tokens.append(Token("WORD", match.group(2), colon + 1, j))
+                    value, value_start = match.group(2), colon + 1
+                    if value.startswith("="):
+                        # source:="Le Monde": that source exactly, not a phrase in the name.
+                        if name != "source":
+                            raise QuerySyntaxError(
+                                f"{match.group(1)}:= - an exact name (:=) only works with "
+                                'source:, e.g. source:="Le Monde"'
+                            )
+                        name, value, value_start = EXACT_SOURCE, value[1:], value_start + 1
+                        if not value and not (j < n and text[j] in '("'):
+                            raise QuerySyntaxError(
+                                "source:= needs the name of a source right after it, e.g. "
+                                'source:="Le Monde" or source:=Reuters'
+                            )
+                    tokens.append(Token("FIELD", name, i, value_start))
+                    if value:
+                        tokens.append(Token("WORD", value, value_start, j))
                 elif match and match.group(1).lower() in FIELDS:
                     raise QuerySyntaxError(
                         f"{chunk} needs something to search for right after the colon, "
@@ -186,6 +204,13 @@ class TagClause:
 
 
 @dataclass(frozen=True)
+class SourceClause:
+    """One exact source, by its key (`text.name_key`)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class LanguageClause:
     code: str
 
@@ -211,7 +236,7 @@ class Without:
     child: Node
 
 
-Node = Words | TagClause | LanguageClause | DateClause | AllOf | AnyOf | Without
+Node = Words | TagClause | SourceClause | LanguageClause | DateClause | AllOf | AnyOf | Without
 
 
 class _Parser:
@@ -334,6 +359,14 @@ class _Parser:
                 "e.g. date:[2023-12-01 to 2023-12-31]"
             )
         text, slop, fuzzy, prefix = _value(token)
+        if fieldname == EXACT_SOURCE:
+            key = name_key(text)
+            if fuzzy or prefix or not key:
+                raise QuerySyntaxError(
+                    "source:= takes the whole name of a source, without * or ~: e.g. "
+                    'source:="Le Monde"'
+                )
+            return SourceClause(key)
         if fieldname in TAG_FIELDS or fieldname == "lang":
             if fuzzy or prefix:
                 raise QuerySyntaxError(
@@ -677,6 +710,8 @@ class Compiler:
             if not ids:
                 return NOTHING
             return UnionPlan(tuple(TermPlan(node.kind, str(i), scored=False) for i in sorted(ids)))
+        if isinstance(node, SourceClause):
+            return TermPlan("srckey", node.key, scored=False)
         if isinstance(node, LanguageClause):
             return TermPlan("lang", node.code, scored=False)
         if isinstance(node, DateClause):
@@ -736,3 +771,27 @@ def _any(plans: tuple[Plan, ...]) -> Plan:
     if not plans:
         return NOTHING
     return plans[0] if len(plans) == 1 else UnionPlan(plans)
+
+
+# The query field each kind of facet narrows by.
+FACET_FIELDS = {"topic": "topic", "region": "region", "month": "date", "language": "lang"}
+
+
+def facet_term(kind: str, value: str) -> str:
+    """The query text that narrows a search to one facet value (as `SearchResults.facets`
+    names it: a topic, region, source, month or language), such that the facet's count is
+    the number of hits it leaves. Combine it with the typed query as one more condition:
+    `(typed query) facet_term(...)`."""
+    if kind == "source":
+        return f"source:={_quoted(value)}"
+    if kind in ("topic", "region"):
+        return f"{kind}:{_quoted(value)}"
+    if kind in ("month", "language"):
+        return f"{FACET_FIELDS[kind]}:{value.strip()}"
+    raise ValueError(f"unknown facet kind {kind!r}: one of topic, region, source, month, language")
+
+
+def _quoted(name: str) -> str:
+    """A name as a quoted query value. Names are looked up by their key (`name_key`), which
+    ignores punctuation, so a quote inside a name can go."""
+    return '"' + " ".join(name.replace('"', " ").split()) + '"'

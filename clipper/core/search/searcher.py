@@ -37,6 +37,7 @@ from clipper.core.search.results import Hit, make_hit
 from clipper.core.search.schema import date_number, primary_language
 from clipper.core.search.segments import READ_CHUNK
 from clipper.core.search.state import IndexState
+from clipper.core.text import name_key
 from clipper.core.views import IndexDocument
 
 MORE_LIKE_TERMS = 25
@@ -120,8 +121,13 @@ class IndexView:
     # -- facets -------------------------------------------------------------------------------
 
     def facets(self, matches: Matches, tags: TagLookup) -> dict[str, list[tuple[str, int]]]:
-        topics: Counter[int] = Counter()
-        regions: Counter[int] = Counter()
+        """Facet counts of the matches. Each count is how many matches clicking the facet
+        leaves (the query narrowed by `query.facet_term`): a topic or region counts the
+        matches tagged with it or anything under it (`region:Sahel` finds Niger), a source
+        those of that exact source, a month those dated within it (one known only to the
+        year is in no month). The topics and regions offered are those applied to a match."""
+        topic_sets: Counter[tuple[int, ...]] = Counter()
+        region_sets: Counter[tuple[int, ...]] = Counter()
         sources: Counter[str | None] = Counter()
         months: Counter[int] = Counter()
         languages: Counter[str | None] = Counter()
@@ -130,16 +136,17 @@ class IndexView:
                 continue
             columns = leaf.columns
             docnums = list(scores)
-            topics.update(chain.from_iterable(map(columns.topics.__getitem__, docnums)))
-            regions.update(chain.from_iterable(map(columns.regions.__getitem__, docnums)))
+            topic_sets.update(map(columns.topics.__getitem__, docnums))
+            region_sets.update(map(columns.regions.__getitem__, docnums))
             sources.update(map(columns.sources.__getitem__, docnums))
             languages.update(map(columns.languages.__getitem__, docnums))
             if columns.imprecise:
-                # A clipping dated only to the year is in no month (date:2023-01 misses it).
                 months.update(map(columns.month_of, docnums))
             else:
                 months.update(date // 100 for date in map(columns.dates.__getitem__, docnums))
-        names = tags.names_of(set(topics) | set(regions)) if topics or regions else {}
+        applied = set(chain.from_iterable(topic_sets)) | set(chain.from_iterable(region_sets))
+        names = tags.names_of(applied) if applied else {}
+        subtrees = tags.subtrees(names) if names else {}
 
         def by_count(counts: Counter[Any], label: Any = str) -> list[tuple[str, int]]:
             rows = [(label(value), count) for value, count in counts.items() if value]
@@ -151,9 +158,9 @@ class IndexView:
             return ref.name if ref else None
 
         return {
-            "topic": by_count(topics, tag_name),
-            "region": by_count(regions, tag_name),
-            "source": by_count(sources),
+            "topic": by_count(_under_each(topic_sets, subtrees), tag_name),
+            "region": by_count(_under_each(region_sets, subtrees), tag_name),
+            "source": by_count(_by_source_key(sources)),
             "month": sorted(
                 ((f"{m // 100:04d}-{m % 100:02d}", n) for m, n in months.items() if m),
                 reverse=True,
@@ -279,6 +286,39 @@ class IndexView:
                 if doc.fingerprint != indexed[cid]:
                     problems.append(f"clipping {cid}: the index holds an older version")
         return problems
+
+
+def _under_each(tag_sets: Counter[tuple[int, ...]], subtrees: dict[int, set[int]]) -> Counter[int]:
+    """For each tag applied to a match, how many matches have it or a tag under it, from
+    how many matches have each set of tags."""
+    applied = set(chain.from_iterable(tag_sets))
+    covering: dict[int, list[int]] = {}
+    for tag_id in applied:
+        for under in subtrees.get(tag_id, {tag_id}) & applied:
+            covering.setdefault(under, []).append(tag_id)
+    counts: Counter[int] = Counter()
+    for tag_set, matches in tag_sets.items():
+        if len(tag_set) == 1:
+            for tag_id in covering.get(tag_set[0], ()):
+                counts[tag_id] += matches
+            continue
+        for tag_id in set(chain.from_iterable(covering.get(t, ()) for t in tag_set)):
+            counts[tag_id] += matches
+    return counts
+
+
+def _by_source_key(sources: Counter[str | None]) -> Counter[str]:
+    """Source counts merged by the source's key (what `source:=` matches), each under the
+    name most matches have."""
+    by_key: dict[str, Counter[str]] = {}
+    for name, count in sources.items():
+        if name:
+            by_key.setdefault(name_key(name), Counter())[name] += count
+    merged: Counter[str] = Counter()
+    for names in by_key.values():
+        label = min(names, key=lambda name: (-names[name], name))
+        merged[label] = sum(names.values())
+    return merged
 
 
 def tag_ids(tags: TagLookup, kind: str, name: str) -> set[int] | None:

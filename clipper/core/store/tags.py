@@ -157,6 +157,12 @@ class TagStore:
         with self._store.reading() as s:
             return self.closure(self.graph(s), [tag_id])
 
+    def subtrees(self, tag_ids: Iterable[int]) -> dict[int, set[int]]:
+        """Each tag with everything under it (as `descendants`), in one read of the tree."""
+        with self._store.reading() as s:
+            graph = self.graph(s)
+        return {tag_id: self.closure(graph, [tag_id]) for tag_id in tag_ids}
+
     def names_of(self, tag_ids: Iterable[int]) -> dict[int, TagRef]:
         ids = list(tag_ids)
         with self._store.reading() as s:

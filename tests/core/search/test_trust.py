@@ -14,6 +14,8 @@ import pytest
 
 from clipper.cli import main
 from clipper.core.archive import Archive
+from clipper.core.search import QuerySyntaxError
+from clipper.core.search.query import facet_term
 from tests.helpers.archives import add, ids
 
 
@@ -280,3 +282,57 @@ def test_the_reader_highlights_the_whole_text(
 def test_a_blank_or_malformed_query_highlights_nothing(archive: Archive, query: str) -> None:
     add(archive, "Clipping", "The junta met.")
     assert archive.highlight(query, "The junta met.", "en") == (("The junta met.", False),)
+
+
+# -- 4: a facet's count is the number of hits that clicking it leaves ----------------------
+
+
+def test_facet_counts_are_what_clicking_them_leaves(archive: Archive) -> None:
+    """Item 4: regions and topics counted only the tags applied directly ("Sahel 1" gave 4
+    hits), and the source chip was a phrase ("Le Monde" also caught "Le Monde Afrique")."""
+    economy = archive.create_tag("topic", "Economy").value
+    archive.create_tag("topic", "Trade", parent_id=economy.id)
+    add(archive, "A", "Niamey market prices.", [("region", "Niger"), ("topic", "Trade")],
+        source="Le Monde")  # fmt: skip
+    add(archive, "B", "Niamey traders.", [("region", "Sahel"), ("topic", "Economy")],
+        source="Le Monde Afrique")  # fmt: skip
+    add(archive, "C", "Niamey and Bamako.", [("region", "Mali"), ("region", "Niger")],
+        source="Le Monde")  # fmt: skip
+    add(archive, "D", "Niamey in Europe.", [("region", "France")], source="AFP")
+    archive.close()
+    home = archive.location.home
+    results = cli_json(home, "niamey")
+    facets = {kind: dict(values) for kind, values in results["facets"].items()}
+    assert facets["region"]["Sahel"] == 3  # B directly, A and C through Niger and Mali
+    assert facets["topic"]["Economy"] == 2  # B directly, A through Trade
+    assert facets["source"] == {"Le Monde": 2, "Le Monde Afrique": 1, "AFP": 1}
+    for kind, values in results["facets"].items():
+        for value, count in values:
+            narrowed = cli_json(home, f"(niamey) {facet_term(kind, value)}")
+            assert narrowed["total"] == count, (kind, value)
+
+
+def test_the_exact_source_syntax(archive: Archive) -> None:
+    monde = add(archive, "A", "Text one.", source="Le Monde")
+    afrique = add(archive, "B", "Text two.", source="Le Monde Afrique")
+    assert ids(archive, 'source:"le monde"') == {monde, afrique}
+    assert ids(archive, 'source:="LE MONDE"') == {monde}
+    assert ids(archive, "source:=Le") == set()
+    assert ids(archive, 'text source:=("Le Monde Afrique" OR Reuters)') == {afrique}
+    for query, hint in [
+        ("author:=Dupont", "only works with source:"),
+        ("source:=", "needs the name of a source"),
+        ("source:=Le*", "whole name of a source"),
+    ]:
+        with pytest.raises(QuerySyntaxError, match=hint):
+            archive.search(query)
+
+
+def test_facet_term_quotes_names_and_refuses_unknown_kinds() -> None:
+    assert facet_term("region", "Burkina Faso") == 'region:"Burkina Faso"'
+    assert facet_term("topic", 'The "Economy"') == 'topic:"The Economy"'
+    assert facet_term("source", "Le Monde") == 'source:="Le Monde"'
+    assert facet_term("month", "2023-12") == "date:2023-12"
+    assert facet_term("language", "fr") == "lang:fr"
+    with pytest.raises(ValueError):
+        facet_term("colour", "red")
