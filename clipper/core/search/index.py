@@ -104,8 +104,9 @@ def pending_work(
 
 
 def is_blank(query: str) -> bool:
-    """A query with nothing to search for (a listing, not a search)."""
-    return parse(query) is None
+    """A query of spaces only: a listing, not a search. (Anything else is searched for, or
+    is a QuerySyntaxError that says why it cannot be.)"""
+    return not query.strip()
 
 
 class SearchIndex:

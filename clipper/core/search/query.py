@@ -63,6 +63,8 @@ MIN_PREFIX_LENGTH = 2
 # "a phrase"~N: at most this many words between two of its words. Sections of a text lie
 # SECTION_GAP positions apart, so a bound below that also keeps a phrase in one section.
 MAX_PHRASE_GAP = 50
+# How deep parentheses may nest (parsing, compiling and evaluating all recurse).
+MAX_NESTING = 32
 assert MAX_PHRASE_GAP + 1 < SECTION_GAP
 LANGUAGE_NAMES = {
     "english": "en", "anglais": "en", "french": "fr", "francais": "fr", "arabic": "ar",
@@ -88,6 +90,17 @@ class Token:
     text: str
     start: int
     end: int
+    # A phrase's words (between its quotes) and what follows its closing quote ("~3").
+    inner: str = ""
+    suffix: str = ""
+
+
+# Quotes that make a phrase, each with the quotes that may close it: straight, English
+# “…”, German „…“, French «…» and ‹…›. (Single curly quotes are apostrophes too: l’armée.)
+PHRASE_QUOTES = {'"': '"', "“": '”"', "„": '“”"', "«": "»", "‹": "›"}
+_CHUNK_ENDS = frozenset("()[]").union(PHRASE_QUOTES)
+# What may follow a field's colon directly: a group, a phrase, a range.
+_VALUE_STARTS = frozenset("([").union(PHRASE_QUOTES)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -103,19 +116,26 @@ def tokenize(text: str) -> list[Token]:
         elif ch == ")":
             tokens.append(Token("RPAREN", ch, i, i + 1))
             i += 1
-        elif ch == '"':
-            close = text.find('"', i + 1)
+        elif ch in PHRASE_QUOTES:
+            closers = PHRASE_QUOTES[ch]
+            close = min(
+                (found for found in (text.find(c, i + 1) for c in closers) if found >= 0),
+                default=-1,
+            )
             if close < 0:
                 raise QuerySyntaxError(
-                    f'the quote at position {i + 1} is never closed: add a " after '
-                    f"{text[i + 1 :].strip()[:30]!r}"
+                    f"the quote {ch} at position {i + 1} is never closed: add a {closers[0]} "
+                    f"after {text[i + 1 :].strip()[:30]!r}"
                 )
             end = close + 1
             # "a phrase"~3: how far apart its words may be.
             suffix = re.match(r"~(\d*)", text[end:])
             if suffix:
                 end += suffix.end()
-            tokens.append(Token("PHRASE", text[i:end], i, end))
+            tokens.append(
+                Token("PHRASE", text[i:end], i, end, inner=text[i + 1 : close],
+                      suffix=text[close + 1 : end])
+            )  # fmt: skip
             i = end
         elif ch == "[":
             close = text.find("]", i + 1)
@@ -134,14 +154,14 @@ def tokenize(text: str) -> list[Token]:
             i += 1
         else:
             j = i
-            while j < n and not text[j].isspace() and text[j] not in '()"[]':
+            while j < n and not text[j].isspace() and text[j] not in _CHUNK_ENDS:
                 j += 1
             chunk = text[i:j]
             if chunk in _OPERATORS:
                 tokens.append(Token(chunk, chunk, i, j))
             else:
                 match = _FIELD_PREFIX.fullmatch(chunk)
-                if match and (match.group(2) or (j < n and text[j] in '("[')):
+                if match and (match.group(2) or (j < n and text[j] in _VALUE_STARTS)):
                     name = match.group(1).lower()
                     if name not in FIELDS:
                         raise QuerySyntaxError(
@@ -159,7 +179,7 @@ def tokenize(text: str) -> list[Token]:
                                 'source:, e.g. source:="Le Monde"'
                             )
                         name, value, value_start = EXACT_SOURCE, value[1:], value_start + 1
-                        if not value and not (j < n and text[j] in '("'):
+                        if not value and not (j < n and text[j] in _VALUE_STARTS):
                             raise QuerySyntaxError(
                                 "source:= needs the name of a source right after it, e.g. "
                                 'source:="Le Monde" or source:=Reuters'
@@ -244,6 +264,9 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
+        # Words typed that are left out of the index ("C", "l'"), for the error message.
+        self.left_out: list[str] = []
 
     def peek(self) -> Token:
         return self.tokens[self.i]
@@ -264,7 +287,29 @@ class _Parser:
                 f"the ) at position {token.start + 1} has no ( before it: remove it or add a ("
             )
         assert token.kind == "EOF"
+        if node is None:
+            # Something was typed, but nothing in it is searched for: listing the whole
+            # archive would answer a question nobody asked.
+            if self.left_out:
+                names = ", ".join(repr(word) for word in self.left_out[:3])
+                raise QuerySyntaxError(
+                    f"{names}: nothing to search for - single letters such as c, d, l, s "
+                    "and French elisions (l', d', qu') are left out of the index; search "
+                    "for a word, e.g. l'armée"
+                )
+            raise QuerySyntaxError(
+                f"{self.text.strip()[:30]!r} has nothing to search for: type a word"
+            )
         return node
+
+    def nested(self, token: Token) -> None:
+        """One more level of parentheses; too many is an error (not a stack overflow)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QuerySyntaxError(
+                f"the ( at position {token.start + 1} nests parentheses more than "
+                f"{MAX_NESTING} deep: write the query flatter"
+            )
 
     def parse_and(self, fieldname: str | None) -> Node | None:
         items = [self.parse_or(fieldname)]
@@ -292,16 +337,20 @@ class _Parser:
         return _combine(AnyOf, items)
 
     def parse_unary(self, fieldname: str | None) -> Node | None:
-        if self.peek().kind == "NOT":
+        # A loop, not recursion: NOT NOT NOT ... is as long as an editor likes.
+        negations = 0
+        while self.peek().kind == "NOT":
             operator = self.take()
+            negations += 1
             if self.peek().kind in ("EOF", "RPAREN", "AND", "OR"):
                 raise QuerySyntaxError(
                     f"{'NOT' if operator.text == 'NOT' else 'a leading -'} at position "
                     f"{operator.start + 1} needs a word after it, e.g. niger NOT mali or -mali"
                 )
-            child = self.parse_unary(fieldname)
-            return Without(child) if child is not None else None
-        return self.parse_primary(fieldname)
+        child = self.parse_primary(fieldname)
+        if child is None or negations % 2 == 0:
+            return child
+        return Without(child)
 
     def parse_primary(self, fieldname: str | None) -> Node | None:
         token = self.take()
@@ -314,11 +363,13 @@ class _Parser:
                 raise QuerySyntaxError(
                     f"the parentheses at position {token.start + 1} are empty: put words in them"
                 )
+            self.nested(token)
             node = self.parse_and(fieldname)
             if self.take().kind != "RPAREN":
                 raise QuerySyntaxError(
                     f"the ( at position {token.start + 1} is never closed: add a )"
                 )
+            self.depth -= 1
             return node
         if token.kind in ("AND", "OR"):
             raise QuerySyntaxError(
@@ -385,10 +436,14 @@ class _Parser:
             tokens = folded_tokens(text)
             found = tuple(t for t in tokens if t not in DROPPED) or tuple(tokens[-1:])
         if not found:
+            if folded_tokens(text):
+                self.left_out.append(text.strip())
             if token.kind == "PHRASE":
                 raise QuerySyntaxError(
                     f"the phrase at position {token.start + 1} has no words in it"
-                )
+                    + (" that are searched for (l', d', c... are left out)"
+                       if folded_tokens(text) else "")
+                )  # fmt: skip
             if prefix or fuzzy:
                 raise QuerySyntaxError(
                     f"{token.text!r} needs letters before the {'*' if prefix else '~'}, "
@@ -431,18 +486,18 @@ def _value(token: Token) -> tuple[str, int, int, bool]:
     """(text, phrase slop, fuzzy distance, prefix?) of a word or phrase token."""
     raw = token.text
     if token.kind == "PHRASE":
-        close = raw.rindex('"')
         slop = 1
-        if close + 1 < len(raw):
-            digits = raw[close + 2 :]
+        if token.suffix:
+            digits = token.suffix[1:]
             gap = int(digits) if digits else 1
+            quoted = raw[: len(raw) - len(token.suffix)]
             if gap > MAX_PHRASE_GAP:
                 raise QuerySyntaxError(
-                    f"{raw[: close + 1]}~{digits}: the words of a phrase can be "
-                    f"{MAX_PHRASE_GAP} words apart at most, e.g. {raw[: close + 1]}~3"
+                    f"{raw}: the words of a phrase can be {MAX_PHRASE_GAP} words apart at "
+                    f"most, e.g. {quoted}~3"
                 )
             slop = gap + 1
-        return raw[1:close], slop, 0, False
+        return token.inner, slop, 0, False
     fuzzy, prefix = 0, False
     if "~" in raw:
         head, _, tail = raw.partition("~")
@@ -519,6 +574,8 @@ def _date_span(text: str) -> tuple[dt.date, dt.date]:
             f"{value!r} is not a date: write date:2023, date:2023-12 or date:2023-12-06"
         )
     year = int(match.group(1))
+    if year < dt.MINYEAR:
+        raise QuerySyntaxError(f"{value!r}: there is no year 0; write a year from 0001 to 9999")
     if match.group(2) is None:
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     month = int(match.group(2))
@@ -537,7 +594,8 @@ def _date_span(text: str) -> tuple[dt.date, dt.date]:
 
 
 def parse(text: str) -> Node | None:
-    """The tree of a query, or None when it has nothing to search for (blank)."""
+    """The tree of a query, or None when it is blank (spaces only). A query with something
+    typed but nothing to search for is a QuerySyntaxError."""
     return _Parser(text).parse()
 
 

@@ -336,3 +336,57 @@ def test_facet_term_quotes_names_and_refuses_unknown_kinds() -> None:
     assert facet_term("language", "fr") == "lang:fr"
     with pytest.raises(ValueError):
         facet_term("colour", "red")
+
+
+# -- 11: curly quotes and guillemets make phrases -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["«armée malienne»", "« armée malienne »", "“armée malienne”", "„armée malienne“",
+     "‹armée malienne›", "“armée malienne\"", "title:«armée malienne»"],
+)  # fmt: skip
+def test_curly_quotes_and_guillemets_are_phrases(archive: Archive, query: str) -> None:
+    """Item 11: the words inside “…” or «…» were silently ANDed."""
+    wanted = add(archive, "L'armée malienne à Kidal", "L'armée malienne est entrée à Kidal.",
+                 language="fr")  # fmt: skip
+    add(archive, "Une autre", "La malienne armée, dans le désordre.", language="fr")
+    archive.close()
+    found = cli_json(archive.location.home, query)
+    assert [hit["id"] for hit in found["hits"]] == [wanted]
+
+
+def test_an_unclosed_guillemet_is_one_clear_error(
+    archive: Archive, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive.close()
+    assert main(["--archive", str(archive.location.home), "search", "«armée malienne"]) == 2
+    assert "never closed: add a »" in capsys.readouterr().err
+
+
+# -- 13: queries of words left out of the index -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "hint"),
+    [("C", "left out of the index"), ("d", "left out of the index"),
+     ("l'", "left out of the index"), ("l’ d’", "left out of the index"),
+     ("—", "nothing to search for"), ("s*", "at least 2 letters")],
+)  # fmt: skip
+def test_a_query_of_nothing_searchable_says_so_and_lists_nothing(
+    archive: Archive, query: str, hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Item 13: `C`, `d` or `l'` listed the whole archive; `s*` said it needs letters."""
+    add(archive, "Vitamin C", "C'est la vitamine C.", language="fr")
+    archive.close()
+    assert main(["--archive", str(archive.location.home), "search", query]) == 2
+    captured = capsys.readouterr()
+    assert hint in captured.err and captured.err.count("\n") == 1
+    assert captured.out == ""
+
+
+def test_a_two_letter_prefix_that_is_an_elision_is_still_a_prefix(archive: Archive) -> None:
+    """Item 13: "qu" alone is left out (qu'il), but qu* is every word that starts so."""
+    wanted = add(archive, "Quand", "Quand la question revient.", language="fr")
+    add(archive, "Autre", "Rien à voir.", language="fr")
+    assert ids(archive, "qu*") == {wanted}
