@@ -561,10 +561,8 @@ class SegmentEvaluator:
             candidates.intersection_update(lists[i][0])
             if not candidates:
                 return {}
-        position_maps = [
-            {d: v for d, v in zip(ids, vals, strict=True) if d in candidates}
-            for ids, _w, vals in lists
-        ]
+        # dict(zip()) runs in C; filtering to the candidates in Python would not.
+        position_maps = [dict(zip(ids, vals, strict=True)) for ids, _w, vals in lists]
         # The positions of each word as a bitmap (bit p for position p). The positions where
         # the phrase can have got to after its first word are that word's; after each next
         # word, those of the next word within `slop` after one of them: shift, spread over
@@ -591,9 +589,10 @@ class SegmentEvaluator:
         scores = dict.fromkeys(matched, 0.0)
         for text, (ids, weights, _values) in zip(plan.texts, lists, strict=True):
             idf = self.stats.idf(plan.field, text) * plan.boost * (K1 + 1)
-            for docnum, weight in zip(ids, weights, strict=True):
-                if docnum in scores:
-                    scores[docnum] += idf * weight / (weight + norms[docnum])
+            weight_of = dict(zip(ids, weights, strict=True))
+            for docnum in matched:
+                weight = weight_of[docnum]
+                scores[docnum] += idf * weight / (weight + norms[docnum])
         return scores
 
 

@@ -679,37 +679,65 @@ def _letter_class(letter: str) -> str:
     return f"[{re.escape(letter)}{re.escape(variants)}]" if variants else re.escape(letter)
 
 
-def _scripts_folding() -> tuple[dict[str, str], re.Pattern[str]]:
+def _scripts_folding() -> tuple[dict[str, str], frozenset[str]]:
     """Folded letter -> the letters that fold to it (É, é, Ę... for e; Ё for е), over the
-    scripts whose letters fold one to one: Latin, Greek, Cyrillic. And a regex that finds
-    any character outside those (a ligature such as "ﬁ" folds to two letters, a Hangul
-    syllable or a kana to itself; a text with one is read word by word instead)."""
+    scripts whose letters fold one to one: Latin, Greek, Cyrillic. And the characters of a
+    simple text: those letters, ASCII, and what is no part of a word in those blocks and
+    in the general punctuation and currency ones. A ligature such as "ﬁ" folds to two
+    letters, a Hangul syllable or a kana to itself; a text with one is read word by word."""
     table: dict[str, list[str]] = {}
-    outside: list[str] = []
-    ranges = (range(0x41, 0x5B), range(0xC0, 0x250), range(0x370, 0x530), range(0x1E00, 0x2000))
-    for letter in (chr(code) for block in ranges for code in block):
-        if not letter.isalpha():
+    simple = {chr(code) for code in range(0x80)}
+    blocks = (range(0x80, 0x250), range(0x370, 0x530), range(0x1E00, 0x20D0))
+    for char in (chr(code) for block in blocks for code in block):
+        if not _WORD_CHAR.match(char):
+            simple.add(char)
             continue
-        folded = WORDS.folded(letter)
-        if len(folded) == 1 and folded != letter:
-            table.setdefault(folded, []).append(letter)
-        elif len(folded) != 1:
-            outside.append(letter)
-    simple = "".join(f"{chr(block.start)}-{chr(block.stop - 1)}" for block in ranges)
-    excluded = "".join(re.escape(letter) for letter in outside)
-    # Only word characters matter (punctuation, symbols and spaces are never part of a word):
-    # one outside ASCII and those scripts, or one of them that folds to several letters.
-    pattern = rf"(?=\w)[^\x00-\x7f{simple}]|[{excluded}]"
-    return {k: "".join(v) for k, v in table.items()}, re.compile(pattern)
+        folded = WORDS.folded(char)
+        if len(folded) != 1:
+            continue
+        simple.add(char)
+        if folded != char:
+            table.setdefault(folded, []).append(char)
+    for letter in map(chr, range(0x41, 0x5B)):
+        table.setdefault(letter.lower(), []).append(letter)
+    return {k: "".join(v) for k, v in table.items()}, frozenset(simple)
 
 
-_FOLDS_TO, _NOT_SIMPLE = _scripts_folding()
+def _char_class(chars: frozenset[str]) -> str:
+    """A regex class body of these characters, as ranges of consecutive code points."""
+    codes = sorted(map(ord, chars))
+    parts: list[str] = []
+    start = previous = codes[0]
+    for code in [*codes[1:], -1]:
+        if code != previous + 1:
+            first, last = re.escape(chr(start)), re.escape(chr(previous))
+            parts.append(first if start == previous else f"{first}-{last}")
+            start = code
+        previous = code
+    return "".join(parts)
+
+
+_WORD_CHAR = re.compile(rf"[\w{MARKS}]")
+_FOLDS_TO, _SIMPLE_CHARS = _scripts_folding()
+# Finds a character outside those blocks: the text may still be simple (an emoji is no part
+# of a word), which `simple_text` then works out one distinct character at a time.
+_UNUSUAL = re.compile(f"[^{_char_class(_SIMPLE_CHARS)}]")
+_KEEPS_SIMPLE: dict[str, bool] = {}
 
 
 def simple_text(text: str) -> bool:
     """Whether every letter of `text` folds to a single letter that `_letter_class` knows
-    (so `HighlightSpec.candidates` finds every word that may match)."""
-    return _NOT_SIMPLE.search(text) is None
+    (so `HighlightSpec.candidates` finds every word that may match). This runs for every
+    hit shown: usually one scan in C."""
+    if text.isascii() or _UNUSUAL.search(text) is None:
+        return True
+    for char in set(text).difference(_SIMPLE_CHARS):
+        keeps = _KEEPS_SIMPLE.get(char)
+        if keeps is None:
+            keeps = _KEEPS_SIMPLE[char] = _WORD_CHAR.match(char) is None
+        if not keeps:
+            return False
+    return True
 
 
 @dataclass

@@ -297,12 +297,21 @@ def _under_each(tag_sets: Counter[tuple[int, ...]], subtrees: dict[int, set[int]
         for under in subtrees.get(tag_id, {tag_id}) & applied:
             covering.setdefault(under, []).append(tag_id)
     counts: Counter[int] = Counter()
+    if all(len(above) == 1 for above in covering.values()):
+        # No applied tag is under another (the usual case): each counts its own matches.
+        for tag_set, matches in tag_sets.items():
+            for tag_id in tag_set:
+                counts[tag_id] += matches
+        return counts
     for tag_set, matches in tag_sets.items():
         if len(tag_set) == 1:
             for tag_id in covering.get(tag_set[0], ()):
                 counts[tag_id] += matches
             continue
-        for tag_id in set(chain.from_iterable(covering.get(t, ()) for t in tag_set)):
+        found: set[int] = set()
+        for tag_id in tag_set:
+            found.update(covering.get(tag_id, ()))
+        for tag_id in found:
             counts[tag_id] += matches
     return counts
 

@@ -16,7 +16,7 @@ from clipper.cli import main
 from clipper.core.archive import Archive
 from clipper.core.search import QuerySyntaxError
 from clipper.core.search.query import facet_term
-from tests.helpers.archives import add, ids
+from tests.helpers.archives import add, ids, reopen
 
 
 def cli_json(home: Path, *args: str) -> dict:
@@ -390,3 +390,18 @@ def test_a_two_letter_prefix_that_is_an_elision_is_still_a_prefix(archive: Archi
     wanted = add(archive, "Quand", "Quand la question revient.", language="fr")
     add(archive, "Autre", "Rien à voir.", language="fr")
     assert ids(archive, "qu*") == {wanted}
+
+
+def test_facet_counts_follow_a_tag_moved_in_the_tree(archive: Archive) -> None:
+    """Item 4, after a move (which changes no clipping, so nothing is reindexed): the
+    tree behind the counts is read again when it changed."""
+    economy = archive.create_tag("topic", "Economy").value
+    trade = archive.create_tag("topic", "Trade").value
+    add(archive, "A", "Niamey market.", [("topic", "Trade")])
+    add(archive, "B", "Niamey traders.", [("topic", "Economy")])
+    assert dict(archive.search("niamey").facets["topic"]) == {"Economy": 1, "Trade": 1}
+    archive.move_tag(trade.id, economy.id)
+    assert dict(archive.search("niamey").facets["topic"]) == {"Economy": 2, "Trade": 1}
+    with reopen(archive) as other:  # another process moves it back
+        other.move_tag(trade.id, None)
+    assert dict(archive.search("niamey").facets["topic"]) == {"Economy": 1, "Trade": 1}
