@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import whoosh
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
@@ -58,6 +59,7 @@ from clipper.core.search.writer import (
     IndexWriter,
     build_index,
     rebuild_lock,
+    remove_leftovers,
 )
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,27 @@ def pending_work(
     if state is None or state.schema != SCHEMA_VERSION:
         return IndexWork(rebuild=True, items=documents.count_live())
     return IndexWork(rebuild=False, items=max(0, feed.last_seq() - state.seq))
+
+
+# Code that only reads index files: an error raised inside it is damage to them.
+_READING_CODE = (
+    str(Path(whoosh.__file__).parent),
+    *(
+        str(Path(__file__).with_name(name))
+        for name in ("engine.py", "codec.py", "schema.py", "searcher.py", "segments.py")
+    ),
+)
+
+
+def raised_reading_index(error: BaseException) -> bool:
+    """Whether `error` was raised in Whoosh's code or this package's index readers (not in
+    the archive's, which a search also calls: an archive error is no reason to rebuild)."""
+    tb = error.__traceback__
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    return last is not None and last.tb_frame.f_code.co_filename.startswith(_READING_CODE)
 
 
 def is_blank(query: str) -> bool:
@@ -175,6 +198,7 @@ class SearchIndex:
         then catch up with the archive."""
         index_dir = Path(index_dir)
         sources = _Sources(feed, documents, tags, worker_location, cancelled, parallel)
+        remove_leftovers(index_dir)
         try:
             index = cls._open_existing(index_dir, sources)
         except IndexUnusable as problem:
@@ -195,6 +219,14 @@ class SearchIndex:
             if state.schema != SCHEMA_VERSION:
                 raise IndexUnusable(
                     f"it was built with schema version {state.schema}, not {SCHEMA_VERSION}"
+                )
+            last = sources.feed.last_seq()
+            if state.seq > last:
+                # A damaged state file, or an archive restored from an older backup: either
+                # way the index cannot know what it holds, and would wait for that change.
+                raise IndexUnusable(
+                    f"it claims to have applied change {state.seq}, but the archive's log "
+                    f"ends at {last}"
                 )
             problem = ""
             # Whoosh leaves files open when it fails to read a damaged index; they are
@@ -348,6 +380,17 @@ class SearchIndex:
             return action()
         except IndexDamaged as damage:
             log.warning("the search index is damaged (%s); rebuilding it", damage)
+        except Exception as error:
+            if not raised_reading_index(error):
+                raise
+            # Whatever Whoosh raises while reading (struct.error, an unpickling error,
+            # EOFError, a KeyError from a damaged table...) only damage explains.
+            log.warning(
+                "reading the search index failed (%s: %s); rebuilding it",
+                type(error).__name__,
+                error,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
         self.rebuild()
         return action()
 
@@ -368,7 +411,15 @@ class SearchIndex:
         anything: that writer applies the changes, and searches meanwhile see the index as
         it was. `timeout=None` waits as long as a writer may (WRITER_TIMEOUT).
         """
-        if self.feed.last_seq() <= self._state.seq and not (
+        last = self.feed.last_seq()
+        if last < self._state.seq:
+            log.warning(
+                "the search index claims change %d but the archive's log ends at %d; rebuilding it",
+                self._state.seq,
+                last,
+            )
+            return self.rebuild()
+        if last == self._state.seq and not (
             self._state.gaps and self.feed.changes_with_seqs(self._state.gap_seqs)
         ):
             return 0
@@ -384,9 +435,14 @@ class SearchIndex:
                 return 0
             try:
                 return self._apply_changes(writer)
-            except BaseException:
+            except BaseException as error:
                 writer.abort()
-                raise
+                if not isinstance(error, IndexDamaged) and not (
+                    isinstance(error, Exception) and raised_reading_index(error)
+                ):
+                    raise
+                log.warning("the search index is damaged (%s); rebuilding it", error)
+            return self.rebuild()
         finally:
             self._write_lock.release()
 
@@ -403,6 +459,9 @@ class SearchIndex:
 
     def _apply_changes(self, writer: IndexWriter) -> int:
         state = read_state(self.index_dir) or self._state
+        last = self.feed.last_seq()
+        if state.seq > last:
+            raise IndexDamaged(f"the state file claims change {state.seq}, the log ends at {last}")
         late = self.feed.changes_with_seqs(state.gap_seqs) if state.gaps else []
         changes = self.feed.changes_since(state.seq)
         new_state = IndexState(
@@ -560,7 +619,7 @@ class SearchIndex:
 
         def check() -> list[str]:
             return self._view().parity_problems(
-                self.feed, self.documents, read_state(self.index_dir)
+                self.feed, self.documents, read_state(self.index_dir), self.index_dir
             )
 
         try:
@@ -570,6 +629,10 @@ class SearchIndex:
             return check()
         except IndexDamaged as damage:
             return [f"the index is damaged: {damage}"]
+        except Exception as error:
+            if not raised_reading_index(error):
+                raise
+            return [f"the index is damaged: {type(error).__name__}: {error}"]
 
 
 @dataclass

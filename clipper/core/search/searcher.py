@@ -15,9 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 from clipper.core.search.analysis import stem_language, stemmed_positions
+from clipper.core.search.checksums import damaged_files
 from clipper.core.search.engine import (
     NOTHING,
     DatePlan,
@@ -253,14 +255,21 @@ class IndexView:
     # -- parity -------------------------------------------------------------------------------
 
     def parity_problems(
-        self, feed: ChangeFeed, documents: DocumentSource, state: IndexState | None
+        self,
+        feed: ChangeFeed,
+        documents: DocumentSource,
+        state: IndexState | None,
+        index_dir: Path,
     ) -> list[str]:
-        """How this view of the index differs from the archive's live clippings."""
+        """How this view of the index differs from the archive's live clippings, and which
+        of its files are damaged (every byte is read against its checksum)."""
         problems: list[str] = []
         last = feed.last_seq()
-        if state is None or state.seq < last:
+        if state is None or state.seq != last:
             seen = state.seq if state else "none"
             problems.append(f"index has applied changes up to {seen}, the archive is at {last}")
+        segments = [leaf.reader.segment() for leaf in self.leaves]
+        problems += damaged_files(index_dir, self.ix.storage, segments)
         indexed: dict[int, str] = {}
         for leaf in self.leaves:
             reader = leaf.reader
