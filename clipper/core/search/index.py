@@ -100,9 +100,10 @@ def pending_work(
     """A cheap estimate, read from the state file, so a window can say why searches wait.
     (A damaged index is found only by opening it: that rebuild is not foreseen here.)"""
     state = index.state if index is not None else read_state(index_dir)
-    if state is None or state.schema != SCHEMA_VERSION:
+    last = feed.last_seq()
+    if state is None or state.schema != SCHEMA_VERSION or state.seq > last:
         return IndexWork(rebuild=True, items=documents.count_live())
-    return IndexWork(rebuild=False, items=max(0, feed.last_seq() - state.seq))
+    return IndexWork(rebuild=False, items=last - state.seq)
 
 
 # Code that only reads index files: an error raised inside it is damage to them.

@@ -1,10 +1,13 @@
-"""The query language an editor types, parsed into a small tree and compiled to Whoosh.
+"""The query language an editor types, parsed into a small tree and compiled to an
+evaluation plan (`engine`).
 
-    words              every word must appear (in any text: title, body, notes, tag names)
+    words              every word must appear (in any text: title, body, notes, tag names);
+                       a word finds the forms that share its stem in the text's language
     "a phrase"         the words next to each other, in this order ("a phrase"~3: up to 3
-                       other words between each two of its words, 50 at most)
+                       other words between each two of its words, 50 at most); “…”, „…“,
+                       «…» and ‹…› are phrases too
     a OR b, a AND b    OR binds tighter than AND: `niger mali OR burkina` is
-                       niger AND (mali OR burkina); parentheses group
+                       niger AND (mali OR burkina); parentheses group (32 deep at most)
     NOT a, -a          without a
     title: author: source:   the word or "phrase" in that field; title:(a OR b) groups
     source:="Le Monde"       that source exactly (not "Le Monde Afrique")
@@ -12,14 +15,18 @@
                              regions also by their French name (region:Sénégal)
     lang:fr            the article's language (a code, or english/french/français...)
     date:2023  date:2023-12  date:2023-12-06  date:[2023-12-01 to 2023-12-31]
-                       a year, month, day or range (`*` leaves a range open)
-    word~  word~2      spelling variants (1 or 2 letters off)
-    secur*             words starting with these letters (two letters at least)
+                       a year, month, day or range (`*` leaves a range open); a clipping
+                       whose date is known only to the month or year is in a span when all
+                       of that month or year is
+    word~  word~2      words written with 1 or 2 letters off (the same first letter)
+    secur*             every word starting with these letters (two letters at least)
 
-Anything malformed raises `QuerySyntaxError` saying what is wrong and how to write it.
-Parsing needs nothing but the text; compiling to an evaluation plan (`engine`) needs the
-index reader (to expand prefixes and fuzzy words) and a way to resolve tag names (the
-archive).
+Prefixes and typos are matched against the words as written (folded), never against
+stems. Anything malformed raises `QuerySyntaxError` saying what is wrong and how to write
+it, and so does a query with nothing searchable in it (only "l'" or "C", which the index
+leaves out). Parsing needs nothing but the text; compiling needs the index's terms (to
+expand prefixes and typos) and a way to resolve tag names (the archive). `facet_term` gives
+the query text that narrows a search to one facet.
 """
 
 from __future__ import annotations
