@@ -75,8 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("search", help="full-text search")
-    p.add_argument("query")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("query", nargs="+", help="the query (several words are one query)")
+    p.add_argument("--limit", type=int, default=20, help="hits per page (20)")
+    p.add_argument("--page", type=int, default=1, help="which page of hits (1)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("show", help="show one clipping")
@@ -145,11 +146,66 @@ def _fail(message: object, code: int) -> int:
     return code
 
 
+# The global options that take a value, and those of `search` (see `search_arguments`).
+GLOBAL_VALUE_OPTIONS = ("--archive", "--database")
+SEARCH_OPTIONS = {"--limit": True, "--page": True, "--json": False, "--help": False}
+
+
+def search_arguments(argv: Sequence[str]) -> list[str]:
+    """`argv` with a search's query words after a `--`, so a word starting with a dash
+    ("-mali", NOT mali) is read as part of the query and not as an unknown option. (A
+    `--word` that is no option of `search` is left to argparse to refuse.)
+
+    Only `search` is touched, and its own options (and their abbreviations, as argparse
+    allows them) stay options wherever they are."""
+    args = list(argv)
+    i = 0
+    while i < len(args):  # the global options, up to the command
+        arg = args[i]
+        if arg == "--" or not arg.startswith("-"):
+            break
+        i += 2 if arg in GLOBAL_VALUE_OPTIONS else 1
+    if i >= len(args) or args[i] != "search":
+        return args
+    options: list[str] = []
+    query: list[str] = []
+    rest = args[i + 1 :]
+    j = 0
+    while j < len(rest):
+        arg = rest[j]
+        if arg == "--":
+            query += rest[j + 1 :]
+            break
+        name = _search_option(arg)
+        if name is None and arg.startswith("--") and len(arg) > 2:
+            options.append(arg)  # argparse says it is unknown: likely a mistyped option
+        elif name is None:
+            query.append(arg)
+        else:
+            options.append(arg)
+            if SEARCH_OPTIONS[name] and "=" not in arg and j + 1 < len(rest):
+                j += 1
+                options.append(rest[j])
+        j += 1
+    return [*args[: i + 1], *options, *(["--", *query] if query else [])]
+
+
+def _search_option(arg: str) -> str | None:
+    """The `search` option `arg` names (in full, abbreviated or with =VALUE), or None."""
+    if arg in ("-h", "--help"):
+        return "--help"
+    if not arg.startswith("--") or len(arg) < 3:
+        return None
+    typed = arg.split("=", 1)[0]
+    named = [option for option in SEARCH_OPTIONS if option.startswith(typed)]
+    return named[0] if len(named) == 1 else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; whatever goes wrong ends as one line on stderr and an exit code,
     never a traceback (`-v` logs the details)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(search_arguments(sys.argv[1:] if argv is None else argv))
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -274,9 +330,11 @@ def cmd_search(args: argparse.Namespace, location: Any) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.page < 1:
+        raise UsageError("--page must be at least 1")
     with _open(location) as archive:
         try:
-            results = archive.search(args.query, page_size=args.limit)
+            results = archive.search(" ".join(args.query), page=args.page, page_size=args.limit)
         except QuerySyntaxError as exc:
             raise UsageError(str(exc)) from exc
         if args.json:

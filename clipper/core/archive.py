@@ -222,6 +222,7 @@ class Archive:
     ranked_ids = _to("finder", Finder.ranked_ids)
     hits_for = _to("finder", Finder.hits_for)
     more_like = _to("finder", Finder.more_like)
+    highlight = _to("finder", Finder.highlight)
 
     def integrity_problems(self) -> list[str]:
         """Everything wrong with the stored data (not the index); empty when all is well."""

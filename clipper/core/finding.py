@@ -148,5 +148,12 @@ class Finder:
         """Hits with snippets of `query` for these clippings, in the order given."""
         return self._index().hits_for(query, ranked)
 
+    def highlight(
+        self, query: str, text: str, language: str | None = None
+    ) -> tuple[tuple[str, bool], ...]:
+        """A clipping's `text` as (text, marked?) runs, the words `query` matches marked, for
+        the reader; a blank or malformed query gives one unmarked run."""
+        return self._index().highlight(query, text, language)
+
     def more_like(self, clipping_id: int, limit: int = 10) -> list[int]:
         return self._caught_up().more_like(clipping_id, limit=limit)

@@ -236,6 +236,7 @@ class IndexDocument:
     region_ids: tuple[int, ...]
     tag_names: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
+    published_precision: str = "day"
 
     @property
     def fingerprint(self) -> str:
@@ -253,6 +254,7 @@ class IndexDocument:
                 sorted(self.region_ids),
                 sorted(self.tag_names),
                 list(self.notes),
+                self.published_precision,
             ],
             ensure_ascii=False,
         )

@@ -17,6 +17,7 @@ deletion only hides documents, and the live reader says which).
 from __future__ import annotations
 
 import bisect
+import calendar
 import logging
 import math
 import sys
@@ -33,14 +34,14 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from clipper.core.search.errors import IndexDamaged
-from clipper.core.search.schema import positions_mask
+from clipper.core.search.schema import DAY, MONTH, YEAR, positions_mask
 
 log = logging.getLogger(__name__)
 
 # BM25F parameters: Whoosh's defaults, so scores match what its own searcher would give.
 K1 = 1.2
 B = 0.75
-SCORED_FIELDS = ("content", "title", "author", "source")
+SCORED_FIELDS = ("content", "title", "words", "titlewords", "author", "source")
 
 Scores = dict[int, float]
 
@@ -84,10 +85,16 @@ class IntersectPlan:
 
 @dataclass(frozen=True)
 class DatePlan:
-    """Documents published within [first, last] (yyyymmdd numbers, None for open ends)."""
+    """Documents published within [first, last] (yyyymmdd numbers, None for open ends).
+
+    With `within`, a date known only to the month or the year must lie within [first, last]
+    as a whole (a clipping of "2023" is not one of January 2023, but is one of 2023);
+    without, the stored date (the first day of that month or year) is compared, as the
+    archive's own listing filter does."""
 
     first: int | None
     last: int | None
+    within: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,9 @@ class SegmentColumns:
         self.size = size
         self.ids = _numeric(reader.column_reader("cid", translate=False), size)
         self.dates = _numeric(reader.column_reader("date", translate=False), size)
+        self.precisions = _numeric(reader.column_reader("dateprec", translate=False), size)
+        self.imprecise = any(self.precisions)
+        self._date_spans: tuple[array[int], array[int]] | None = None
         self.sources = _strings(reader.column_reader("srcname", translate=False), size)
         self.languages = _strings(reader.column_reader("lang", translate=False), size)
         self.topics = _id_tuples(reader.column_reader("topic", translate=False), size)
@@ -156,6 +166,32 @@ class SegmentColumns:
         self._norms: dict[tuple[str, float], list[float]] = {}
         self._docnums: dict[int, int] | None = None
         self._lexicons: dict[str, SegmentLexicon] = {}
+
+    def date_spans(self) -> tuple[array[int], array[int]]:
+        """The first and last day each document's date may be (yyyymmdd; 0 when undated):
+        the date itself, or the whole month or year when it is known to that only."""
+        if self._date_spans is None:
+            firsts, lasts = array("I", self.dates), array("I", self.dates)
+            for docnum, precision in enumerate(self.precisions):
+                date = self.dates[docnum]
+                if precision == DAY or not date:
+                    continue
+                if precision == YEAR:
+                    year = date // 10000
+                    firsts[docnum], lasts[docnum] = year * 10000 + 101, year * 10000 + 1231
+                elif precision == MONTH:
+                    year, month = date // 10000, date // 100 % 100
+                    last_day = calendar.monthrange(year, month)[1]
+                    firsts[docnum] = year * 10000 + month * 100 + 1
+                    lasts[docnum] = year * 10000 + month * 100 + last_day
+            self._date_spans = firsts, lasts
+        return self._date_spans
+
+    def month_of(self, docnum: int) -> int:
+        """yyyymm of a document's date, 0 when undated or known only to the year."""
+        if self.precisions[docnum] == YEAR:
+            return 0
+        return self.dates[docnum] // 100
 
     def lexicon(self, reader: Any, fieldname: str) -> SegmentLexicon:
         """The sorted terms of a field (`reader` is any open reader of this segment)."""
@@ -499,9 +535,12 @@ class SegmentEvaluator:
         return result
 
     def _dated(self, docnums: Iterable[int], plan: DatePlan) -> list[int]:
-        dates = self.columns.dates
         first = plan.first if plan.first is not None else 1
         last = plan.last if plan.last is not None else 99_999_999
+        if plan.within and self.columns.imprecise:
+            firsts, lasts = self.columns.date_spans()
+            return [d for d in docnums if first <= firsts[d] and lasts[d] <= last]
+        dates = self.columns.dates
         return [d for d in docnums if first <= dates[d] <= last]
 
     def _with_ids(self, docnums: Iterable[int], plan: IdsPlan) -> list[int]:
@@ -510,6 +549,9 @@ class SegmentEvaluator:
         return [d for d in docnums if ids[d] in wanted]
 
     def phrase(self, plan: PhrasePlan) -> Scores:
+        """Documents with the phrase, scored as Whoosh's `Phrase` query scores them: the sum
+        of the BM25F scores of its terms (Whoosh wraps the intersection of the terms'
+        matchers and keeps its score; how often the phrase itself occurs does not count)."""
         lists = [read_postings(self.reader, plan.field, t, values=True) for t in plan.texts]
         if any(not ids for ids, _w, _v in lists):
             return {}
@@ -519,56 +561,47 @@ class SegmentEvaluator:
             candidates.intersection_update(lists[i][0])
             if not candidates:
                 return {}
-        position_maps = [
-            {d: v for d, v in zip(ids, vals, strict=True) if d in candidates}
-            for ids, _w, vals in lists
-        ]
-        decode = self.reader.schema[plan.field].format.decode_positions
-        counts: dict[int, int] = {}
+        # dict(zip()) runs in C; filtering to the candidates in Python would not.
+        position_maps = [dict(zip(ids, vals, strict=True)) for ids, _w, vals in lists]
+        # The positions of each word as a bitmap (bit p for position p). The positions where
+        # the phrase can have got to after its first word are that word's; after each next
+        # word, those of the next word within `slop` after one of them: shift, spread over
+        # the slop, AND. Every way through the positions is tried at once (choosing the
+        # nearest next word, as a walk would, misses "the army, army chief Goïta" for
+        # "the army Goïta"~1), in a few big-integer operations per article whatever the
+        # slop, which matters for phrases of common words ("de la"), found in thousands of
+        # articles many times each (those are stored as bitmaps already).
+        mask = positions_mask
+        slop = plan.slop
         first_map, rest_maps = position_maps[0], position_maps[1:]
-        if plan.slop == 1:
-            # Exact phrases: the positions of each word as a bitmap, shifted back by its place
-            # in the phrase and ANDed with the others: a few big-integer operations per
-            # article, which matters for phrases of common words ("de la"), found in
-            # thousands of articles many times each (those are stored as bitmaps).
-            mask = positions_mask
-            if len(rest_maps) == 1:
-                second_map = rest_maps[0]
-                for docnum in candidates:
-                    starts = mask(first_map[docnum]) & (mask(second_map[docnum]) >> 1)
-                    if starts:
-                        counts[docnum] = starts.bit_count()
-            else:
-                for docnum in candidates:
-                    starts = mask(first_map[docnum])
-                    for offset, positions in enumerate(rest_maps, start=1):
-                        starts &= mask(positions[docnum]) >> offset
-                        if not starts:
-                            break
-                    if starts:
-                        counts[docnum] = starts.bit_count()
-        else:
-            for docnum in candidates:
-                rest = [set(decode(m[docnum])) for m in rest_maps]
-                found = sum(
-                    1 for start in decode(first_map[docnum]) if _follows(start, rest, plan.slop)
-                )
-                if found:
-                    counts[docnum] = found
-        if not counts or plan.field not in SCORED_FIELDS:
-            return dict.fromkeys(counts, 0.0)
-        idf = sum(self.stats.idf(plan.field, t) for t in plan.texts) * plan.boost * (K1 + 1)
+        matched = []
+        for docnum in candidates:
+            reach = mask(first_map[docnum])
+            for positions in rest_maps:
+                reach = _spread(reach << 1, slop) & mask(positions[docnum])
+                if not reach:
+                    break
+            if reach:
+                matched.append(docnum)
+        if not matched or plan.field not in SCORED_FIELDS:
+            return dict.fromkeys(matched, 0.0)
         norms = self.columns.norms(plan.field, self.stats.average_length(plan.field))
-        return {d: idf * f / (f + norms[d]) for d, f in counts.items()}
+        scores = dict.fromkeys(matched, 0.0)
+        for text, (ids, weights, _values) in zip(plan.texts, lists, strict=True):
+            idf = self.stats.idf(plan.field, text) * plan.boost * (K1 + 1)
+            weight_of = dict(zip(ids, weights, strict=True))
+            for docnum in matched:
+                weight = weight_of[docnum]
+                scores[docnum] += idf * weight / (weight + norms[docnum])
+        return scores
 
 
-def _follows(start: int, rest: list[set[int]], slop: int) -> bool:
-    previous = start
-    for positions in rest:
-        for step in range(1, slop + 1):
-            if previous + step in positions:
-                previous += step
-                break
-        else:
-            return False
-    return True
+def _spread(bits: int, width: int) -> int:
+    """`bits` OR-ed with itself shifted by 1 .. width - 1: each set bit p becomes the run
+    p .. p + width - 1 (by doubling: a few operations for any width)."""
+    covered = 1
+    while covered < width:
+        step = min(covered, width - covered)
+        bits |= bits << step
+        covered += step
+    return bits

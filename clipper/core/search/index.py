@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import whoosh
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
@@ -41,7 +42,7 @@ from clipper.core.search.engine import ColumnsCache, IdsPlan, Plan, Statistics
 from clipper.core.search.errors import IndexDamaged, IndexUnusable
 from clipper.core.search.ports import ChangeFeed, DocumentSource, IndexFilter, TagLookup
 from clipper.core.search.query import QuerySyntaxError, parse
-from clipper.core.search.results import Hit, SearchResults
+from clipper.core.search.results import Hit, SearchResults, mark_text
 from clipper.core.search.schema import SCHEMA_VERSION
 from clipper.core.search.searcher import IndexView, Leaf, make_hits
 from clipper.core.search.state import (
@@ -58,6 +59,7 @@ from clipper.core.search.writer import (
     IndexWriter,
     build_index,
     rebuild_lock,
+    remove_leftovers,
 )
 
 log = logging.getLogger(__name__)
@@ -98,14 +100,37 @@ def pending_work(
     """A cheap estimate, read from the state file, so a window can say why searches wait.
     (A damaged index is found only by opening it: that rebuild is not foreseen here.)"""
     state = index.state if index is not None else read_state(index_dir)
-    if state is None or state.schema != SCHEMA_VERSION:
+    last = feed.last_seq()
+    if state is None or state.schema != SCHEMA_VERSION or state.seq > last:
         return IndexWork(rebuild=True, items=documents.count_live())
-    return IndexWork(rebuild=False, items=max(0, feed.last_seq() - state.seq))
+    return IndexWork(rebuild=False, items=last - state.seq)
+
+
+# Code that only reads index files: an error raised inside it is damage to them.
+_READING_CODE = (
+    str(Path(whoosh.__file__).parent),
+    *(
+        str(Path(__file__).with_name(name))
+        for name in ("engine.py", "codec.py", "schema.py", "searcher.py", "segments.py")
+    ),
+)
+
+
+def raised_reading_index(error: BaseException) -> bool:
+    """Whether `error` was raised in Whoosh's code or this package's index readers (not in
+    the archive's, which a search also calls: an archive error is no reason to rebuild)."""
+    tb = error.__traceback__
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    return last is not None and last.tb_frame.f_code.co_filename.startswith(_READING_CODE)
 
 
 def is_blank(query: str) -> bool:
-    """A query with nothing to search for (a listing, not a search)."""
-    return parse(query) is None
+    """A query of spaces only: a listing, not a search. (Anything else is searched for, or
+    is a QuerySyntaxError that says why it cannot be.)"""
+    return not query.strip()
 
 
 class SearchIndex:
@@ -174,6 +199,7 @@ class SearchIndex:
         then catch up with the archive."""
         index_dir = Path(index_dir)
         sources = _Sources(feed, documents, tags, worker_location, cancelled, parallel)
+        remove_leftovers(index_dir)
         try:
             index = cls._open_existing(index_dir, sources)
         except IndexUnusable as problem:
@@ -194,6 +220,14 @@ class SearchIndex:
             if state.schema != SCHEMA_VERSION:
                 raise IndexUnusable(
                     f"it was built with schema version {state.schema}, not {SCHEMA_VERSION}"
+                )
+            last = sources.feed.last_seq()
+            if state.seq > last:
+                # A damaged state file, or an archive restored from an older backup: either
+                # way the index cannot know what it holds, and would wait for that change.
+                raise IndexUnusable(
+                    f"it claims to have applied change {state.seq}, but the archive's log "
+                    f"ends at {last}"
                 )
             problem = ""
             # Whoosh leaves files open when it fails to read a damaged index; they are
@@ -347,6 +381,17 @@ class SearchIndex:
             return action()
         except IndexDamaged as damage:
             log.warning("the search index is damaged (%s); rebuilding it", damage)
+        except Exception as error:
+            if not raised_reading_index(error):
+                raise
+            # Whatever Whoosh raises while reading (struct.error, an unpickling error,
+            # EOFError, a KeyError from a damaged table...) only damage explains.
+            log.warning(
+                "reading the search index failed (%s: %s); rebuilding it",
+                type(error).__name__,
+                error,
+                exc_info=log.isEnabledFor(logging.DEBUG),
+            )
         self.rebuild()
         return action()
 
@@ -367,7 +412,15 @@ class SearchIndex:
         anything: that writer applies the changes, and searches meanwhile see the index as
         it was. `timeout=None` waits as long as a writer may (WRITER_TIMEOUT).
         """
-        if self.feed.last_seq() <= self._state.seq and not (
+        last = self.feed.last_seq()
+        if last < self._state.seq:
+            log.warning(
+                "the search index claims change %d but the archive's log ends at %d; rebuilding it",
+                self._state.seq,
+                last,
+            )
+            return self.rebuild()
+        if last == self._state.seq and not (
             self._state.gaps and self.feed.changes_with_seqs(self._state.gap_seqs)
         ):
             return 0
@@ -383,9 +436,14 @@ class SearchIndex:
                 return 0
             try:
                 return self._apply_changes(writer)
-            except BaseException:
+            except BaseException as error:
                 writer.abort()
-                raise
+                if not isinstance(error, IndexDamaged) and not (
+                    isinstance(error, Exception) and raised_reading_index(error)
+                ):
+                    raise
+                log.warning("the search index is damaged (%s); rebuilding it", error)
+            return self.rebuild()
         finally:
             self._write_lock.release()
 
@@ -402,6 +460,9 @@ class SearchIndex:
 
     def _apply_changes(self, writer: IndexWriter) -> int:
         state = read_state(self.index_dir) or self._state
+        last = self.feed.last_seq()
+        if state.seq > last:
+            raise IndexDamaged(f"the state file claims change {state.seq}, the log ends at {last}")
         late = self.feed.changes_with_seqs(state.gap_seqs) if state.gaps else []
         changes = self.feed.changes_since(state.seq)
         new_state = IndexState(
@@ -513,6 +574,20 @@ class SearchIndex:
         spec = None if tree is None else self._view().compile(tree, self.tags).highlight
         return make_hits(self.documents, ranked, spec)
 
+    def highlight(
+        self, query: str, text: str, language: str | None
+    ) -> tuple[tuple[str, bool], ...]:
+        """`text` (a clipping's, in `language`) as runs with the words `query` matches marked
+        (see `results.mark_text`); a blank or malformed query marks nothing."""
+        try:
+            tree = parse(query)
+        except QuerySyntaxError:
+            tree = None
+        if tree is None:
+            return ((text, False),)
+        spec = self._retrying(lambda: self._view().compile(tree, self.tags).highlight)
+        return mark_text(text, spec, language)
+
     def facets_for(self, ids: Sequence[int]) -> dict[str, list[tuple[str, int]]]:
         """Facet counts of these clippings (a listing's)."""
 
@@ -545,7 +620,7 @@ class SearchIndex:
 
         def check() -> list[str]:
             return self._view().parity_problems(
-                self.feed, self.documents, read_state(self.index_dir)
+                self.feed, self.documents, read_state(self.index_dir), self.index_dir
             )
 
         try:
@@ -555,6 +630,10 @@ class SearchIndex:
             return check()
         except IndexDamaged as damage:
             return [f"the index is damaged: {damage}"]
+        except Exception as error:
+            if not raised_reading_index(error):
+                raise
+            return [f"the index is damaged: {type(error).__name__}: {error}"]
 
 
 @dataclass

@@ -1,23 +1,32 @@
-"""The query language an editor types, parsed into a small tree and compiled to Whoosh.
+"""The query language an editor types, parsed into a small tree and compiled to an
+evaluation plan (`engine`).
 
-    words              every word must appear (in any text: title, body, notes, tag names)
-    "a phrase"         the words next to each other, in this order ("a phrase"~3: within 3)
+    words              every word must appear (in any text: title, body, notes, tag names);
+                       a word finds the forms that share its stem in the text's language
+    "a phrase"         the words next to each other, in this order ("a phrase"~3: up to 3
+                       other words between each two of its words, 50 at most); “…”, „…“,
+                       «…» and ‹…› are phrases too
     a OR b, a AND b    OR binds tighter than AND: `niger mali OR burkina` is
-                       niger AND (mali OR burkina); parentheses group
+                       niger AND (mali OR burkina); parentheses group (32 deep at most)
     NOT a, -a          without a
     title: author: source:   the word or "phrase" in that field; title:(a OR b) groups
+    source:="Le Monde"       that source exactly (not "Le Monde Afrique")
     topic:NAME region:NAME   a tag and everything under it (region:Sahel finds Niger);
                              regions also by their French name (region:Sénégal)
     lang:fr            the article's language (a code, or english/french/français...)
     date:2023  date:2023-12  date:2023-12-06  date:[2023-12-01 to 2023-12-31]
-                       a year, month, day or range (`*` leaves a range open)
-    word~  word~2      spelling variants (1 or 2 letters off)
-    secur*             words starting with these letters (two letters at least)
+                       a year, month, day or range (`*` leaves a range open); a clipping
+                       whose date is known only to the month or year is in a span when all
+                       of that month or year is
+    word~  word~2      words written with 1 or 2 letters off (the same first letter)
+    secur*             every word starting with these letters (two letters at least)
 
-Anything malformed raises `QuerySyntaxError` saying what is wrong and how to write it.
-Parsing needs nothing but the text; compiling to an evaluation plan (`engine`) needs the
-index reader (to expand prefixes and fuzzy words) and a way to resolve tag names (the
-archive).
+Prefixes and typos are matched against the words as written (folded), never against
+stems. Anything malformed raises `QuerySyntaxError` saying what is wrong and how to write
+it, and so does a query with nothing searchable in it (only "l'" or "C", which the index
+leaves out). Parsing needs nothing but the text; compiling needs the index's terms (to
+expand prefixes and typos) and a way to resolve tag names (the archive). `facet_term` gives
+the query text that narrows a search to one facet.
 """
 
 from __future__ import annotations
@@ -29,7 +38,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from clipper.core.search.analysis import MARKS, STEM_LANGUAGES, WORDS, stem_language, words
+from clipper.core.search.analysis import (
+    DROPPED,
+    MARKS,
+    SECTION_GAP,
+    STEM_LANGUAGES,
+    WORDS,
+    folded_tokens,
+    stem_language,
+    words,
+)
 from clipper.core.search.engine import (
     NOTHING,
     DatePlan,
@@ -39,14 +57,22 @@ from clipper.core.search.engine import (
     TermPlan,
     UnionPlan,
 )
-from clipper.core.search.schema import TITLE_BOOST, date_number, primary_language
+from clipper.core.search.schema import TITLE_BOOST, WORDS_FIELD, date_number, primary_language
+from clipper.core.text import name_key
 
 TEXT_FIELDS = ("title", "author", "source")
+# source:=NAME, the field of one exact source (its key), as a source facet narrows a search.
+EXACT_SOURCE = "source="
 TAG_FIELDS = ("topic", "region")
 FIELDS = (*TEXT_FIELDS, *TAG_FIELDS, "lang", "date")
 MAX_FUZZY_DISTANCE = 2
 MIN_PREFIX_LENGTH = 2
-MAX_EXPANSIONS = 1024
+# "a phrase"~N: at most this many words between two of its words. Sections of a text lie
+# SECTION_GAP positions apart, so a bound below that also keeps a phrase in one section.
+MAX_PHRASE_GAP = 50
+# How deep parentheses may nest (parsing, compiling and evaluating all recurse).
+MAX_NESTING = 32
+assert MAX_PHRASE_GAP + 1 < SECTION_GAP
 LANGUAGE_NAMES = {
     "english": "en", "anglais": "en", "french": "fr", "francais": "fr", "arabic": "ar",
     "arabe": "ar", "spanish": "es", "espagnol": "es", "portuguese": "pt", "portugais": "pt",
@@ -71,6 +97,17 @@ class Token:
     text: str
     start: int
     end: int
+    # A phrase's words (between its quotes) and what follows its closing quote ("~3").
+    inner: str = ""
+    suffix: str = ""
+
+
+# Quotes that make a phrase, each with the quotes that may close it: straight, English
+# “…”, German „…“, French «…» and ‹…›. (Single curly quotes are apostrophes too: l’armée.)
+PHRASE_QUOTES = {'"': '"', "“": '”"', "„": '“”"', "«": "»", "‹": "›"}
+_CHUNK_ENDS = frozenset("()[]").union(PHRASE_QUOTES)
+# What may follow a field's colon directly: a group, a phrase, a range.
+_VALUE_STARTS = frozenset("([").union(PHRASE_QUOTES)
 
 
 def tokenize(text: str) -> list[Token]:
@@ -86,19 +123,26 @@ def tokenize(text: str) -> list[Token]:
         elif ch == ")":
             tokens.append(Token("RPAREN", ch, i, i + 1))
             i += 1
-        elif ch == '"':
-            close = text.find('"', i + 1)
+        elif ch in PHRASE_QUOTES:
+            closers = PHRASE_QUOTES[ch]
+            close = min(
+                (found for found in (text.find(c, i + 1) for c in closers) if found >= 0),
+                default=-1,
+            )
             if close < 0:
                 raise QuerySyntaxError(
-                    f'the quote at position {i + 1} is never closed: add a " after '
-                    f"{text[i + 1 :].strip()[:30]!r}"
+                    f"the quote {ch} at position {i + 1} is never closed: add a {closers[0]} "
+                    f"after {text[i + 1 :].strip()[:30]!r}"
                 )
             end = close + 1
             # "a phrase"~3: how far apart its words may be.
             suffix = re.match(r"~(\d*)", text[end:])
             if suffix:
                 end += suffix.end()
-            tokens.append(Token("PHRASE", text[i:end], i, end))
+            tokens.append(
+                Token("PHRASE", text[i:end], i, end, inner=text[i + 1 : close],
+                      suffix=text[close + 1 : end])
+            )  # fmt: skip
             i = end
         elif ch == "[":
             close = text.find("]", i + 1)
@@ -117,14 +161,14 @@ def tokenize(text: str) -> list[Token]:
             i += 1
         else:
             j = i
-            while j < n and not text[j].isspace() and text[j] not in '()"[]':
+            while j < n and not text[j].isspace() and text[j] not in _CHUNK_ENDS:
                 j += 1
             chunk = text[i:j]
             if chunk in _OPERATORS:
                 tokens.append(Token(chunk, chunk, i, j))
             else:
                 match = _FIELD_PREFIX.fullmatch(chunk)
-                if match and (match.group(2) or (j < n and text[j] in '("[')):
+                if match and (match.group(2) or (j < n and text[j] in _VALUE_STARTS)):
                     name = match.group(1).lower()
                     if name not in FIELDS:
                         raise QuerySyntaxError(
@@ -133,9 +177,23 @@ def tokenize(text: str) -> list[Token]:
                             f'itself, put it in quotes: "{chunk}"'
                         )
                     colon = i + len(match.group(1))
-                    tokens.append(Token("FIELD", name, i, colon + 1))
-                    if match.group(2):
-                        tokens.append(Token("WORD", match.group(2), colon + 1, j))
+                    value, value_start = match.group(2), colon + 1
+                    if value.startswith("="):
+                        # source:="Le Monde": that source exactly, not a phrase in the name.
+                        if name != "source":
+                            raise QuerySyntaxError(
+                                f"{match.group(1)}:= - an exact name (:=) only works with "
+                                'source:, e.g. source:="Le Monde"'
+                            )
+                        name, value, value_start = EXACT_SOURCE, value[1:], value_start + 1
+                        if not value and not (j < n and text[j] in _VALUE_STARTS):
+                            raise QuerySyntaxError(
+                                "source:= needs the name of a source right after it, e.g. "
+                                'source:="Le Monde" or source:=Reuters'
+                            )
+                    tokens.append(Token("FIELD", name, i, value_start))
+                    if value:
+                        tokens.append(Token("WORD", value, value_start, j))
                 elif match and match.group(1).lower() in FIELDS:
                     raise QuerySyntaxError(
                         f"{chunk} needs something to search for right after the colon, "
@@ -173,6 +231,13 @@ class TagClause:
 
 
 @dataclass(frozen=True)
+class SourceClause:
+    """One exact source, by its key (`text.name_key`)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class LanguageClause:
     code: str
 
@@ -198,7 +263,7 @@ class Without:
     child: Node
 
 
-Node = Words | TagClause | LanguageClause | DateClause | AllOf | AnyOf | Without
+Node = Words | TagClause | SourceClause | LanguageClause | DateClause | AllOf | AnyOf | Without
 
 
 class _Parser:
@@ -206,6 +271,9 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
+        # Words typed that are left out of the index ("C", "l'"), for the error message.
+        self.left_out: list[str] = []
 
     def peek(self) -> Token:
         return self.tokens[self.i]
@@ -226,7 +294,29 @@ class _Parser:
                 f"the ) at position {token.start + 1} has no ( before it: remove it or add a ("
             )
         assert token.kind == "EOF"
+        if node is None:
+            # Something was typed, but nothing in it is searched for: listing the whole
+            # archive would answer a question nobody asked.
+            if self.left_out:
+                names = ", ".join(repr(word) for word in self.left_out[:3])
+                raise QuerySyntaxError(
+                    f"{names}: nothing to search for - single letters such as c, d, l, s "
+                    "and French elisions (l', d', qu') are left out of the index; search "
+                    "for a word, e.g. l'armée"
+                )
+            raise QuerySyntaxError(
+                f"{self.text.strip()[:30]!r} has nothing to search for: type a word"
+            )
         return node
+
+    def nested(self, token: Token) -> None:
+        """One more level of parentheses; too many is an error (not a stack overflow)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QuerySyntaxError(
+                f"the ( at position {token.start + 1} nests parentheses more than "
+                f"{MAX_NESTING} deep: write the query flatter"
+            )
 
     def parse_and(self, fieldname: str | None) -> Node | None:
         items = [self.parse_or(fieldname)]
@@ -254,16 +344,20 @@ class _Parser:
         return _combine(AnyOf, items)
 
     def parse_unary(self, fieldname: str | None) -> Node | None:
-        if self.peek().kind == "NOT":
+        # A loop, not recursion: NOT NOT NOT ... is as long as an editor likes.
+        negations = 0
+        while self.peek().kind == "NOT":
             operator = self.take()
+            negations += 1
             if self.peek().kind in ("EOF", "RPAREN", "AND", "OR"):
                 raise QuerySyntaxError(
                     f"{'NOT' if operator.text == 'NOT' else 'a leading -'} at position "
                     f"{operator.start + 1} needs a word after it, e.g. niger NOT mali or -mali"
                 )
-            child = self.parse_unary(fieldname)
-            return Without(child) if child is not None else None
-        return self.parse_primary(fieldname)
+        child = self.parse_primary(fieldname)
+        if child is None or negations % 2 == 0:
+            return child
+        return Without(child)
 
     def parse_primary(self, fieldname: str | None) -> Node | None:
         token = self.take()
@@ -276,11 +370,13 @@ class _Parser:
                 raise QuerySyntaxError(
                     f"the parentheses at position {token.start + 1} are empty: put words in them"
                 )
+            self.nested(token)
             node = self.parse_and(fieldname)
             if self.take().kind != "RPAREN":
                 raise QuerySyntaxError(
                     f"the ( at position {token.start + 1} is never closed: add a )"
                 )
+            self.depth -= 1
             return node
         if token.kind in ("AND", "OR"):
             raise QuerySyntaxError(
@@ -321,6 +417,14 @@ class _Parser:
                 "e.g. date:[2023-12-01 to 2023-12-31]"
             )
         text, slop, fuzzy, prefix = _value(token)
+        if fieldname == EXACT_SOURCE:
+            key = name_key(text)
+            if fuzzy or prefix or not key:
+                raise QuerySyntaxError(
+                    "source:= takes the whole name of a source, without * or ~: e.g. "
+                    'source:="Le Monde"'
+                )
+            return SourceClause(key)
         if fieldname in TAG_FIELDS or fieldname == "lang":
             if fuzzy or prefix:
                 raise QuerySyntaxError(
@@ -333,11 +437,20 @@ class _Parser:
                 raise QuerySyntaxError(f"{fieldname}: needs a name, e.g. {fieldname}:Niger")
             return TagClause(fieldname, text.strip())
         found = tuple(words(text))
+        if prefix or fuzzy:
+            # Letters, not a word: "qu*" is every word starting with "qu", although "qu"
+            # alone is left out (as the "qu" of "qu'il").
+            tokens = folded_tokens(text)
+            found = tuple(t for t in tokens if t not in DROPPED) or tuple(tokens[-1:])
         if not found:
+            if folded_tokens(text):
+                self.left_out.append(text.strip())
             if token.kind == "PHRASE":
                 raise QuerySyntaxError(
                     f"the phrase at position {token.start + 1} has no words in it"
-                )
+                    + (" that are searched for (l', d', c... are left out)"
+                       if folded_tokens(text) else "")
+                )  # fmt: skip
             if prefix or fuzzy:
                 raise QuerySyntaxError(
                     f"{token.text!r} needs letters before the {'*' if prefix else '~'}, "
@@ -380,12 +493,18 @@ def _value(token: Token) -> tuple[str, int, int, bool]:
     """(text, phrase slop, fuzzy distance, prefix?) of a word or phrase token."""
     raw = token.text
     if token.kind == "PHRASE":
-        close = raw.rindex('"')
         slop = 1
-        if close + 1 < len(raw):
-            digits = raw[close + 2 :]
-            slop = int(digits) + 1 if digits else 2
-        return raw[1:close], slop, 0, False
+        if token.suffix:
+            digits = token.suffix[1:]
+            gap = int(digits) if digits else 1
+            quoted = raw[: len(raw) - len(token.suffix)]
+            if gap > MAX_PHRASE_GAP:
+                raise QuerySyntaxError(
+                    f"{raw}: the words of a phrase can be {MAX_PHRASE_GAP} words apart at "
+                    f"most, e.g. {quoted}~3"
+                )
+            slop = gap + 1
+        return token.inner, slop, 0, False
     fuzzy, prefix = 0, False
     if "~" in raw:
         head, _, tail = raw.partition("~")
@@ -462,6 +581,8 @@ def _date_span(text: str) -> tuple[dt.date, dt.date]:
             f"{value!r} is not a date: write date:2023, date:2023-12 or date:2023-12-06"
         )
     year = int(match.group(1))
+    if year < dt.MINYEAR:
+        raise QuerySyntaxError(f"{value!r}: there is no year 0; write a year from 0001 to 9999")
     if match.group(2) is None:
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     month = int(match.group(2))
@@ -480,7 +601,8 @@ def _date_span(text: str) -> tuple[dt.date, dt.date]:
 
 
 def parse(text: str) -> Node | None:
-    """The tree of a query, or None when it has nothing to search for (blank)."""
+    """The tree of a query, or None when it is blank (spaces only). A query with something
+    typed but nothing to search for is a QuerySyntaxError."""
     return _Parser(text).parse()
 
 
@@ -489,40 +611,55 @@ def parse(text: str) -> Node | None:
 
 @dataclass
 class HighlightSpec:
-    """What to mark in a snippet: stems of the query's words and the prefixes it asks for."""
+    """What to mark in a text: the query's positive words, as the index matched them.
 
-    stems: set[str] = field(default_factory=set)
+    `terms` are tagged stems (a word of a text in that language is marked when its stem
+    is one of them), `words` folded words (fuzzy matches), `prefixes` folded prefixes.
+    """
+
+    terms: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     _finder: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
     def matches(self, word: str, language: str | None) -> bool:
         """Whether a folded word of a text in `language` is one the query asked for."""
-        if WORDS.stem(word, stem_language(language)) in self.stems:
+        if word in self.words or WORDS.term(word, stem_language(language)) in self.terms:
             return True
         return any(word.startswith(p) for p in self.prefixes)
 
     def matching_tokens(self, tokens: Iterable[str], language: str | None) -> set[str]:
         """The tokens (as written in a text) that the query asked for."""
         stem_lang = stem_language(language)
-        token_stem = WORDS.token_stem
+        token_term = WORDS.token_term
         folded = WORDS.folded
-        stems = self.stems
-        heads = {s[:HEAD] for s in stems}
+        terms, wanted_words = self.terms, self.words
+        heads = self.heads()
         found = {
-            t for t in tokens if folded(t)[:HEAD] in heads and token_stem(t, stem_lang) in stems
+            t
+            for t in tokens
+            if folded(t)[:HEAD] in heads
+            and (token_term(t, stem_lang) in terms or folded(t) in wanted_words)
         }
         if self.prefixes:
             prefixes = tuple(self.prefixes)
             found.update(t for t in tokens if folded(t).startswith(prefixes))
         return found
 
+    def heads(self) -> set[str]:
+        """The first letters of every stem and word asked for (see `candidates`)."""
+        return {_stem_of(t)[:HEAD] for t in self.terms} | {w[:HEAD] for w in self.words}
+
     def candidates(self) -> re.Pattern[str]:
         """A regex for the words of a (composed) text that may match: those that start like a
-        stem or a prefix, accents and case aside. A stem keeps the first two letters of its
-        word ("feya" -> "fei" changes the third), so only these words need stemming, which
-        for a word seen for the first time is slow; the regex finds them in C."""
+        stem, a word or a prefix, accents and case aside. A stem keeps the first two letters
+        of its word ("feya" -> "fei" changes the third), so only these words need stemming,
+        which for a word seen for the first time is slow; the regex finds them in C.
+
+        It is only used on texts that `simple_text` accepts: there, every letter is one
+        whose folded forms `_letter_class` knows."""
         if self._finder is None:
-            starts = {s[:HEAD] for s in self.stems if s} | set(self.prefixes)
+            starts = {h for h in self.heads() if h} | set(self.prefixes)
             alternatives = "|".join(
                 "".join(_letter_class(ch) for ch in start)
                 for start in sorted(starts, key=len, reverse=True)
@@ -531,7 +668,12 @@ class HighlightSpec:
         return self._finder
 
     def __bool__(self) -> bool:
-        return bool(self.stems or self.prefixes)
+        return bool(self.terms or self.words or self.prefixes)
+
+
+def _stem_of(term: str) -> str:
+    """The stem in a tagged term ("fr:arme" -> "arme")."""
+    return term.partition(":")[2]
 
 
 # The first letters of a word that its stem always keeps (see HighlightSpec.candidates).
@@ -539,24 +681,70 @@ HEAD = 2
 
 
 def _letter_class(letter: str) -> str:
-    variants = _ACCENTED.get(letter)
-    if not variants:
-        return re.escape(letter) if letter.isascii() else f"[{re.escape(letter)}]"
-    return f"[{re.escape(letter)}{re.escape(letter.upper())}{variants}]"
+    """A regex class of every letter of a simple text (`simple_text`) that folds to `letter`."""
+    variants = _FOLDS_TO.get(letter, "")
+    return f"[{re.escape(letter)}{re.escape(variants)}]" if variants else re.escape(letter)
 
 
-def _accented_letters() -> dict[str, str]:
-    """Folded ASCII letter -> every Latin letter that folds to it (é, È, ę... for e)."""
+def _scripts_folding() -> tuple[dict[str, str], frozenset[str]]:
+    """Folded letter -> the letters that fold to it (É, é, Ę... for e; Ё for е), over the
+    scripts whose letters fold one to one: Latin, Greek, Cyrillic. And the characters of a
+    simple text: those letters, ASCII, and what is no part of a word in those blocks and
+    in the general punctuation and currency ones. A ligature such as "ﬁ" folds to two
+    letters, a Hangul syllable or a kana to itself; a text with one is read word by word."""
     table: dict[str, list[str]] = {}
-    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
-        letter = chr(code)
-        folded = WORDS.folded(letter)
-        if len(folded) == 1 and folded.isascii() and folded.isalpha():
-            table.setdefault(folded, []).append(letter)
-    return {k: "".join(v) for k, v in table.items()}
+    simple = {chr(code) for code in range(0x80)}
+    blocks = (range(0x80, 0x250), range(0x370, 0x530), range(0x1E00, 0x20D0))
+    for char in (chr(code) for block in blocks for code in block):
+        if not _WORD_CHAR.match(char):
+            simple.add(char)
+            continue
+        folded = WORDS.folded(char)
+        if len(folded) != 1:
+            continue
+        simple.add(char)
+        if folded != char:
+            table.setdefault(folded, []).append(char)
+    for letter in map(chr, range(0x41, 0x5B)):
+        table.setdefault(letter.lower(), []).append(letter)
+    return {k: "".join(v) for k, v in table.items()}, frozenset(simple)
 
 
-_ACCENTED = _accented_letters()
+def _char_class(chars: frozenset[str]) -> str:
+    """A regex class body of these characters, as ranges of consecutive code points."""
+    codes = sorted(map(ord, chars))
+    parts: list[str] = []
+    start = previous = codes[0]
+    for code in [*codes[1:], -1]:
+        if code != previous + 1:
+            first, last = re.escape(chr(start)), re.escape(chr(previous))
+            parts.append(first if start == previous else f"{first}-{last}")
+            start = code
+        previous = code
+    return "".join(parts)
+
+
+_WORD_CHAR = re.compile(rf"[\w{MARKS}]")
+_FOLDS_TO, _SIMPLE_CHARS = _scripts_folding()
+# Finds a character outside those blocks: the text may still be simple (an emoji is no part
+# of a word), which `simple_text` then works out one distinct character at a time.
+_UNUSUAL = re.compile(f"[^{_char_class(_SIMPLE_CHARS)}]")
+_KEEPS_SIMPLE: dict[str, bool] = {}
+
+
+def simple_text(text: str) -> bool:
+    """Whether every letter of `text` folds to a single letter that `_letter_class` knows
+    (so `HighlightSpec.candidates` finds every word that may match). This runs for every
+    hit shown: usually one scan in C."""
+    if text.isascii() or _UNUSUAL.search(text) is None:
+        return True
+    for char in set(text).difference(_SIMPLE_CHARS):
+        keeps = _KEEPS_SIMPLE.get(char)
+        if keeps is None:
+            keeps = _KEEPS_SIMPLE[char] = _WORD_CHAR.match(char) is None
+        if not keeps:
+            return False
+    return True
 
 
 @dataclass
@@ -615,12 +803,15 @@ class Compiler:
             if not ids:
                 return NOTHING
             return UnionPlan(tuple(TermPlan(node.kind, str(i), scored=False) for i in sorted(ids)))
+        if isinstance(node, SourceClause):
+            return TermPlan("srckey", node.key, scored=False)
         if isinstance(node, LanguageClause):
             return TermPlan("lang", node.code, scored=False)
         if isinstance(node, DateClause):
             return DatePlan(
                 date_number(node.first) if node.first else None,
                 date_number(node.last) if node.last else None,
+                within=True,
             )
         assert isinstance(node, Words)
         return self.words(node, positive)
@@ -628,36 +819,35 @@ class Compiler:
     def words(self, node: Words, positive: bool) -> Plan:
         fieldname = node.field or "content"
         stemmed = fieldname in ("content", "title")
+        # Prefixes and fuzzy words match folded words (`words`, `titlewords`), never stems: a
+        # stemmer cuts the end a typo or a prefix is about.
+        plain_field = WORDS_FIELD.get(fieldname, fieldname)
+        highlighted = positive and stemmed
         if node.phrase:
             if stemmed:
                 variants = {
-                    tuple(WORDS.stem(w, lang) for w in node.words) for lang in STEM_LANGUAGES
+                    tuple(WORDS.term(w, lang) for w in node.words) for lang in STEM_LANGUAGES
                 }
             else:
                 variants = {node.words}
-            if positive and stemmed:
+            if highlighted:
                 for variant in variants:
-                    self.highlight.stems.update(variant)
+                    self.highlight.terms.update(variant)
             return _any(tuple(PhrasePlan(fieldname, v, node.slop) for v in sorted(variants)))
         word = node.words[0]
         if node.prefix:
-            if positive:
+            if highlighted:
                 self.highlight.prefixes.add(word)
-                if stemmed:
-                    self.highlight.stems.update(WORDS.stems(word))
-            terms = self._prefix_terms(fieldname, word, stemmed)
-            return _any(tuple(TermPlan(fieldname, t) for t in terms))
-        keys = WORDS.stems(word) if stemmed else (word,)
+            terms = self.reader.with_prefix(plain_field, word)
+            return _any(tuple(TermPlan(plain_field, t) for t in terms))
         if node.fuzzy:
-            expanded: set[str] = set()
-            for key in keys:
-                expanded.update(self.reader.within(fieldname, key, node.fuzzy))
-            if positive and stemmed:
-                self.highlight.stems.update(expanded)
-            terms = sorted(expanded, key=lambda t: -self.reader.doc_frequency(fieldname, t))
-            return _any(tuple(TermPlan(fieldname, t) for t in terms[:MAX_EXPANSIONS]))
-        if positive and stemmed:
-            self.highlight.stems.update(keys)
+            expanded = sorted(self.reader.within(plain_field, word, node.fuzzy))
+            if highlighted:
+                self.highlight.words.update(expanded)
+            return _any(tuple(TermPlan(plain_field, t) for t in expanded))
+        keys = WORDS.terms(word) if stemmed else (word,)
+        if highlighted:
+            self.highlight.terms.update(keys)
         if (
             positive
             and node.field in (None, "title")
@@ -669,22 +859,32 @@ class Compiler:
             clauses += [TermPlan("title", key, boost=TITLE_BOOST) for key in keys]
         return _any(tuple(clauses))
 
-    def _prefix_terms(self, fieldname: str, prefix: str, stemmed: bool) -> list[str]:
-        """Terms of the field starting with the prefix, plus the prefix's own stems: a
-        stem can be shorter than the typed prefix ("armee*" must find "armée", stem "arme")."""
-        found = self.reader.with_prefix(fieldname, prefix)
-        if len(found) > MAX_EXPANSIONS:
-            # Keep the most common: a two-letter prefix can match thousands of words.
-            frequency = self.reader.doc_frequency
-            found.sort(key=lambda t: -frequency(fieldname, t))
-            found = found[:MAX_EXPANSIONS]
-        terms = set(found)
-        if stemmed:
-            terms.update(k for k in WORDS.stems(prefix) if self.reader.doc_frequency(fieldname, k))
-        return sorted(terms)
-
 
 def _any(plans: tuple[Plan, ...]) -> Plan:
     if not plans:
         return NOTHING
     return plans[0] if len(plans) == 1 else UnionPlan(plans)
+
+
+# The query field each kind of facet narrows by.
+FACET_FIELDS = {"topic": "topic", "region": "region", "month": "date", "language": "lang"}
+
+
+def facet_term(kind: str, value: str) -> str:
+    """The query text that narrows a search to one facet value (as `SearchResults.facets`
+    names it: a topic, region, source, month or language), such that the facet's count is
+    the number of hits it leaves. Combine it with the typed query as one more condition:
+    `(typed query) facet_term(...)`."""
+    if kind == "source":
+        return f"source:={_quoted(value)}"
+    if kind in ("topic", "region"):
+        return f"{kind}:{_quoted(value)}"
+    if kind in ("month", "language"):
+        return f"{FACET_FIELDS[kind]}:{value.strip()}"
+    raise ValueError(f"unknown facet kind {kind!r}: one of topic, region, source, month, language")
+
+
+def _quoted(name: str) -> str:
+    """A name as a quoted query value. Names are looked up by their key (`name_key`), which
+    ignores punctuation, so a quote inside a name can go."""
+    return '"' + " ".join(name.replace('"', " ").split()) + '"'

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from clipper.core.search.analysis import WORD_RE, WORDS
-from clipper.core.search.query import HighlightSpec
+from clipper.core.search.query import HighlightSpec, simple_text
 
 SNIPPET_CHARS = 240
-_LIGATURES = re.compile("[œŒæÆßĳĲ]")
 PLAIN_MARKS = ("«", "»")
 FACET_KINDS = ("topic", "region", "source", "month", "language")
 
@@ -122,13 +121,7 @@ def make_snippet(
     text = text.strip()
     matches: list[tuple[int, int, str]] = []
     if spec:
-        # Only the words that start like something the query asked for are looked at (a
-        # regex pass in C); text the regex cannot read that way (decomposed accents,
-        # ligatures that fold to two letters) is read word by word.
-        if unicodedata.is_normalized("NFC", text) and not _LIGATURES.search(text):
-            finder = spec.candidates()
-        else:
-            finder = WORD_RE
+        finder = _word_finder(text, spec)
         wanted = spec.matching_tokens(set(finder.findall(text)), language)
         if wanted:
             folded = WORDS.folded
@@ -158,6 +151,41 @@ def make_snippet(
     if window_end < len(text):
         runs.append((" …", False))
     return tuple(runs)
+
+
+def mark_text(
+    text: str, spec: HighlightSpec | None, language: str | None
+) -> tuple[tuple[str, bool], ...]:
+    """The whole of `text` as (text, highlighted?) runs, every word the query asked for
+    marked (as snippets mark them: the same folding, the stems of `language`). The runs put
+    together are `text`; with nothing to mark, that is one unmarked run."""
+    if not spec or not text:
+        return ((text, False),)
+    finder = _word_finder(text, spec)
+    wanted = spec.matching_tokens(set(finder.findall(text)), language)
+    if not wanted:
+        return ((text, False),)
+    runs: list[tuple[str, bool]] = []
+    cursor = 0
+    for match in finder.finditer(text):
+        if match.group() not in wanted:
+            continue
+        if match.start() > cursor:
+            runs.append((text[cursor : match.start()], False))
+        runs.append((match.group(), True))
+        cursor = match.end()
+    if cursor < len(text):
+        runs.append((text[cursor:], False))
+    return tuple(runs)
+
+
+def _word_finder(text: str, spec: HighlightSpec) -> re.Pattern[str]:
+    """What finds the words of `text` that may match: only those that start like something
+    the query asked for (a regex pass in C), or, in a text that regex cannot read that way
+    (decomposed accents, letters that fold to two, scripts it has no table for), every word."""
+    if unicodedata.is_normalized("NFC", text) and simple_text(text):
+        return spec.candidates()
+    return WORD_RE
 
 
 def plain_snippet(fragments: tuple[tuple[str, bool], ...]) -> str:

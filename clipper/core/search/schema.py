@@ -2,10 +2,12 @@
 
 Only the clipping id and a fingerprint of the indexed fields are stored; titles, snippets and
 everything shown comes from the archive. Text fields take pre-analyzed values (see
-`analysis`), so Whoosh's own analyzer chain never runs. Tag fields hold tag ids, so renaming
-or moving a tag needs no reindex beyond what the archive logs. Per-document columns (id,
-date, source, language, tags) feed facets, filters and the empty-query listing without
-touching stored fields.
+`analysis`), so Whoosh's own analyzer chain never runs: `content` and `title` hold the
+language-tagged stems with their positions (words, phrases), `words` and `titlewords` the
+folded words themselves with their counts (prefixes, fuzzy words, "did you mean"). Tag
+fields hold tag ids, so renaming or moving a tag needs no reindex beyond what the archive
+logs. Per-document columns (id, date and its precision, source, language, tags) feed
+facets, filters and the empty-query listing without touching stored fields.
 
 Bump SCHEMA_VERSION whenever the fields or the analysis change: an index built with an
 older version is rebuilt on open.
@@ -20,16 +22,11 @@ from typing import Any
 
 from whoosh import columns, fields, formats
 
-from clipper.core.search.analysis import (
-    WORDS,
-    plain_positions,
-    stem_language,
-    stemmed_positions,
-)
+from clipper.core.search.analysis import analyze, plain_positions, stem_language
 from clipper.core.text import name_key
 from clipper.core.views import IndexDocument
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Fields searched by a word without a field name; title matches count extra.
 TITLE_BOOST = 2.0
@@ -96,8 +93,9 @@ _TYPECODES = {ord("H"): "H", ord("I"): "I"}
 
 
 class AnalyzedText(fields.FieldType):
-    """Positions of (stemmed) words. The value is (language, section, section, ...), or a
-    mapping of term -> positions that `document_fields` analyzed already."""
+    """Positions of words (stemmed and tagged with the language, or folded only). The value
+    is (language, section, section, ...), or a mapping of term -> positions that
+    `document_fields` analyzed already."""
 
     def __init__(self, stemmed: bool = True) -> None:
         super().__init__(CompactPositions(), analyzer=None, scorable=True)
@@ -110,7 +108,7 @@ class AnalyzedText(fields.FieldType):
         else:
             language, *sections = value
             if self.stemmed:
-                positions, _next = stemmed_positions(sections, language)
+                positions = analyze(sections, stem_language(language))[0]
             else:
                 positions, _next = plain_positions(sections)
         encode = self.format.encode
@@ -119,6 +117,29 @@ class AnalyzedText(fields.FieldType):
     def index(self, value: Any, **_kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         for term, freq, vbytes in self.term_postings(value):
             yield term.encode("utf-8"), freq, float(freq), vbytes
+
+    def self_parsing(self) -> bool:
+        return True
+
+
+class Counted(formats.Existence):
+    """Postings with a count and nothing else: the count is the posting's weight (which is
+    what Whoosh's BM25F reads), no value bytes are stored."""
+
+
+class WordCounts(fields.FieldType):
+    """Which folded words a document has and how often, without positions. The value is a
+    mapping of word -> count."""
+
+    def __init__(self) -> None:
+        super().__init__(Counted(), analyzer=None, scorable=True)
+
+    def term_postings(self, value: Any) -> Iterator[tuple[str, int, bytes]]:
+        return ((word, count, b"") for word, count in value.items())
+
+    def index(self, value: Any, **_kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        for word, count in value.items():
+            yield word.encode("utf-8"), count, float(count), b""
 
     def self_parsing(self) -> bool:
         return True
@@ -170,16 +191,25 @@ def build_schema() -> fields.Schema:
         cid=ColumnOnly(columns.NumericColumn("I")),
         title=AnalyzedText(),
         content=AnalyzedText(),
+        titlewords=WordCounts(),
+        words=WordCounts(),
         author=AnalyzedText(stemmed=False),
         source=AnalyzedText(stemmed=False),
         srckey=fields.ID(),
         srcname=ColumnOnly(columns.RefBytesColumn()),
         lang=fields.ID(sortable=columns.RefBytesColumn()),
         date=ColumnOnly(columns.NumericColumn("I")),
+        dateprec=ColumnOnly(columns.NumericColumn("B")),
         topic=WordSet(columns.VarBytesColumn()),
         region=WordSet(columns.VarBytesColumn()),
-        spell=WordSet(),
     )
+
+
+# The folded-word field that goes with each stemmed field.
+WORDS_FIELD = {"content": "words", "title": "titlewords"}
+# How precisely a clipping's date is known, as the `dateprec` column stores it.
+PRECISION_CODES = {"day": 0, "month": 1, "year": 2}
+DAY, MONTH, YEAR = 0, 1, 2
 
 
 def date_number(day: dt.date) -> int:
@@ -193,47 +223,26 @@ def number_date(value: int) -> dt.date | None:
     return dt.date(value // 10000, value // 100 % 100, value % 100)
 
 
-class SpellingLexicon:
-    """The words a segment writer has given the spelling field so far.
-
-    The spelling field is a lexicon (which words exist, for "did you mean"), so each word
-    is added once per segment, with the first article that has it, rather than once per
-    article: that would double the postings of the whole index.
-    """
-
-    def __init__(self) -> None:
-        self.tokens: set[str] = set()
-        self.words: set[str] = set()
-
-    def new_words(self, tokens: set[str]) -> list[str]:
-        fresh_tokens = tokens - self.tokens
-        if not fresh_tokens:
-            return []
-        self.tokens |= fresh_tokens
-        folded = WORDS.folded
-        fresh = {word for word in map(folded, fresh_tokens) if len(word) > 1} - self.words
-        self.words |= fresh
-        return list(fresh)
-
-
-def document_fields(doc: IndexDocument, lexicon: SpellingLexicon | None = None) -> dict[str, Any]:
+def document_fields(doc: IndexDocument) -> dict[str, Any]:
     """The keyword arguments of `writer.add_document` (or `SegmentBuilder.add`) for one
-    clipping; `lexicon` is the writer's (see `SpellingLexicon`)."""
+    clipping."""
     language = stem_language(doc.language)
     author = doc.author or ""
     texts = (doc.title, doc.standfirst, doc.body, *doc.notes, *doc.tag_names, author)
-    seen: set[str] = set()
-    content, _count = stemmed_positions(texts, language, seen)
+    content, counts = analyze(texts, language)
+    title, title_counts = analyze((doc.title,), language)
     values: dict[str, Any] = {
         "id": str(doc.id),
         "fp": doc.fingerprint,
         "cid": doc.id,
-        "title": (language, doc.title),
+        "title": title,
+        "titlewords": title_counts,
         "content": content,
-        "spell": (lexicon or SpellingLexicon()).new_words(seen),
+        "words": counts,
         "topic": [str(t) for t in doc.topic_ids],
         "region": [str(t) for t in doc.region_ids],
         "date": date_number(doc.published) if doc.published else 0,
+        "dateprec": PRECISION_CODES.get(doc.published_precision, DAY),
     }
     if author:
         values["author"] = ("", author)

@@ -15,9 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
-from clipper.core.search.analysis import WORDS, stem_language, stemmed_positions
+from clipper.core.search.analysis import stem_language, stemmed_positions
+from clipper.core.search.checksums import damaged_files
 from clipper.core.search.engine import (
     NOTHING,
     DatePlan,
@@ -37,6 +39,7 @@ from clipper.core.search.results import Hit, make_hit
 from clipper.core.search.schema import date_number, primary_language
 from clipper.core.search.segments import READ_CHUNK
 from clipper.core.search.state import IndexState
+from clipper.core.text import name_key
 from clipper.core.views import IndexDocument
 
 MORE_LIKE_TERMS = 25
@@ -101,22 +104,32 @@ class IndexView:
         return compiled, filters, self.evaluate(plan)
 
     def ranked(self, matches: Matches, wanted: int | None = None) -> list[tuple[int, float]]:
-        """(clipping id, score) best first: all of them, or the first `wanted`."""
+        """(clipping id, score) best first: all of them, or the first `wanted`.
+
+        The order is total (score, then date, then clipping id: see `_best_first`), so the
+        first `wanted` of each segment must be taken in that same order: taking them by
+        score alone keeps an arbitrary few of the tied ones, and a filter-only query, where
+        every score is 0, then shows the same clippings on every page."""
         found: list[tuple[float, int, int]] = []
         for leaf, scores in matches:
-            items: Iterable[tuple[int, float]] = scores.items()
-            if wanted is not None:
-                items = heapq.nlargest(wanted, scores.items(), key=itemgetter(1))
-            for docnum, score in items:
-                found.append((score, leaf.columns.ids[docnum], leaf.columns.dates[docnum]))
+            ids, dates = leaf.columns.ids, leaf.columns.dates
+            for docnum, score in _segment_best(scores, wanted):
+                found.append((score, ids[docnum], dates[docnum]))
         found.sort(key=_best_first)
+        if wanted is not None:
+            del found[wanted:]
         return [(cid, score) for score, cid, _date in found]
 
     # -- facets -------------------------------------------------------------------------------
 
     def facets(self, matches: Matches, tags: TagLookup) -> dict[str, list[tuple[str, int]]]:
-        topics: Counter[int] = Counter()
-        regions: Counter[int] = Counter()
+        """Facet counts of the matches. Each count is how many matches clicking the facet
+        leaves (the query narrowed by `query.facet_term`): a topic or region counts the
+        matches tagged with it or anything under it (`region:Sahel` finds Niger), a source
+        those of that exact source, a month those dated within it (one known only to the
+        year is in no month). The topics and regions offered are those applied to a match."""
+        topic_sets: Counter[tuple[int, ...]] = Counter()
+        region_sets: Counter[tuple[int, ...]] = Counter()
         sources: Counter[str | None] = Counter()
         months: Counter[int] = Counter()
         languages: Counter[str | None] = Counter()
@@ -125,12 +138,17 @@ class IndexView:
                 continue
             columns = leaf.columns
             docnums = list(scores)
-            topics.update(chain.from_iterable(map(columns.topics.__getitem__, docnums)))
-            regions.update(chain.from_iterable(map(columns.regions.__getitem__, docnums)))
+            topic_sets.update(map(columns.topics.__getitem__, docnums))
+            region_sets.update(map(columns.regions.__getitem__, docnums))
             sources.update(map(columns.sources.__getitem__, docnums))
             languages.update(map(columns.languages.__getitem__, docnums))
-            months.update(date // 100 for date in map(columns.dates.__getitem__, docnums))
-        names = tags.names_of(set(topics) | set(regions)) if topics or regions else {}
+            if columns.imprecise:
+                months.update(map(columns.month_of, docnums))
+            else:
+                months.update(date // 100 for date in map(columns.dates.__getitem__, docnums))
+        applied = set(chain.from_iterable(topic_sets)) | set(chain.from_iterable(region_sets))
+        names = tags.names_of(applied) if applied else {}
+        subtrees = tags.subtrees(names) if names else {}
 
         def by_count(counts: Counter[Any], label: Any = str) -> list[tuple[str, int]]:
             rows = [(label(value), count) for value, count in counts.items() if value]
@@ -142,9 +160,9 @@ class IndexView:
             return ref.name if ref else None
 
         return {
-            "topic": by_count(topics, tag_name),
-            "region": by_count(regions, tag_name),
-            "source": by_count(sources),
+            "topic": by_count(_under_each(topic_sets, subtrees), tag_name),
+            "region": by_count(_under_each(region_sets, subtrees), tag_name),
+            "source": by_count(_by_source_key(sources)),
             "month": sorted(
                 ((f"{m // 100:04d}-{m % 100:02d}", n) for m, n in months.items() if m),
                 reverse=True,
@@ -184,12 +202,9 @@ class IndexView:
     def _correction(self, word: str) -> str | None:
         reader = self.searcher.reader()
         for distance in (1, 2) if len(word) >= 5 else (1,):
-            candidates = self.within("spell", word, distance)
+            candidates = self.within("words", word, distance)
             candidates.discard(word)
-            scored = [
-                (sum(reader.doc_frequency("content", s) for s in WORDS.stems(c)), c)
-                for c in candidates
-            ]
+            scored = [(reader.doc_frequency("words", c), c) for c in candidates]
             scored = [(frequency, c) for frequency, c in scored if frequency]
             if scored:
                 return max(scored, key=lambda item: (item[0], [-ord(ch) for ch in item[1]]))[1]
@@ -205,8 +220,8 @@ class IndexView:
         # The candidates: every word of the title and standfirst (counted double) and the
         # body's most repeated words; looking up how rare every word of a long article is
         # would cost more than the search itself.
-        lead, _next = stemmed_positions((doc.title, doc.standfirst), language)
-        body, _next = stemmed_positions((doc.body, *doc.notes), language)
+        lead = stemmed_positions((doc.title, doc.standfirst), language)
+        body = stemmed_positions((doc.body, *doc.notes), language)
         counts: Counter[str] = Counter({t: 2 * len(p) for t, p in lead.items()})
         counts.update(
             dict(heapq.nlargest(MORE_LIKE_CANDIDATES, ((t, len(p)) for t, p in body.items()),
@@ -215,7 +230,8 @@ class IndexView:
         most = max(total * MORE_LIKE_MAX_SHARE, 5)
         weighted = []
         for term, count in counts.items():
-            if len(term) < 3 or term.isdigit():
+            stem = term.partition(":")[2]
+            if len(stem) < 3 or stem.isdigit():
                 continue
             frequency = self.searcher.doc_frequency("content", term)
             # Words in more than a tenth of the archive say little about a story.
@@ -239,14 +255,21 @@ class IndexView:
     # -- parity -------------------------------------------------------------------------------
 
     def parity_problems(
-        self, feed: ChangeFeed, documents: DocumentSource, state: IndexState | None
+        self,
+        feed: ChangeFeed,
+        documents: DocumentSource,
+        state: IndexState | None,
+        index_dir: Path,
     ) -> list[str]:
-        """How this view of the index differs from the archive's live clippings."""
+        """How this view of the index differs from the archive's live clippings, and which
+        of its files are damaged (every byte is read against its checksum)."""
         problems: list[str] = []
         last = feed.last_seq()
-        if state is None or state.seq < last:
+        if state is None or state.seq != last:
             seen = state.seq if state else "none"
             problems.append(f"index has applied changes up to {seen}, the archive is at {last}")
+        segments = [leaf.reader.segment() for leaf in self.leaves]
+        problems += damaged_files(index_dir, self.ix.storage, segments)
         indexed: dict[int, str] = {}
         for leaf in self.leaves:
             reader = leaf.reader
@@ -272,6 +295,48 @@ class IndexView:
                 if doc.fingerprint != indexed[cid]:
                     problems.append(f"clipping {cid}: the index holds an older version")
         return problems
+
+
+def _under_each(tag_sets: Counter[tuple[int, ...]], subtrees: dict[int, set[int]]) -> Counter[int]:
+    """For each tag applied to a match, how many matches have it or a tag under it, from
+    how many matches have each set of tags."""
+    applied = set(chain.from_iterable(tag_sets))
+    covering: dict[int, list[int]] = {}
+    for tag_id in applied:
+        for under in subtrees.get(tag_id, {tag_id}) & applied:
+            covering.setdefault(under, []).append(tag_id)
+    counts: Counter[int] = Counter()
+    if all(len(above) == 1 for above in covering.values()):
+        # No applied tag is under another (the usual case): each counts its own matches.
+        for tag_set, matches in tag_sets.items():
+            for tag_id in tag_set:
+                counts[tag_id] += matches
+        return counts
+    for tag_set, matches in tag_sets.items():
+        if len(tag_set) == 1:
+            for tag_id in covering.get(tag_set[0], ()):
+                counts[tag_id] += matches
+            continue
+        found: set[int] = set()
+        for tag_id in tag_set:
+            found.update(covering.get(tag_id, ()))
+        for tag_id in found:
+            counts[tag_id] += matches
+    return counts
+
+
+def _by_source_key(sources: Counter[str | None]) -> Counter[str]:
+    """Source counts merged by the source's key (what `source:=` matches), each under the
+    name most matches have."""
+    by_key: dict[str, Counter[str]] = {}
+    for name, count in sources.items():
+        if name:
+            by_key.setdefault(name_key(name), Counter())[name] += count
+    merged: Counter[str] = Counter()
+    for names in by_key.values():
+        label = min(names, key=lambda name: (-names[name], name))
+        merged[label] = sum(names.values())
+    return merged
 
 
 def tag_ids(tags: TagLookup, kind: str, name: str) -> set[int] | None:
@@ -316,6 +381,16 @@ def make_hits(
     return [
         make_hit(cid, texts[cid], round(score, 4), spec) for cid, score in ranked if cid in texts
     ]
+
+
+def _segment_best(scores: dict[int, float], wanted: int | None) -> Iterable[tuple[int, float]]:
+    """The (docnum, score) pairs of one segment that can be among the first `wanted` of the
+    whole ranking: the `wanted` best scores and every pair tied with the last of them (the
+    tie-break, by date and id, happens over all segments at once)."""
+    if wanted is None or len(scores) <= wanted:
+        return scores.items()
+    threshold = heapq.nlargest(wanted, scores.values())[-1]
+    return [(docnum, score) for docnum, score in scores.items() if score >= threshold]
 
 
 def _best_first(hit: tuple[float, int, int]) -> tuple[float, int, int]:

@@ -30,7 +30,7 @@ from clipper.core.search.ports import DocumentSource
 from clipper.core.search.schema import (
     AnalyzedText,
     CompactPositions,
-    SpellingLexicon,
+    WordCounts,
     WordSet,
     document_fields,
 )
@@ -80,15 +80,17 @@ class SegmentBuilder:
         self.max_postings = max_postings
         self.segments: list[Any] = []
         self._indexed = [name for name in schema.names() if schema[name].indexed]
+        self._positional = {
+            name for name in self._indexed if isinstance(schema[name], AnalyzedText)
+        }
         self._fast = {
-            name for name in self._indexed if isinstance(schema[name], AnalyzedText | WordSet)
+            name
+            for name in self._indexed
+            if isinstance(schema[name], AnalyzedText | WordCounts | WordSet)
         }
         self._start()
 
     def _start(self) -> None:
-        # Each segment lists its own words for the spelling field, so it stays complete
-        # whatever happens to the other segments.
-        self.lexicon = SpellingLexicon()
         self._segment = self.codec.new_segment(self.storage, self.indexname)
         self._perdoc = self.codec.per_document_writer(self.storage, self._segment)
         # field -> term -> postings; terms are str for this package's own field types
@@ -104,7 +106,7 @@ class SegmentBuilder:
         return self._docnum
 
     def add_document(self, doc: IndexDocument) -> None:
-        self.add(document_fields(doc, self.lexicon))
+        self.add(document_fields(doc))
 
     def add(self, values: dict[str, Any]) -> None:
         schema = self.schema
@@ -119,7 +121,7 @@ class SegmentBuilder:
             length = 0
             if field.indexed:
                 table = self._postings[fieldname]
-                if isinstance(value, dict):
+                if isinstance(value, dict) and fieldname in self._positional:
                     # Analyzed text (term -> positions): the hot path, kept flat.
                     encode = field.format.encode
                     single = SINGLE_POSITION
@@ -134,6 +136,16 @@ class SegmentBuilder:
                             postings.values.append(single[positions[0]])
                         else:
                             postings.values.append(encode(positions))
+                        length += freq
+                    count = len(value)
+                elif isinstance(value, dict):
+                    # Word counts (word -> count): no value bytes.
+                    for term, freq in value.items():
+                        postings = table.get(term)
+                        if postings is None:
+                            postings = table[term] = _TermPostings()
+                        postings.ids.append(docnum)
+                        postings.freqs.append(freq)
                         length += freq
                     count = len(value)
                 else:

@@ -69,7 +69,8 @@ def read_state(index_dir: Path) -> IndexState | None:
         return IndexState(int(data["schema"]), int(data["seq"]), str(data["build"]), gaps)
     except FileNotFoundError:
         return None
-    except (ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # Damage (NotADirectoryError: the index's place is a file), not a missing index.
         log.warning("unreadable index state in %s: %s", index_dir, exc)
         return None
 

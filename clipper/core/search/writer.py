@@ -26,6 +26,7 @@ from whoosh.util.filelock import FileLock
 from whoosh.writing import SegmentWriter
 
 from clipper.core.paths import ArchiveLocation
+from clipper.core.search.checksums import record_checksums
 from clipper.core.search.codec import ClipperCodec
 from clipper.core.search.engine import ColumnsCache, SegmentColumns, deleted_docnums
 from clipper.core.search.parallel import build_segments, worker_count
@@ -141,6 +142,7 @@ class IndexWriter:
         if self._builder is not None:
             self.new_segments += self._builder.finish()
         writer._close_segment()
+        record_checksums(self.index_dir, writer.storage, self.new_segments)
         # Writes the new table of contents and removes the files no segment uses any more.
         writer._commit_toc(kept + self.new_segments)
         writer._finish()
@@ -186,6 +188,39 @@ def rebuild_lock(index_dir: Path) -> Iterator[None]:
         lock.release()
 
 
+def remove_leftovers(index_dir: Path) -> bool:
+    """Remove what a killed build or swap left beside the index (a half-built folder, a
+    retired one), unless another process or thread is building right now. Returns whether
+    it looked."""
+    if not index_dir.parent.is_dir():
+        return False
+    lock = FileLock(str(index_dir.parent / f".{index_dir.name}.rebuild.lock"))
+    if not lock.acquire(blocking=False):
+        return False
+    try:
+        _remove_leftovers(index_dir)
+    finally:
+        lock.release()
+    return True
+
+
+def _remove_leftovers(index_dir: Path) -> None:
+    """Call with the rebuild lock held: nobody else builds, so these are garbage."""
+    for pattern in (f".{index_dir.name}.building-*", f".{index_dir.name}.old-*"):
+        for stale in index_dir.parent.glob(pattern):
+            log.info("removing %s, left by a rebuild that did not finish", stale)
+            _remove(stale)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder or a file (what was at the index's place may have been either)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 def build_index(
     index_dir: Path,
     feed: ChangeFeed,
@@ -197,12 +232,7 @@ def build_index(
     """Build a complete index of the archive in a temporary folder beside `index_dir`, then
     swap it in. Returns the number of clippings indexed. Call with the rebuild lock held."""
     started = time.perf_counter()
-    # Left over by a build or swap that was killed; nobody else builds while we hold the
-    # rebuild lock, so they are garbage.
-    for stale in index_dir.parent.glob(f".{index_dir.name}.building-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in index_dir.parent.glob(f".{index_dir.name}.old-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    _remove_leftovers(index_dir)
     temporary = index_dir.parent / f".{index_dir.name}.building-{uuid.uuid4().hex[:8]}"
     temporary.mkdir(parents=True)
     try:
@@ -225,6 +255,7 @@ def build_index(
             segments = builder.finish()
         writer = SegmentWriter(ix, compound=False, codec=ClipperCodec())
         writer._close_segment()
+        record_checksums(temporary, ix.storage, segments)
         writer._commit_toc(segments)
         writer._finish()
         # Numbers missing below `seq` may belong to transactions still committing.
@@ -262,7 +293,7 @@ def _swap_in(built: Path, index_dir: Path) -> None:
     finally:
         if lock is not None:
             lock.release()
-    shutil.rmtree(retired, ignore_errors=True)
+    _remove(retired)
 
 
 def _try_for(acquire: Any, timeout: float) -> bool:

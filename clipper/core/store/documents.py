@@ -43,6 +43,7 @@ class DocumentStore:
                         source=c.source.name if c.source else None,
                         author=c.author,
                         published=c.published,
+                        published_precision=c.published_precision,
                         language=c.language,
                         topic_ids=tuple(t.id for t in clipping_tags if t.kind == "topic"),
                         region_ids=tuple(t.id for t in clipping_tags if t.kind == "region"),

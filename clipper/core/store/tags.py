@@ -1,8 +1,8 @@
 """`TagStore`: topics and regions (a tree plus overlapping groupings), the gazetteer's regions
 as tags, topic match rules, sources, and tagging clippings.
 
-It is also the search index's `TagLookup`: `find`, `descendants` and `names_of` are all the
-index knows of tags.
+It is also the search index's `TagLookup`: `find`, `descendants`, `subtrees` and `names_of`
+are all the index knows of tags.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from clipper.core import db
@@ -28,10 +28,22 @@ def _ref(tag: Tag) -> TagRef:
     return TagRef(tag.id, tag.kind, tag.name, tag.code)
 
 
+# What the tree is now, in one row: any added, removed or moved tag or grouping member changes
+# it (each row's part is weighted by a number drawn from its id, so two changes do not cancel).
+_TREE_DIGEST = text(
+    "SELECT (SELECT count(*) FROM tags), (SELECT coalesce(max(id), 0) FROM tags), "
+    "(SELECT coalesce(sum(coalesce(parent_id, 0) * ((id * 40503) % 65521) + id), 0) FROM tags), "
+    "(SELECT count(*) FROM tag_members), "
+    "(SELECT coalesce(sum(group_id * ((member_id * 40503) % 65521) + member_id), 0) "
+    "FROM tag_members)"
+)
+
+
 class TagStore:
     def __init__(self, store: Store, gazetteer: Gazetteer) -> None:
         self._store = store
         self.gazetteer = gazetteer
+        self._graph_cache: tuple[tuple[int, ...], dict[int, set[int]]] | None = None
 
     # -- the gazetteer as region tags --------------------------------------------------------
 
@@ -167,6 +179,18 @@ class TagStore:
         """The tag and everything under it (sub-regions, members of a grouping)."""
         with self._store.reading() as s:
             return self.closure(self.graph(s), [tag_id])
+
+    def subtrees(self, tag_ids: Iterable[int]) -> dict[int, set[int]]:
+        """Each tag with everything under it (as `descendants`). The search index asks this
+        for every facet count: the tree is read again only when its digest (one aggregate
+        query) says that it changed, here or in another process."""
+        with self._store.reading() as s:
+            digest = tuple(s.execute(_TREE_DIGEST).one())
+            cached = self._graph_cache
+            if cached is None or cached[0] != digest:
+                cached = self._graph_cache = (digest, self.graph(s))
+        graph = cached[1]
+        return {tag_id: self.closure(graph, [tag_id]) for tag_id in tag_ids}
 
     def names_of(self, tag_ids: Iterable[int]) -> dict[int, TagRef]:
         ids = list(tag_ids)

@@ -66,3 +66,34 @@ def test_check_passes_then_finds_drift_and_reindex_repairs_it(home: Path, capsys
     assert main(["--archive", str(home), "reindex"]) == 0
     assert "indexed 8 clipping(s)" in capsys.readouterr().out
     assert main(["--archive", str(home), "check"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "left_out"),
+    [
+        (["search", "-mali"], "Gold rush in the north of Mali"),
+        (["search", "niger", "-uranium"], "Uranium exports"),
+        (["search", "niger -uranium"], "Uranium exports"),
+        (["search", "-uranium", "niger", "--limit", "5"], "Uranium exports"),
+        (["search", "--json", "-uranium", "--lim=5"], "Uranium exports"),
+        (["search", "--", "-uranium"], "Uranium exports"),
+    ],
+)
+def test_a_leading_minus_is_part_of_the_query(
+    home: Path, argv: list[str], left_out: str, capsys
+) -> None:
+    """Issue 11, item 12: `clipper search -mali` was refused as an unknown option."""
+    assert main(["--archive", str(home), *argv]) == 0
+    out = capsys.readouterr().out
+    assert left_out not in out
+    if "niger" in " ".join(argv):
+        assert "Niger junta receives" in out
+    else:
+        assert out.startswith(("6 clipping(s)", "7 clipping(s)", '{"total": 7'))
+
+
+def test_an_unknown_long_option_is_still_refused(home: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--archive", str(home), "search", "niger", "--limt", "5"])
+    assert exited.value.code == 2
+    assert "unrecognized arguments: --limt" in capsys.readouterr().err
