@@ -195,7 +195,13 @@ def remove_leftovers(index_dir: Path) -> bool:
     if not index_dir.parent.is_dir():
         return False
     lock = FileLock(str(index_dir.parent / f".{index_dir.name}.rebuild.lock"))
-    if not lock.acquire(blocking=False):
+    try:
+        if not lock.acquire(blocking=False):
+            return False
+    except OSError as exc:
+        # A read-only folder (a mounted backup, a colleague's archive): nothing can be
+        # removed there anyway, and the index is still worth reading.
+        log.debug("not looking for a killed rebuild's leftovers: %s", exc)
         return False
     try:
         _remove_leftovers(index_dir)
