@@ -112,6 +112,11 @@ class FacetBar(QWidget):
             self.active.append(facet)
         self.changed.emit()
 
+    def clear_active(self) -> None:
+        """Drop every active facet without searching again: the query or the list they
+        narrowed is gone (a facet never follows the editor as an invisible filter)."""
+        self.active.clear()
+
     def remove(self, facet: Facet) -> None:
         if facet in self.active:
             self.active.remove(facet)

@@ -171,7 +171,7 @@ class ResultsPane(QWidget):
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self._refresh_after_change)
         self._changed_ids: set[int] = set()
-        self.search_field.textEdited.connect(lambda _text: self._search_timer.start())
+        self.search_field.textEdited.connect(self._on_text_edited)
         self.search_field.returnPressed.connect(self._search_now)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_changed)
@@ -188,14 +188,21 @@ class ResultsPane(QWidget):
     def show_node(self, node: NodeKey, title: str, description: str = "") -> None:
         self.node = node
         self.node_title = title
+        self.facet_bar.clear_active()
         self.description.setText(description)
         self.description.setVisible(bool(description))
         self.table.reordering = node.kind == "dossier"
         self.refresh()
 
     def set_query(self, text: str) -> None:
+        self.facet_bar.clear_active()
         self.search_field.setText(text)
         self.refresh()
+
+    def _on_text_edited(self, _text: str) -> None:
+        # A facet narrowed the query it was offered for; a new query starts wide again.
+        self.facet_bar.clear_active()
+        self._search_timer.start()
 
     def selected_ids(self) -> list[int]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
@@ -428,8 +435,7 @@ class ResultsPane(QWidget):
 
     def _on_message_link(self, link: str) -> None:
         if link == "suggest" and self.suggestion:
-            self.search_field.setText(self.suggestion)
-            self.refresh()
+            self.set_query(self.suggestion)
 
     def facet_chips(self) -> list[Chip]:
         return self.facet_bar.chips()

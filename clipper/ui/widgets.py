@@ -60,7 +60,8 @@ class FlowLayout(QLayout):
     def minimumSize(self) -> QSize:
         size = QSize()
         for item in self._items:
-            size = size.expandedTo(item.minimumSize())
+            if not item.isEmpty():
+                size = size.expandedTo(item.minimumSize())
         margins = self.contentsMargins()
         return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
 
@@ -69,8 +70,11 @@ class FlowLayout(QLayout):
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
         x, y, line_height = area.x(), area.y(), 0
         for item in self._items:
-            widget = item.widget()
-            if widget is not None and not widget.isVisible() and apply:
+            # Qt's own test for "takes no room": a widget hidden on purpose. Not isVisible(),
+            # which is still false for a chip that was just added (it is shown on the next
+            # turn of the event loop) and while its parent lays out on being shown; skipping
+            # those left chips with no geometry at all, a blank bar where they should be.
+            if item.isEmpty():
                 continue
             hint = item.sizeHint()
             if x + hint.width() > area.right() + 1 and line_height > 0:
