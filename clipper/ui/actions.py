@@ -51,14 +51,26 @@ ACTIONS = (
     ActionSpec("undo_action", "&Undo", Key.Undo, "runner.undo", "undo"),
     ActionSpec("redo_action", "&Redo", "Ctrl+Shift+Z", "runner.redo"),
     ActionSpec("find_action", "&Find", Key.Find, "focus_search", "search"),
-    ActionSpec("edit_title_action", "Edit &title", "F2", "edit_title"),
+    ActionSpec("edit_title_action", "Edit &title", "F2", "clipping_commands.edit_title"),
     ActionSpec("note_action", "New &note", "Ctrl+N", "new_note", "note"),
     ActionSpec("tag_action", "Add ta&g", "Ctrl+T", "focus_tag_field", "topic"),
-    ActionSpec("link_action", "&Link clippings…", "Ctrl+L", "link_selected", "link"),
-    ActionSpec("trash_action", "Move to &trash", Key.Delete, "trash_selected", "trash"),
-    ActionSpec("restore_action", "&Restore from trash", "Ctrl+R", "restore_selected", "restore"),
-    ActionSpec("purge_action", "&Delete for good…", "Shift+Del", "purge_selected"),
-    ActionSpec("empty_trash_action", "&Empty trash…", None, "empty_trash"),
+    ActionSpec(
+        "link_action", "&Link clippings…", "Ctrl+L", "clipping_commands.link_selected", "link"
+    ),
+    ActionSpec(
+        "trash_action", "Move to &trash", Key.Delete, "clipping_commands.trash_selected", "trash"
+    ),
+    ActionSpec(
+        "restore_action",
+        "&Restore from trash",
+        "Ctrl+R",
+        "clipping_commands.restore_selected",
+        "restore",
+    ),
+    ActionSpec(
+        "purge_action", "&Delete for good…", "Shift+Del", "clipping_commands.purge_selected"
+    ),
+    ActionSpec("empty_trash_action", "&Empty trash…", None, "clipping_commands.empty_trash"),
     ActionSpec(
         "new_dossier_action", "&New dossier…", "Ctrl+Shift+N", "dossier_commands.new", "dossier"
     ),

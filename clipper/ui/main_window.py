@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QByteArray, QMimeData, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QWidget,
 )
@@ -51,8 +50,8 @@ from clipper.ui.actions import (
     name_undo_redo,
     shortcut_lines,
 )
-from clipper.ui.clipping_model import Column
-from clipper.ui.dialogs import LinkDialog, about_box, shortcuts_box
+from clipper.ui.clipping_commands import ClippingCommands
+from clipper.ui.dialogs import about_box, shortcuts_box
 from clipper.ui.dossier_commands import DossierCommands
 from clipper.ui.dropdata import decode_mime_data, describe_inputs
 from clipper.ui.icons import icon
@@ -64,6 +63,7 @@ from clipper.ui.results import ResultsPane
 from clipper.ui.samples import load_samples_operation
 from clipper.ui.sidebar import NodeKey, SidebarData, SidebarView, read_sidebar
 from clipper.ui.tasks import Executor, TaskRunner, serial_executor
+from clipper.ui.window_layout import restore_layout, review_height, save_layout
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,6 @@ SIDEBAR_REFRESH_MS = 300
 # From this much work on (clippings to index, or changes to apply), the status bar says
 # that the search index is being prepared, since searches wait for it (about 1 s of work).
 INDEX_NOTICE_MIN = 500
-SETTINGS_VERSION = 1
-REVIEW_HEIGHT = 280
 
 
 class MainWindow(QMainWindow, WindowActions):
@@ -156,11 +154,12 @@ class MainWindow(QMainWindow, WindowActions):
         self._sidebar_timer = QTimer(self, singleShot=True, interval=SIDEBAR_REFRESH_MS)
         self._sidebar_timer.timeout.connect(self.refresh_sidebar)
         self.dossier_commands = DossierCommands(self)
+        self.clipping_commands = ClippingCommands(self)
         build_actions(self)
         self._update_history_actions()
         build_menus(self)
         self._connect()
-        self._restore_layout()
+        restore_layout(self)
         self.refresh_sidebar()
         self.results.refresh()
         self._catch_up_index()
@@ -178,7 +177,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.results.load_samples_requested.connect(self.load_samples)
         self.results.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.results.table.import_dropped.connect(self.import_mime)
-        self.results.table.link_dropped.connect(self.open_link_dialog)
+        self.results.table.link_dropped.connect(self.clipping_commands.open_link_dialog)
         self.results.table.reorder_dropped.connect(self.dossier_commands.reorder_dropped)
         self.results.table.open_requested.connect(self.reader.article.setFocus)
         self.results.model.title_edited.connect(
@@ -186,8 +185,8 @@ class MainWindow(QMainWindow, WindowActions):
                 ops.update_fields(cid, title=title), origin=self.results
             )
         )
-        self.reader.open_requested.connect(self.open_clipping)
-        self.reader.edit_title_requested.connect(self._edit_title_of)
+        self.reader.open_requested.connect(self.clipping_commands.open_clipping)
+        self.reader.edit_title_requested.connect(self.clipping_commands.edit_title_of)
         self.importer.batch_started.connect(lambda _batch: self._on_import_activity())
         self.importer.batch_finished.connect(lambda _batch: self._on_import_activity())
         self.importer.batch_finished.connect(self._on_batch_finished)
@@ -345,7 +344,7 @@ class MainWindow(QMainWindow, WindowActions):
     def show_review(self) -> None:
         if not self.review_dock.isVisible():
             self.review_dock.show()
-            self.resizeDocks([self.review_dock], [REVIEW_HEIGHT], Qt.Orientation.Vertical)
+            self.resizeDocks([self.review_dock], [review_height(self)], Qt.Orientation.Vertical)
         self.review_dock.raise_()
 
     def load_samples(self) -> None:
@@ -369,81 +368,6 @@ class MainWindow(QMainWindow, WindowActions):
     def focus_tag_field(self) -> None:
         if self.reader.selected_ids and self.reader.stack.currentWidget() is self.reader.page:
             self.reader.tags.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def edit_title(self) -> None:
-        index = self.results.table.currentIndex()
-        if index.isValid():
-            self.results.table.setFocus()
-            self.results.table.edit(index.siblingAtColumn(Column.TITLE))
-
-    def _edit_title_of(self, clipping_id: int) -> None:
-        row = self.results.model.row_of(clipping_id)
-        if row is not None:
-            self.results.select_ids([clipping_id])
-            self.edit_title()
-
-    def open_clipping(self, clipping_id: int) -> None:
-        if self.results.model.row_of(clipping_id) is not None:
-            self.results.select_ids([clipping_id])
-            self.results.selection_changed.emit(self.results.selected_ids())
-        else:
-            self.reader.show_clippings([clipping_id])
-
-    def link_selected(self) -> None:
-        ids = self.results.selected_ids()
-        if len(ids) != 2:
-            self.statusBar().showMessage("Select exactly two clippings to link them.", 5000)
-            return
-        self.open_link_dialog(ids[0], ids[1])
-
-    def open_link_dialog(self, a: int, b: int) -> None:
-        titles = {s.id: s.title for s in self.archive.summaries([a, b])}
-        if a not in titles or b not in titles:
-            return
-        dialog = LinkDialog((a, titles[a]), (b, titles[b]), self)
-        existing = next((v for v in self.archive.get(a).links if v.other_id == b), None)
-        if existing is not None:
-            dialog.note.setText(existing.note)
-            dialog.set_kind(existing.kind)
-        dialog.accepted.connect(
-            lambda: self.runner.run(
-                ops.link(a, b, dialog.note.text(), dialog.chosen_kind()), origin=self
-            )
-        )
-        self.open_dialog(dialog)
-
-    def trash_selected(self) -> None:
-        ids = self.results.selected_ids()
-        if ids and self.results.node.kind != "trash":
-            self.runner.run(ops.trash(ids), origin=self)
-
-    def restore_selected(self) -> None:
-        ids = self.results.selected_ids()
-        if ids and self.results.node.kind == "trash":
-            self.runner.run(ops.restore(ids), origin=self)
-
-    def purge_selected(self) -> None:
-        ids = self.results.selected_ids()
-        if not ids or self.results.node.kind != "trash":
-            return
-        answer = QMessageBox.question(
-            self,
-            "Delete for good",
-            f"Delete {len(ids)} clipping{'s' if len(ids) != 1 else ''} for good, with notes, "
-            "links and the original files? This cannot be undone.",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.runner.run(ops.purge(ids), origin=self)
-
-    def empty_trash(self) -> None:
-        answer = QMessageBox.question(
-            self,
-            "Empty trash",
-            "Delete every clipping in the trash for good, with its notes and links? "
-            "This cannot be undone.",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.runner.run(ops.empty_trash(), origin=self)
 
     def export(self) -> None:
         from clipper.ui.export_dialog import start_export  # the export stack loads on demand
@@ -485,35 +409,8 @@ class MainWindow(QMainWindow, WindowActions):
 
     # -- layout that persists ----------------------------------------------------------------
 
-    def _restore_layout(self) -> None:
-        s = self.settings
-        if s.value("layout/version", 0, int) != SETTINGS_VERSION:
-            self.resize(1360, 820)
-            return
-        geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not self.restoreGeometry(geometry):
-            self.resize(1360, 820)
-        for key, target in (
-            ("window/state", self.restoreState),
-            ("splitter/main", self.splitter.restoreState),
-            ("splitter/reader", self.reader.splitter.restoreState),
-            ("table/header", self.results.table.horizontalHeader().restoreState),
-        ):
-            value = s.value(key)
-            if isinstance(value, QByteArray):
-                target(value)
-        self.results.table.setColumnHidden(Column.SNIPPET, True)
-        self.results.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-
     def save_layout(self) -> None:
-        s = self.settings
-        s.setValue("layout/version", SETTINGS_VERSION)
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.setValue("splitter/main", self.splitter.saveState())
-        s.setValue("splitter/reader", self.reader.splitter.saveState())
-        s.setValue("table/header", self.results.table.horizontalHeader().saveState())
-        s.sync()
+        save_layout(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.reader.flush_notes()

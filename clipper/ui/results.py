@@ -113,6 +113,7 @@ class ResultsPane(QWidget):
         self.importing = False
         self._generation = 0
         self._restoring = False
+        self._pending_select: int | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 0)
@@ -130,7 +131,6 @@ class ResultsPane(QWidget):
         self.message = QLabel()
         self.message.setObjectName("searchMessage")
         self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.RichText)
         self.message.linkActivated.connect(self._on_message_link)
         self.message.hide()
         layout.addWidget(self.message)
@@ -203,6 +203,21 @@ class ResultsPane(QWidget):
         # A facet narrowed the query it was offered for; a new query starts wide again.
         self.facet_bar.clear_active()
         self._search_timer.start()
+
+    def select_after_refresh(self, clipping_id: int | None) -> None:
+        """Select this clipping once the list next shows it (the row after a trashed one)."""
+        self._pending_select = clipping_id
+
+    def _select_pending(self) -> None:
+        pending, self._pending_select = self._pending_select, None
+        if pending is None or self.selected_ids():
+            return
+        if self.model.row_of(pending) is not None:
+            self.select_ids([pending])
+            self.selection_changed.emit(self.selected_ids())
+
+    def neighbour_of(self, ids: Sequence[int]) -> int | None:
+        return neighbour_of(self.model, ids)
 
     def selected_ids(self) -> list[int]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
@@ -344,10 +359,12 @@ class ResultsPane(QWidget):
         self.facet_bar.show_counts({})
         self.table.show_search_columns(False)
         if keep_position:
-            self.model.update_ids(ids)
+            # A reordering (a dossier moved with Alt+Up) resets the model: keep the selection.
+            self._reset(lambda: self.model.update_ids(ids))
         else:
             self._reset(lambda: self.model.set_ids(ids))
         self.model.prime(rows)
+        self._select_pending()
         self.heading.setText(self.node_title)
         self.count_label.setText(_count_text(len(ids)))
         self._update_empty_state()
@@ -390,11 +407,14 @@ class ResultsPane(QWidget):
         self.count_label.setText(_count_text(first.total, "result"))
         if self.suggestion:
             self._show_message(
-                f'Did you mean <a href="suggest">{_escape(self.suggestion)}</a>?', kind="hint"
+                f'Did you mean <a href="suggest">{_escape(self.suggestion)}</a>?',
+                kind="hint",
+                rich=True,
             )
         else:
             self._show_message("")
         self.facet_bar.show_counts(results.facets)
+        self._select_pending()
         self._update_empty_state()
 
     def _on_read_failed(self, generation: int, exc: BaseException) -> None:
@@ -402,12 +422,21 @@ class ResultsPane(QWidget):
             return
         from_search = _is_query_error(exc)
         if from_search:
+            # The list shows nothing rather than the last query's hits, as if they were
+            # this one's.
             self.query_error = str(exc)
-            self._show_message(f"<b>Cannot read this query:</b> {_escape(str(exc))}", kind="error")
+            self.last_results = None
+            self.sorted_hits = None
+            self._reset(lambda: self.model.set_ids([]))
+            in_node = "" if self.node == LIBRARY else f" in {self.node_title}"
+            self.heading.setText(f"Search{in_node}")
             self.count_label.setText("")
+            self.facet_bar.show_counts({})
+            self._show_message(f"Cannot read this query: {exc}", kind="error")
+            self._update_empty_state()
             return
         log.error("listing failed", exc_info=exc)
-        self._show_message(f"Could not read the archive: {_escape(str(exc))}", kind="error")
+        self._show_message(f"Could not read the archive: {exc}", kind="error")
 
     def _reset(self, change: Callable[[], None]) -> None:
         """Reset the model, keeping the selection and current row where the ids remain."""
@@ -426,12 +455,15 @@ class ResultsPane(QWidget):
 
     # -- messages ----------------------------------------------------------------------------
 
-    def _show_message(self, html: str, kind: str = "hint") -> None:
+    def _show_message(self, text: str, kind: str = "hint", rich: bool = False) -> None:
+        """A line above the list. Plain text unless `rich` (the "did you mean" link, whose
+        words are escaped): a query or an error may quote markup from the archive."""
         self.message.setProperty("kind", kind)
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
-        self.message.setText(html)
-        self.message.setVisible(bool(html))
+        self.message.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def _on_message_link(self, link: str) -> None:
         if link == "suggest" and self.suggestion:
@@ -446,38 +478,9 @@ class ResultsPane(QWidget):
         if self.model.rowCount() > 0:
             self.stack.setCurrentWidget(self.table)
             return
-        if self.query:
-            self.empty.show_message(
-                "No clippings match",
-                "Try fewer words, a broader region, or remove a facet chip above.",
-                "search",
-            )
-        elif self.archive_empty:
-            self.empty.show_message(
-                "Your archive is empty",
-                "Drop articles, saved web pages, folders or text anywhere in this window, "
-                "paste with Ctrl+V, or use File ▸ Import.\nTo look around first, load a few "
-                "sample clippings about the Sahel.",
-                "clipper",
-                "Load sample clippings",
-            )
-        elif self.node.kind == "trash":
-            self.empty.show_message(
-                "The trash is empty",
-                "Clippings you delete wait here until you empty the trash.",
-                "trash",
-            )
-        elif self.node.kind == "dossier":
-            self.empty.show_message(
-                "This dossier is empty",
-                "Drag clippings onto the dossier in the sidebar, or select some and use "
-                "Dossier ▸ Add to dossier.",
-                "dossier",
-            )
-        else:
-            self.empty.show_message(
-                "No clippings here", "Nothing in the archive is filed here yet.", "library"
-            )
+        self.empty.show_message(
+            *empty_state(bool(self.query), bool(self.query_error), self.archive_empty, self.node)
+        )
         self.stack.setCurrentWidget(self.empty)
 
     # -- selection, sorting, refresh from changes --------------------------------------------
@@ -524,6 +527,67 @@ class ResultsPane(QWidget):
         changed, self._changed_ids = self._changed_ids, set()
         self.model.forget(changed)
         self.refresh(keep_position=True)
+
+
+def empty_state(
+    searching: bool, query_error: bool, archive_empty: bool, node: NodeKey
+) -> tuple[str, str, str, str]:
+    """What an empty list says: its title, what to do, an icon and an action's label."""
+    if searching and query_error:
+        return (
+            "This query cannot be read",
+            "Correct it above: the message says what is wrong. Quotes and brackets come in "
+            "pairs; AND, OR and NOT go between words.",
+            "search",
+            "",
+        )
+    if searching:
+        return (
+            "No clippings match",
+            "Try fewer words, a broader region, or remove a facet chip above.",
+            "search",
+            "",
+        )
+    if archive_empty:
+        return (
+            "Your archive is empty",
+            "Drop articles, saved web pages, folders or text anywhere in this window, paste "
+            "with Ctrl+V, or use File ▸ Import.\nTo look around first, load a few sample "
+            "clippings about the Sahel.",
+            "clipper",
+            "Load sample clippings",
+        )
+    if node.kind == "trash":
+        return (
+            "The trash is empty",
+            "Clippings you delete wait here until you empty the trash.",
+            "trash",
+            "",
+        )
+    if node.kind == "dossier":
+        return (
+            "This dossier is empty",
+            "Drag clippings onto the dossier in the sidebar, or select some and use "
+            "Dossier ▸ Add to dossier.",
+            "dossier",
+            "",
+        )
+    return ("No clippings here", "Nothing in the archive is filed here yet.", "library", "")
+
+
+def neighbour_of(model: ClippingTableModel, ids: Sequence[int]) -> int | None:
+    """The row an editor expects to land on once `ids` leave the list: the first one after
+    them, else the last one before them."""
+    gone = set(ids)
+    rows = [row for cid in ids if (row := model.row_of(cid)) is not None]
+    if not rows:
+        return None
+    known = model.known_ids()
+    after = [cid for cid in known[max(rows) + 1 :] if cid not in gone]
+    if after:
+        return after[0]
+    before = [cid for cid in known[: min(rows)] if cid not in gone]
+    return before[-1] if before else None
 
 
 def _snippet_html(hit: Hit) -> str:

@@ -86,7 +86,7 @@ def take(out: Path) -> list[Path]:
         results.set_query("")
         wait(800)
         results.select_ids(results.model.known_ids()[:2])
-        window.link_selected()
+        window.clipping_commands.link_selected()
         wait(500)
         if window.dialog is not None:
             path = out / "04-link-dialog.png"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -80,17 +80,21 @@ class SidebarData:
     topics: list[TagNode]
     regions: list[TagNode]
     sources: list[SourceCount]
+    # What each dossier lists: its members out of the trash.
+    dossier_counts: dict[int, int] = field(default_factory=dict)
 
 
 def read_sidebar(archive: Archive) -> SidebarData:
     """Everything the sidebar shows, read in one go (on a worker)."""
+    dossiers = archive.dossiers()
     return SidebarData(
         library=archive.count(),
         trash=archive.count(ClippingFilter(in_trash=True)),
-        dossiers=archive.dossiers(),
+        dossiers=dossiers,
         topics=archive.tag_tree("topic"),
         regions=archive.tag_tree("region"),
         sources=archive.sources(),
+        dossier_counts={d.id: archive.count(ClippingFilter(dossier_id=d.id)) for d in dossiers},
     )
 
 
@@ -158,9 +162,8 @@ class SidebarModel(QStandardItemModel):
         if not data.dossiers:
             dossiers.appendRow(_hint("None yet: Ctrl+Shift+N"))
         for dossier in data.dossiers:
-            node = _item(
-                dossier.name, NodeKey("dossier", dossier.id), len(dossier.clipping_ids), "dossier"
-            )
+            count = data.dossier_counts.get(dossier.id, len(dossier.clipping_ids))
+            node = _item(dossier.name, NodeKey("dossier", dossier.id), count, "dossier")
             if dossier.description:
                 node.setToolTip(dossier.description)
             dossiers.appendRow(node)

@@ -77,7 +77,8 @@ def test_a_malformed_query_says_what_is_wrong_inline(
     message = window.results.message
     assert message.isVisible() and "never closed" in message.text()
     assert message.property("kind") == "error"
-    assert len(titles(window)) == 5, "the list stays as it was"
+    # No stale hits: the last query's results would read as this one's (issue 13, item 6).
+    assert titles(window) == [], "the list shows no results of another query"
     qtbot.keyClicks(window.results.search_field, '"')
     qtbot.waitUntil(lambda: not message.isVisible(), timeout=WAIT)
     assert len(titles(window)) == archive.search('"Bamako"').total == 4
