@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu
 
 from clipper.core.operations import UndoHistory
 from clipper.ui.icons import icon
+from clipper.ui.text import menu_text
 
 if TYPE_CHECKING:
     from clipper.ui.main_window import MainWindow
@@ -269,9 +270,10 @@ def enable_for_selection(window: MainWindow, ids: Sequence[int], kind: str) -> N
 def name_undo_redo(window: MainWindow, history: UndoHistory) -> None:
     """Undo and Redo say what they would undo or redo ("Undo Tag with Niger")."""
     undo, redo = history.undo_label, history.redo_label
-    window.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
+    # The labels name archive things ("Tag with R&D"): an ampersand there is shown as is.
+    window.undo_action.setText(f"&Undo {menu_text(undo)}" if undo else "&Undo")
     window.undo_action.setEnabled(undo is not None)
-    window.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
+    window.redo_action.setText(f"&Redo {menu_text(redo)}" if redo else "&Redo")
     window.redo_action.setEnabled(redo is not None)
 
 

@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from clipper.core.views import ClippingSummary
+from clipper.ui.text import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -347,7 +348,7 @@ class ClippingTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return self._text(summary, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (Column.TITLE, Column.SNIPPET):
-            return summary.title
+            return plain_tooltip(summary.title)
         if role == Role.SUMMARY:
             return summary
         if role == Role.SNIPPET_HTML:

@@ -7,6 +7,7 @@ They are opened with `open()` (window-modal, not a nested event loop) and report
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLayout,
     QLineEdit,
     QMessageBox,
@@ -28,6 +28,7 @@ from clipper import __version__
 from clipper.core.vocabulary import LINK_KINDS
 from clipper.ui.icons import icon
 from clipper.ui.reader import LINK_KIND_LABELS
+from clipper.ui.widgets import plain_label
 
 
 class LinkDialog(QDialog):
@@ -43,13 +44,13 @@ class LinkDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
         layout.setSpacing(10)
-        intro = QLabel(
-            f"Link<ul style='margin:4px 0'><li><b>{_esc(a[1])}</b></li>"
-            f"<li><b>{_esc(b[1])}</b></li></ul>The link shows on both clippings, with its note."
-        )
-        intro.setWordWrap(True)
-        intro.setMaximumWidth(520)
-        layout.addWidget(intro)
+        layout.addWidget(plain_label("Link"))
+        for title in (a[1], b[1]):
+            # The titles are archive text: plain labels, bold by the style sheet.
+            shown = plain_label(f"•  {title}", "linkDialogTitle", wrap=True)
+            shown.setMaximumWidth(520)
+            layout.addWidget(shown)
+        layout.addWidget(plain_label("The link shows on both clippings, with its note.", wrap=True))
         form = QFormLayout()
         self.note = QLineEdit()
         self.note.setObjectName("linkNote")
@@ -135,7 +136,7 @@ def about_box(archive_home: Path, parent: QWidget | None = None) -> QMessageBox:
         QMessageBox.Icon.NoIcon,
         "About Clipper",
         f"<b>Clipper {__version__}</b><br>A clipping manager for newsrooms.<br><br>"
-        f"Archive: {archive_home}",
+        f"Archive: {html.escape(str(archive_home))}",
         parent=parent,
     )
     box.setIconPixmap(icon("clipper").pixmap(48, 48))
@@ -148,9 +149,3 @@ def fix_size_before_showing(dialog: QDialog, layout: QLayout) -> None:
     dialog.setMinimumSize(layout.sizeHint())
     dialog.resize(layout.sizeHint())
     layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-
-
-def _esc(text: str) -> str:
-    import html
-
-    return html.escape(text)

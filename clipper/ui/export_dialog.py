@@ -38,6 +38,7 @@ from clipper.export.common import ExportCancelled
 from clipper.export.jobs import EXTENSIONS, FORMATS, ExportOutcome, ExportRequest, run_export
 from clipper.export.markdown_export import slugify
 from clipper.ui.tasks import Executor, TaskRunner
+from clipper.ui.widgets import plain_label
 
 log = logging.getLogger(__name__)
 
@@ -194,9 +195,9 @@ class ExportJob(QObject):
         self.runner = TaskRunner(executor, self)
         self._cancel = threading.Event()
         self._last_post = 0.0
-        self.progress = QProgressDialog(
-            f"Exporting to {request.path.name}…", "Cancel", 0, 0, parent
-        )
+        self.progress = QProgressDialog("", "Cancel", 0, 0, parent)
+        # A file name is the editor's text: its label shows it as it is.
+        self.progress.setLabel(plain_label(f"Exporting to {request.path.name}…"))
         self.progress.setWindowTitle("Export")
         # Not modal: the editor keeps working in the window while a long book is written.
         self.progress.setWindowModality(Qt.WindowModality.NonModal)
@@ -279,6 +280,8 @@ class ExportJob(QObject):
 
     def _show_message(self) -> None:
         assert self.message is not None
+        # Paths and reasons are the editor's and the archive's text, shown as they are.
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         # show(), not exec(): the window stays usable while the message waits to be read.
         self.message.setWindowModality(Qt.WindowModality.NonModal)
         self.message.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -10,7 +10,6 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -21,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
-from clipper.ui.widgets import Chip, FlowLayout
+from clipper.ui.text import plain_tooltip
+from clipper.ui.widgets import Chip, FlowLayout, plain_label
 
 REDRAW_MS = 100
 REVIEW_PAGE = 60
@@ -46,8 +46,7 @@ class ProgressLine(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 4, 0)
         layout.setSpacing(8)
-        self.label = QLabel()
-        self.label.setObjectName("progressLabel")
+        self.label = plain_label(name="progressLabel")
         self.label.setMinimumWidth(260)
         self.label.setMaximumWidth(520)
         self.bar = QProgressBar()
@@ -135,8 +134,7 @@ class ReviewEntry(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(4)
-        source = QLabel(f"Import {batch.number}  ·  {entry.label}")
-        source.setObjectName("reviewSource")
+        source = plain_label(f"Import {batch.number}  ·  {entry.label}", "reviewSource")
         source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(source)
         self.title_field: QLineEdit | None = None
@@ -146,19 +144,17 @@ class ReviewEntry(QFrame):
         self.suggestion_chips: list[Chip] = []
         draft = entry.draft
         if entry.status == "failed":
-            error = QLabel(entry.error or "could not be imported")
-            error.setObjectName("reviewError")
-            error.setWordWrap(True)
+            error = plain_label(entry.error or "could not be imported", "reviewError", wrap=True)
             layout.addWidget(error)
             return
         if draft is None:
             return
         if entry.status == "held":
-            note = QLabel(
+            note = plain_label(
                 f"“{draft.title}” looks like clipping #{entry.duplicate_of}, "
-                f"already in the archive{_similar(entry.similarity)}."
+                f"already in the archive{_similar(entry.similarity)}.",
+                wrap=True,
             )
-            note.setWordWrap(True)
             layout.addWidget(note)
             row = QHBoxLayout()
             self.keep_button = QPushButton("Keep both")
@@ -181,25 +177,23 @@ class ReviewEntry(QFrame):
                 lambda: controller.confirm_title(batch, entry, field.text())
             )
             self.title_field.returnPressed.connect(self.confirm_button.click)
-            row.addWidget(QLabel("Title"))
+            row.addWidget(plain_label("Title"))
             row.addWidget(self.title_field, 1)
             row.addWidget(self.confirm_button)
             layout.addLayout(row)
         else:
-            title = QLabel(f"<b>{_esc(draft.title)}</b>")
-            title.setWordWrap(True)
+            title = plain_label(draft.title, "reviewTitleText", wrap=True)
             layout.addWidget(title)
         open_suggestions = [s for s in entry.suggestions() if s not in entry.accepted]
         if open_suggestions:
             chips_area = QWidget()
             chips = FlowLayout(chips_area, spacing=5)
-            label = QLabel("Suggested:")
-            label.setObjectName("hint")
+            label = plain_label("Suggested:", "hint")
             chips.addWidget(label)
             for kind, name in open_suggestions:
                 chip = Chip(f"+ {name}", kind=kind)
                 chip.setObjectName("suggestionChip")
-                chip.setToolTip(f"Tag with the {kind} {name}")
+                chip.setToolTip(plain_tooltip(f"Tag with the {kind} {name}"))
                 chip.setCursor(Qt.CursorShape.PointingHandCursor)
                 chip.clicked.connect(
                     lambda kind=kind, name=name: controller.accept_suggestion(
@@ -243,12 +237,12 @@ class ReviewPanel(QWidget):
         self.more_button = QPushButton()
         self.more_button.setObjectName("reviewMore")
         self.more_button.clicked.connect(self._show_more)
-        self.hint = QLabel(
+        self.hint = plain_label(
             "Nothing to review. After an import, guessed titles, suggested tags, "
-            "possible duplicates and failures show up here."
+            "possible duplicates and failures show up here.",
+            "hint",
+            wrap=True,
         )
-        self.hint.setObjectName("hint")
-        self.hint.setWordWrap(True)
         # Rows go above these three, which stay at the end.
         self.box.addWidget(self.more_button)
         self.box.addWidget(self.hint)

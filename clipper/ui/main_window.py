@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
     QFileDialog,
-    QLabel,
     QLayout,
     QMainWindow,
     QSplitter,
@@ -61,8 +60,15 @@ from clipper.ui.operations import OperationRunner
 from clipper.ui.reader import ReaderPane
 from clipper.ui.results import ResultsPane
 from clipper.ui.samples import load_samples_operation
-from clipper.ui.sidebar import NodeKey, SidebarData, SidebarView, read_sidebar
+from clipper.ui.sidebar import (
+    DESCRIPTION_ROLE,
+    NodeKey,
+    SidebarData,
+    SidebarView,
+    read_sidebar,
+)
 from clipper.ui.tasks import Executor, TaskRunner, serial_executor
+from clipper.ui.widgets import plain_label
 from clipper.ui.window_layout import restore_layout, review_height, save_layout
 
 log = logging.getLogger(__name__)
@@ -141,12 +147,10 @@ class MainWindow(QMainWindow, WindowActions):
         self.progress_line = ProgressLine(self.importer)
         self.progress_line.review_requested.connect(self.show_review)
         self.statusBar().addPermanentWidget(self.progress_line)
-        self.archive_label = QLabel()
-        self.archive_label.setObjectName("archiveLabel")
+        self.archive_label = plain_label(name="archiveLabel")
         self.statusBar().addPermanentWidget(self.archive_label)
         # Permanent, so a passing status message does not cover it while searches wait.
-        self.index_label = QLabel()
-        self.index_label.setObjectName("indexLabel")
+        self.index_label = plain_label(name="indexLabel")
         self.statusBar().addPermanentWidget(self.index_label)
         self.index_label.hide()
 
@@ -268,7 +272,7 @@ class MainWindow(QMainWindow, WindowActions):
     def _on_node_selected(self, key: NodeKey) -> None:
         index = self.sidebar.sidebar_model.index_of(key)
         title = index.data() if index.isValid() else "Library"
-        description = index.data(Qt.ItemDataRole.ToolTipRole) if key.kind == "dossier" else ""
+        description = index.data(DESCRIPTION_ROLE) if key.kind == "dossier" else ""
         self.results.show_node(key, title, description or "")
         self._update_node_actions()
 

@@ -8,7 +8,6 @@ when an operation says the clipping it shows has changed.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Sequence
 
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -38,7 +36,15 @@ from clipper.ui.article_view import ArticleBrowser, article_html, open_in_system
 from clipper.ui.icons import icon
 from clipper.ui.operations import OperationRunner
 from clipper.ui.tasks import TaskRunner
-from clipper.ui.widgets import Chip, EmptyState, FlowLayout, SectionHeader
+from clipper.ui.text import plain_tooltip
+from clipper.ui.widgets import (
+    Chip,
+    EmptyState,
+    FlowLayout,
+    LinkLabel,
+    SectionHeader,
+    plain_label,
+)
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +152,7 @@ class TagEditor(QWidget):
         self.chips.clear()
         for kind, name in tags:
             chip = Chip(name, kind=kind, removable=True)
-            chip.setToolTip(f"{kind}: {name}")
+            chip.setToolTip(plain_tooltip(f"{kind}: {name}"))
             chip.remove_clicked.connect(
                 lambda kind=kind, name=name: self.remove_requested.emit(kind, name)
             )
@@ -193,18 +199,13 @@ class LinkRow(QFrame):
         layout.setSpacing(8)
         text_box = QVBoxLayout()
         text_box.setSpacing(2)
-        self.title_label = QLabel(
-            f'<a href="open" style="color:#1d4ed8; text-decoration:none;">{html.escape(title)}</a>'
-        )
+        self.title_label = LinkLabel(title)
         self.title_label.setObjectName("linkTitle")
         self.title_label.setWordWrap(True)
-        self.title_label.setTextFormat(Qt.TextFormat.RichText)
         self.title_label.setToolTip("Open this clipping")
         text_box.addWidget(self.title_label)
         detail = " · ".join(p for p in (LINK_KIND_LABELS.get(kind or "", ""), note) if p)
-        self.note_label = QLabel(detail)
-        self.note_label.setObjectName("linkNote")
-        self.note_label.setWordWrap(True)
+        self.note_label = plain_label(detail, "linkNote", wrap=True)
         self.note_label.setVisible(bool(detail))
         text_box.addWidget(self.note_label)
         layout.addLayout(text_box, 1)
@@ -267,7 +268,7 @@ class ReaderPane(QWidget):
         self.title_banner.setObjectName("titleBanner")
         banner_layout = QHBoxLayout(self.title_banner)
         banner_layout.setContentsMargins(12, 6, 8, 6)
-        banner_label = QLabel("This title was guessed from the text.")
+        banner_label = plain_label("This title was guessed from the text.")
         banner_layout.addWidget(banner_label, 1)
         self.confirm_title_button = QPushButton("Confirm title")
         self.edit_title_button = QPushButton("Edit title (F2)")
@@ -334,12 +335,12 @@ class ReaderPane(QWidget):
         self.related_box = QVBoxLayout()
         self.related_box.setSpacing(4)
         layout.addLayout(self.related_box)
-        self.related_empty = QLabel(
+        self.related_empty = plain_label(
             "No linked stories yet. Select two clippings and press Ctrl+L, "
-            "or drop one clipping on another."
+            "or drop one clipping on another.",
+            "hint",
+            wrap=True,
         )
-        self.related_empty.setObjectName("hint")
-        self.related_empty.setWordWrap(True)
         layout.addWidget(self.related_empty)
 
         layout.addSpacing(8)
@@ -347,9 +348,7 @@ class ReaderPane(QWidget):
         self.suggestions_box = QVBoxLayout()
         self.suggestions_box.setSpacing(4)
         layout.addLayout(self.suggestions_box)
-        self.suggestions_empty = QLabel("No suggestions.")
-        self.suggestions_empty.setObjectName("hint")
-        self.suggestions_empty.setWordWrap(True)
+        self.suggestions_empty = plain_label("No suggestions.", "hint", wrap=True)
         layout.addWidget(self.suggestions_empty)
         layout.addStretch(1)
         scroll.setWidget(desk)
@@ -527,8 +526,8 @@ class ReaderPane(QWidget):
         for link in detail.links:
             row = LinkRow(link.other_title, link.note, link.kind, "Unlink")
             row.setObjectName("relatedRow")
-            row.title_label.linkActivated.connect(
-                lambda _link, other=link.other_id: self.open_requested.emit(other)
+            row.title_label.activated.connect(
+                lambda other=link.other_id: self.open_requested.emit(other)
             )
             row.action.clicked.connect(
                 lambda _=False, a=detail.id, b=link.other_id: self.runner.run(
@@ -589,8 +588,8 @@ class ReaderPane(QWidget):
         for other_id, title, reason in shown:
             row = LinkRow(title, reason, None, "Link")
             row.setObjectName("suggestionRow")
-            row.title_label.linkActivated.connect(
-                lambda _link, other=other_id: self.open_requested.emit(other)
+            row.title_label.activated.connect(
+                lambda other=other_id: self.open_requested.emit(other)
             )
             row.action.setToolTip("Link this story to the one you are reading")
             row.action.clicked.connect(
@@ -598,11 +597,11 @@ class ReaderPane(QWidget):
             )
             self.suggestions_box.addWidget(row)
         for reference in pending:
-            label = QLabel(
-                f"“{reference.headline}” — promoted as “Read more”; not in the archive yet."
+            label = plain_label(
+                f"“{reference.headline}” — promoted as “Read more”; not in the archive yet.",
+                "hint",
+                wrap=True,
             )
-            label.setObjectName("hint")
-            label.setWordWrap(True)
             self.suggestions_box.addWidget(label)
         self.suggestions_empty.setVisible(not shown and not pending)
 

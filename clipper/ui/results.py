@@ -39,7 +39,7 @@ from clipper.ui.icons import icon
 from clipper.ui.results_table import ClippingTableView
 from clipper.ui.sidebar import LIBRARY, NodeKey
 from clipper.ui.tasks import TaskRunner
-from clipper.ui.widgets import Chip, EmptyState
+from clipper.ui.widgets import Chip, EmptyState, plain_label
 
 log = logging.getLogger(__name__)
 
@@ -140,17 +140,13 @@ class ResultsPane(QWidget):
         layout.addWidget(self.facet_bar)
 
         heading = QHBoxLayout()
-        self.heading = QLabel()
-        self.heading.setObjectName("listHeading")
+        self.heading = plain_label(name="listHeading")
         heading.addWidget(self.heading)
         heading.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("listCount")
+        self.count_label = plain_label(name="listCount")
         heading.addWidget(self.count_label)
         layout.addLayout(heading)
-        self.description = QLabel()
-        self.description.setObjectName("listDescription")
-        self.description.setWordWrap(True)
+        self.description = plain_label(name="listDescription", wrap=True)
         self.description.hide()
         layout.addWidget(self.description)
 

@@ -39,11 +39,13 @@ from clipper.core.archive import Archive
 from clipper.core.views import ClippingFilter, DossierView, SourceCount, TagNode
 from clipper.ui.clipping_model import ids_from_mime
 from clipper.ui.icons import icon
+from clipper.ui.text import clippings, plain_tooltip
 
 log = logging.getLogger(__name__)
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1  # a NodeKey
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2  # int, or None for section headers
+DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 3  # a dossier's description, as typed
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,8 @@ class SidebarModel(QStandardItemModel):
             count = data.dossier_counts.get(dossier.id, len(dossier.clipping_ids))
             node = _item(dossier.name, NodeKey("dossier", dossier.id), count, "dossier")
             if dossier.description:
-                node.setToolTip(dossier.description)
+                node.setToolTip(plain_tooltip(dossier.description))
+                node.setData(dossier.description, DESCRIPTION_ROLE)
             dossiers.appendRow(node)
         root.appendRow(dossiers)
 
@@ -205,7 +208,9 @@ class SidebarModel(QStandardItemModel):
         def add(parent: QStandardItem, node: TagNode, seen: frozenset[int]) -> None:
             item = _item(node.name, NodeKey(kind, node.id), node.total, kind)
             if node.code:
-                item.setToolTip(f"{node.name} ({node.code}): {node.total} clipping(s)")
+                item.setToolTip(
+                    plain_tooltip(f"{node.name} ({node.code}): {clippings(node.total)}")
+                )
             parent.appendRow(item)
             below = children.get(node.id, []) + members.get(node.id, [])
             for child in sorted(below, key=lambda n: n.name.casefold()):

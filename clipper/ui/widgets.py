@@ -1,9 +1,13 @@
-"""Small widgets shared by the panes: a flow layout, chips, section headers, empty states."""
+"""Small widgets shared by the panes: a flow layout, chips, plain-text labels (and one that
+acts as a link), section headers, empty states.
+
+Every label that can show archive or file text is plain text: Qt reads a label's text as
+markup when it looks like markup, and `<img src=...>` in a title would then be loaded."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.ui.icons import icon
+from clipper.ui.text import plain_tooltip
 
 
 class FlowLayout(QLayout):
@@ -96,6 +101,47 @@ class FlowLayout(QLayout):
                 widget.deleteLater()
 
 
+def plain_label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
+    """A label that shows its text as it is, whatever characters it holds."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(wrap)
+    return label
+
+
+class LinkLabel(QLabel):
+    """Plain text that opens something when clicked (or Enter/Space when it has focus), drawn
+    as a link by the style sheet: a rich-text link would read archive text as markup.
+
+    Signals:
+        activated(): the editor clicked it.
+    """
+
+    activated = Signal()
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+            event.position().toPoint()
+        ):
+            self.activated.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class Chip(QFrame):
     """A rounded label, optionally with a remove button, optionally clickable.
 
@@ -124,8 +170,7 @@ class Chip(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(9, 2, 4 if removable else 9, 2)
         layout.setSpacing(2)
-        self.label = QLabel(text)
-        self.label.setObjectName("chipLabel")
+        self.label = plain_label(text, "chipLabel")
         layout.addWidget(self.label)
         self.remove_button: QToolButton | None = None
         if removable:
@@ -133,7 +178,7 @@ class Chip(QFrame):
             self.remove_button.setObjectName("chipRemove")
             self.remove_button.setIcon(icon("close"))
             self.remove_button.setIconSize(QSize(12, 12))
-            self.remove_button.setToolTip(f"Remove {text}")
+            self.remove_button.setToolTip(plain_tooltip(f"Remove {text}"))
             self.remove_button.setAutoRaise(True)
             self.remove_button.setCursor(Qt.CursorShape.PointingHandCursor)
             self.remove_button.clicked.connect(self.remove_clicked)
@@ -166,11 +211,10 @@ class EmptyState(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         self.icon_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.title = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.title.setObjectName("emptyTitle")
-        self.message = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.message.setObjectName("emptyMessage")
-        self.message.setWordWrap(True)
+        self.title = plain_label(name="emptyTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = plain_label(name="emptyMessage", wrap=True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.button = QPushButton()
         self.button.setObjectName("emptyAction")
         self.button.clicked.connect(self.action_clicked)
