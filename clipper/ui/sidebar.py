@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
@@ -153,10 +153,13 @@ class SidebarModel(QStandardItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.data_read: SidebarData | None = None
+        # The first item standing for each node, so finding one never walks the tree.
+        self._first_item: dict[NodeKey, QStandardItem] = {}
 
     def populate(self, data: SidebarData) -> None:
         self.data_read = data
         self.clear()
+        self._first_item = {}
         root = self.invisibleRootItem()
         root.appendRow(_item("Library", LIBRARY, data.library, "library"))
 
@@ -190,12 +193,17 @@ class SidebarModel(QStandardItemModel):
         root.appendRow(sources)
 
         root.appendRow(_item("Trash", TRASH, data.trash, "trash"))
+        for item in self.items():
+            key = item.data(NODE_ROLE)
+            if key is not None and key.kind not in ("topic", "region"):
+                self._first_item.setdefault(key, item)
 
-    @staticmethod
     def _add_tree(
-        section: QStandardItem, nodes: list[TagNode], kind: str, hide_empty: bool
+        self, section: QStandardItem, nodes: list[TagNode], kind: str, hide_empty: bool
     ) -> None:
-        """The tree by parent, then each grouping (Sahel, AES...) with its members under it."""
+        """The tree by parent, then each grouping (Sahel, AES...) with its members under it.
+
+        Walked with a stack, not by recursion: a tree may be thousands of levels deep."""
         shown = [n for n in nodes if n.total > 0 or not hide_empty]
         children: dict[int | None, list[TagNode]] = defaultdict(list)
         members: dict[int, list[TagNode]] = defaultdict(list)
@@ -205,39 +213,57 @@ class SidebarModel(QStandardItemModel):
                 members[group_id].append(node)
         groupings = [n for n in shown if n.id in members]
 
-        def add(parent: QStandardItem, node: TagNode, seen: frozenset[int]) -> None:
-            item = _item(node.name, NodeKey(kind, node.id), node.total, kind)
-            if node.code:
-                item.setToolTip(
-                    plain_tooltip(f"{node.name} ({node.code}): {clippings(node.total)}")
-                )
-            parent.appendRow(item)
-            below = children.get(node.id, []) + members.get(node.id, [])
-            for child in sorted(below, key=lambda n: n.name.casefold()):
-                if child.id not in seen:
-                    add(item, child, seen | {child.id})
+        def by_name(nodes: list[TagNode]) -> list[TagNode]:
+            return sorted(nodes, key=lambda n: n.name.casefold())
+
+        def add(parent: QStandardItem, top: TagNode) -> QStandardItem:
+            """`top` and everything under it; a node already on its own path is not added
+            again (a grouping may list one of its ancestors)."""
+            first = self._tag_item(top, kind)
+            parent.appendRow(first)
+            # (item, node, the ids on the path from `top` to node)
+            stack = [(first, top, frozenset({top.id}))]
+            while stack:
+                item, node, path = stack.pop()
+                below = by_name(children.get(node.id, []) + members.get(node.id, []))
+                pending = []
+                for child in below:
+                    if child.id in path:
+                        continue
+                    child_item = self._tag_item(child, kind)
+                    item.appendRow(child_item)
+                    pending.append((child_item, child, path | {child.id}))
+                stack.extend(reversed(pending))
+            return first
 
         grouping_ids = {g.id for g in groupings}
-        for node in sorted(children.get(None, []), key=lambda n: n.name.casefold()):
+        for node in by_name(children.get(None, [])):
             if node.id not in grouping_ids:
-                add(section, node, frozenset({node.id}))
-        for node in sorted(groupings, key=lambda n: n.name.casefold()):
-            item_icon = "grouping" if kind == "region" else kind
-            before = section.rowCount()
-            add(section, node, frozenset({node.id}))
-            section.child(before).setIcon(icon(item_icon))
+                add(section, node)
+        for node in by_name(groupings):
+            add(section, node).setIcon(icon("grouping" if kind == "region" else kind))
+
+    def _tag_item(self, node: TagNode, kind: str) -> QStandardItem:
+        key = NodeKey(kind, node.id)
+        item = _item(node.name, key, node.total, kind)
+        if node.code:
+            item.setToolTip(plain_tooltip(f"{node.name} ({node.code}): {clippings(node.total)}"))
+        self._first_item.setdefault(key, item)
+        return item
 
     def index_of(self, key: NodeKey) -> QModelIndex:
         """The first node standing for `key` (a country may show under a grouping too)."""
+        item = self._first_item.get(key)
+        return item.index() if item is not None else QModelIndex()
+
+    def items(self) -> Iterator[QStandardItem]:
+        """Every item of the tree, parents before children, without recursion."""
         stack = [self.invisibleRootItem()]
         while stack:
-            item = stack.pop(0)
-            for row in range(item.rowCount()):
-                child = item.child(row)
-                if child.data(NODE_ROLE) == key:
-                    return child.index()
-                stack.append(child)
-        return QModelIndex()
+            item = stack.pop()
+            if item is not self.invisibleRootItem():
+                yield item
+            stack.extend(item.child(row) for row in reversed(range(item.rowCount())))
 
 
 class CountDelegate(QStyledItemDelegate):
@@ -335,7 +361,7 @@ class SidebarView(QTreeView):
         self._restoring = True
         try:
             self.sidebar_model.populate(data)
-            self._restore_expanded(self.sidebar_model.invisibleRootItem())
+            self._restore_expanded()
             index = self.sidebar_model.index_of(self._current)
             if not index.isValid():
                 index = self.sidebar_model.index_of(LIBRARY)
@@ -356,13 +382,10 @@ class SidebarView(QTreeView):
         if index.isValid():
             self.setCurrentIndex(index)
 
-    def _restore_expanded(self, item: QStandardItem) -> None:
-        for row in range(item.rowCount()):
-            child = item.child(row)
-            if child.hasChildren():
-                if child.data(NODE_ROLE) in self._expanded:
-                    self.setExpanded(child.index(), True)
-                self._restore_expanded(child)
+    def _restore_expanded(self) -> None:
+        for item in self.sidebar_model.items():
+            if item.hasChildren() and item.data(NODE_ROLE) in self._expanded:
+                self.setExpanded(item.index(), True)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         key = current.data(NODE_ROLE)
