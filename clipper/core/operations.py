@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from clipper.core.archive import Archive, NotFound
+from clipper.core.archive import Archive, InvalidInput, NotFound
 from clipper.core.drafts import ClippingDraft
-from clipper.core.views import OpChanges
+from clipper.core.views import ClippingFilter, OpChanges, TagNode
 
 UNDO_LIMIT = 100
 
@@ -402,3 +402,123 @@ def _set_dossier(dossier_id: int, clipping_ids: Sequence[int]) -> Operation:
         return changes.merge(archive.reorder_dossier(dossier_id, wanted))
 
     return _dossier_change("Change dossier", dossier_id, change)
+
+
+# -- topics and regions ----------------------------------------------------------------------
+
+
+def _tag_node(archive: Archive, tag_id: int) -> TagNode:
+    ref = archive.tag_names([tag_id]).get(tag_id)
+    if ref is None:
+        raise NotFound(f"no tag with id {tag_id}")
+    node = next((n for n in archive.tag_tree(ref.kind) if n.id == tag_id), None)
+    if node is None:
+        raise NotFound(f"no tag with id {tag_id}")
+    return node
+
+
+def _tagged_with(archive: Archive, node: TagNode) -> list[int]:
+    """The clippings (in the trash too) that carry this very tag, not one under it."""
+    candidates: list[int] = []
+    for in_trash in (False, True):
+        flt = ClippingFilter(tag_ids=(node.id,), in_trash=in_trash)
+        candidates += archive.list_ids(flt, sort="id", descending=False)
+    field = "regions" if node.kind == "region" else "topics"
+    return [s.id for s in archive.summaries(candidates) if node.name in getattr(s, field)]
+
+
+def rename_tag(tag_id: int, name: str) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        before = _tag_node(archive, tag_id).name
+        changes = archive.rename_tag(tag_id, name)
+        return OpResult(changes, rename_tag(tag_id, before))
+
+    return _in_one_transaction(f"Rename to {name.strip()}", apply)
+
+
+def delete_tag(tag_id: int) -> Operation:
+    """Take a topic (or region) off every clipping and out of the tree; what was under it
+    moves up. Undo puts it back, with its rule, its clippings and what was under it."""
+
+    def apply(archive: Archive) -> OpResult:
+        node = _tag_node(archive, tag_id)
+        tagged = _tagged_with(archive, node)
+        children = [n.id for n in archive.tag_tree(node.kind) if n.parent_id == tag_id]
+        changes = archive.delete_tag(tag_id)
+        return OpResult(changes, _recreate_tag(node, tagged, children), value=len(tagged))
+
+    return _in_one_transaction("Delete tag", apply)
+
+
+def _recreate_tag(node: TagNode, tagged: Sequence[int], children: Sequence[int]) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        ref, changes = archive.create_tag(node.kind, node.name, node.parent_id)
+        if node.match_mode:
+            changes = changes.merge(
+                archive.set_topic_rule(
+                    ref.id, node.match_mode, node.match_pattern, enabled=node.match_enabled
+                )
+            )
+        if tagged:
+            changes = changes.merge(archive.add_tag(list(tagged), node.kind, node.name))
+        for child in children:
+            changes = changes.merge(archive.move_tag(child, ref.id))
+        return OpResult(changes, delete_tag(ref.id), value=ref)
+
+    return _in_one_transaction(f"Create {node.name}", apply)
+
+
+def merge_tags(source_id: int, target_id: int) -> Operation:
+    """File everything tagged with one topic under another, then delete the first (what was
+    under it moves up). Undo brings it back and takes the other off where it was added."""
+
+    def apply(archive: Archive) -> OpResult:
+        source = _tag_node(archive, source_id)
+        target = _tag_node(archive, target_id)
+        if source.kind != target.kind or source.id == target.id:
+            raise InvalidInput(f"{source.name!r} can only be merged into another {source.kind}")
+        tagged = _tagged_with(archive, source)
+        children = [n.id for n in archive.tag_tree(source.kind) if n.parent_id == source_id]
+        changes = OpChanges()
+        if tagged:
+            changes = archive.add_tag(tagged, target.kind, target.name)
+        added = sorted(changes.clippings)
+        changes = changes.merge(archive.delete_tag(source_id))
+        inverse = _unmerge(source, tagged, children, target.kind, target.name, added)
+        return OpResult(changes, inverse, value=len(tagged))
+
+    return _in_one_transaction("Merge tags", apply)
+
+
+def _unmerge(
+    source: TagNode,
+    tagged: Sequence[int],
+    children: Sequence[int],
+    kind: str,
+    target_name: str,
+    added: Sequence[int],
+) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        result = _recreate_tag(source, tagged, children).apply(archive)
+        changes = result.changes
+        if added:
+            changes = changes.merge(archive.remove_tag(list(added), kind, target_name))
+        target = archive.find_tag(kind, target_name)
+        assert target is not None
+        return OpResult(changes, merge_tags(result.value.id, target.id))
+
+    return _in_one_transaction("Merge tags", apply)
+
+
+def set_topic_rule(tag_id: int, mode: str | None, pattern: str | None, enabled: bool) -> Operation:
+    """Set (or, with no mode, clear) a topic's match rule; undo puts the old one back."""
+
+    def apply(archive: Archive) -> OpResult:
+        before = _tag_node(archive, tag_id)
+        changes = archive.set_topic_rule(tag_id, mode, pattern, enabled=enabled)
+        inverse = set_topic_rule(
+            tag_id, before.match_mode, before.match_pattern, before.match_enabled
+        )
+        return OpResult(changes, inverse)
+
+    return _in_one_transaction("Change match rule", apply)

@@ -49,10 +49,12 @@ class DossierCommands:
         window.open_dialog(dialog)
 
     def describe(self) -> None:
-        window = self.window
         dossier_id = self.current()
-        if dossier_id is None:
-            return
+        if dossier_id is not None:
+            self.describe_dossier(dossier_id)
+
+    def describe_dossier(self, dossier_id: int) -> None:
+        window = self.window
         view = window.archive.dossier(dossier_id)
         dialog = DossierDialog(view.name, view.description, window)
         dialog.accepted.connect(

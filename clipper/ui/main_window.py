@@ -67,6 +67,7 @@ from clipper.ui.sidebar import (
     SidebarView,
     read_sidebar,
 )
+from clipper.ui.sidebar_commands import SidebarCommands
 from clipper.ui.tasks import Executor, TaskRunner, serial_executor
 from clipper.ui.widgets import plain_label
 from clipper.ui.window_layout import restore_layout, review_height, save_layout
@@ -159,6 +160,7 @@ class MainWindow(QMainWindow, WindowActions):
         self._sidebar_timer.timeout.connect(self.refresh_sidebar)
         self.dossier_commands = DossierCommands(self)
         self.clipping_commands = ClippingCommands(self)
+        self.sidebar_commands = SidebarCommands(self)
         build_actions(self)
         self._update_history_actions()
         build_menus(self)
