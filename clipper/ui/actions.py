@@ -46,7 +46,7 @@ ACTIONS = (
     ActionSpec("import_files_action", "&Import files…", Key.Open, "import_files", "import"),
     ActionSpec("import_folder_action", "Import &folder…", "Ctrl+Shift+O", "import_folder"),
     ActionSpec("paste_action", "&Paste to import", Key.Paste, "paste"),
-    ActionSpec("export_action", "&Export…", "Ctrl+E", "export", "export"),
+    ActionSpec("export_action", "&Export…", "Ctrl+E", "clipping_commands.export", "export"),
     ActionSpec("samples_action", "Load &sample clippings", None, "load_samples", "samples"),
     ActionSpec("quit_action", "&Quit", Key.Quit, "close"),
     ActionSpec("undo_action", "&Undo", Key.Undo, "runner.undo", "undo"),

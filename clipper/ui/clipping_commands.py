@@ -125,6 +125,33 @@ class ClippingCommands:
                 ops.empty_trash(), origin=window, on_done=lambda _r: self.say("Emptied the trash.")
             )
 
+    # -- exporting ---------------------------------------------------------------------------
+
+    def export(self) -> None:
+        """Export the selection, or the whole list when nothing is selected; a dossier's
+        description is offered for the book's cover."""
+        from clipper.ui.export_dialog import start_export  # the export stack loads on demand
+
+        window = self.window
+        results = window.results
+        title = results.node_title if not results.query else f"Search: {results.query}"
+        description = ""
+        if results.node.kind == "dossier" and isinstance(results.node.value, int):
+            description = window.archive.dossier(results.node.value).description
+        selected = results.selected_ids()
+
+        def export_ids(ids: list[int]) -> None:
+            if not ids:
+                self.say("Nothing to export: the list is empty.")
+                return
+            scope = "selected" if selected else "in the list"
+            start_export(window, window.archive, ids, title, scope=scope, description=description)
+
+        if selected:
+            export_ids(selected)
+        else:
+            results.listed_ids(export_ids)
+
     # -- titles and opening ------------------------------------------------------------------
 
     def edit_title(self) -> None:

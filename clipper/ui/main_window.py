@@ -69,7 +69,7 @@ from clipper.ui.sidebar import (
 )
 from clipper.ui.sidebar_commands import SidebarCommands
 from clipper.ui.tasks import Executor, TaskRunner, serial_executor
-from clipper.ui.widgets import plain_label
+from clipper.ui.widgets import plain_label, set_dialog_buttons
 from clipper.ui.window_layout import restore_layout, review_height, save_layout
 
 log = logging.getLogger(__name__)
@@ -375,25 +375,6 @@ class MainWindow(QMainWindow, WindowActions):
         if self.reader.selected_ids and self.reader.stack.currentWidget() is self.reader.page:
             self.reader.tags.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def export(self) -> None:
-        from clipper.ui.export_dialog import start_export  # the export stack loads on demand
-
-        title = (
-            self.results.node_title if not self.results.query else f"Search: {self.results.query}"
-        )
-
-        def export_ids(ids: list[int]) -> None:
-            if not ids:
-                self.statusBar().showMessage("Nothing to export: the list is empty.", 5000)
-                return
-            start_export(self, self.archive, ids, title)
-
-        selected = self.results.selected_ids()
-        if selected:
-            export_ids(selected)
-        else:
-            self.results.listed_ids(export_ids)
-
     # -- help --------------------------------------------------------------------------------
 
     def shortcut_lines(self) -> list[tuple[str, str]]:
@@ -409,6 +390,7 @@ class MainWindow(QMainWindow, WindowActions):
     def open_dialog(self, dialog: QDialog) -> None:
         """Open a dialog window-modal (no nested event loop); it is deleted once closed.
         `dialog` keeps it for the tests and the screenshots."""
+        set_dialog_buttons(dialog)
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()

@@ -112,6 +112,20 @@ def plain_label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
     return label
 
 
+DIALOG_FLAGS = (
+    Qt.WindowType.Dialog
+    | Qt.WindowType.CustomizeWindowHint
+    | Qt.WindowType.WindowTitleHint
+    | Qt.WindowType.WindowCloseButtonHint
+)
+
+
+def set_dialog_buttons(dialog: QWidget) -> None:
+    """A dialog's title bar holds its title and a close button: no minimize or maximize,
+    which some window managers add to any window that does not say otherwise."""
+    dialog.setWindowFlags(DIALOG_FLAGS)
+
+
 class LinkLabel(QLabel):
     """Plain text that opens something when clicked (or Enter/Space when it has focus), drawn
     as a link by the style sheet: a rich-text link would read archive text as markup.

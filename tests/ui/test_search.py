@@ -173,7 +173,7 @@ def test_exporting_a_long_search_takes_every_hit_not_only_the_rows_read(
     monkeypatch.setattr(
         export_dialog,
         "start_export",
-        lambda _parent, _archive, ids, title: exported.append((list(ids), title)),
+        lambda _parent, _archive, ids, title, **_how: exported.append((list(ids), title)),
     )
     type_query(qtbot, window, "junta")
     qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
@@ -230,7 +230,9 @@ def test_a_long_search_sorts_by_date_across_every_page(
     # Exporting the list takes it in the order shown.
     exported: list[list[int]] = []
     monkeypatch.setattr(
-        export_dialog, "start_export", lambda _parent, _archive, ids, _title: exported.append(ids)
+        export_dialog,
+        "start_export",
+        lambda _parent, _archive, ids, _title, **_how: exported.append(ids),
     )
     window.results.table.clearSelection()
     window.export()

@@ -350,7 +350,9 @@ def test_ctrl_e_hands_the_selection_to_the_export_dialog(
 ) -> None:
     calls = []
     fake = types.ModuleType("clipper.ui.export_dialog")
-    fake.start_export = lambda parent, archive, ids, title: calls.append((parent, list(ids), title))  # type: ignore[attr-defined]
+    fake.start_export = lambda parent, archive, ids, title, **_how: calls.append(  # type: ignore[attr-defined]
+        (parent, list(ids), title)
+    )
     monkeypatch.setitem(sys.modules, "clipper.ui.export_dialog", fake)
     select(window, stories["mali"], stories["burkina"])
     press(qtbot, window, "Ctrl+E", window.results.table)
