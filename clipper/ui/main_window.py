@@ -52,6 +52,7 @@ from clipper.ui.actions import (
 from clipper.ui.clipping_commands import ClippingCommands
 from clipper.ui.dialogs import about_box, shortcuts_box
 from clipper.ui.dossier_commands import DossierCommands
+from clipper.ui.drop_overlay import DropOverlay, DropWatcher
 from clipper.ui.dropdata import decode_mime_data, describe_inputs
 from clipper.ui.icons import icon
 from clipper.ui.import_view import ProgressLine, ReviewPanel
@@ -70,7 +71,13 @@ from clipper.ui.sidebar import (
 from clipper.ui.sidebar_commands import SidebarCommands
 from clipper.ui.tasks import Executor, TaskRunner, serial_executor
 from clipper.ui.widgets import plain_label, set_dialog_buttons
-from clipper.ui.window_layout import restore_layout, review_height, save_layout
+from clipper.ui.window_layout import (
+    ReviewHeightKeeper,
+    restore_layout,
+    review_height,
+    save_layout,
+    window_minimum,
+)
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +138,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.setCentralWidget(self.splitter)
         # The minimum is fixed once, before the window exists; letting the layout move it
         # later makes platforms without size hints (offscreen, some Wayland) warn each time.
-        self.setMinimumSize(900, 560)
+        self.setMinimumSize(window_minimum())
         # A QMainWindow always has its own layout (the stubs allow for a widget without one).
         cast(QLayout, self.layout()).setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
@@ -144,6 +151,11 @@ class MainWindow(QMainWindow, WindowActions):
         )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.review_dock)
         self.review_dock.hide()
+        self.review_height_keeper = ReviewHeightKeeper(self)
+        self.drop_overlay = DropOverlay(self)
+        self.drop_watcher = DropWatcher(
+            self, self.drop_overlay, [self.sidebar.viewport(), self.results.table.viewport()]
+        )
 
         self.progress_line = ProgressLine(self.importer)
         self.progress_line.review_requested.connect(self.show_review)

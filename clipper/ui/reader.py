@@ -12,17 +12,18 @@ import logging
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtGui import QFocusEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QCompleter,
     QFrame,
     QHBoxLayout,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -58,8 +59,9 @@ LINK_KIND_LABELS = {
 }
 
 
-class NoteEdit(QPlainTextEdit):
+class NoteEdit(QTextEdit):
     """One note, saved a moment after typing stops (and when focus leaves); no save button.
+    It grows with its text, never scrolls on its own: the desk around it scrolls.
 
     Signals:
         save_due(NoteEdit): the text should be saved now.
@@ -76,10 +78,14 @@ class NoteEdit(QPlainTextEdit):
         self.note_id = note_id
         self.saved_text = text
         self.in_flight = False
+        # Notes are plain text: a paste from a web page brings its words, not its markup.
+        self.setAcceptRichText(False)
         self.setPlaceholderText("Write a note… it is saved as you type")
         self.setPlainText(text)
         self.setTabChangesFocus(True)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.document().documentLayout().documentSizeChanged.connect(lambda _size: self._fit())
         self._fit()
         self._timer = QTimer(self, singleShot=True, interval=NOTE_SAVE_DELAY_MS)
@@ -87,10 +93,19 @@ class NoteEdit(QPlainTextEdit):
         self.textChanged.connect(self._on_text_changed)
 
     def _fit(self) -> None:
-        """As tall as the text (two lines at least, eight at most): notes read like notes."""
-        lines = max(2, min(8, int(self.document().size().height())))
-        height = lines * self.fontMetrics().lineSpacing() + 14
-        self.setFixedHeight(height)
+        """As tall as its text at its width (two lines at least)."""
+        text_height = self.document().size().height()
+        least = 2 * self.fontMetrics().lineSpacing() + 2 * self.document().documentMargin()
+        frame = (
+            self.frameWidth() * 2 + self.contentsMargins().top() + self.contentsMargins().bottom()
+        )
+        height = int(max(text_height, least)) + frame + 2
+        if self.height() != height or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()  # a new width wraps the text anew
 
     @property
     def dirty(self) -> bool:
@@ -279,6 +294,8 @@ class ReaderPane(QWidget):
         self.splitter.setObjectName("readerSplitter")
         self.splitter.setChildrenCollapsible(False)
         self.article = ArticleBrowser()
+        # The article keeps a dozen lines whatever opens below it (the review dock).
+        self.article.setMinimumHeight(12 * self.article.fontMetrics().lineSpacing())
         self.article.original_requested.connect(open_in_system_browser)
         self.splitter.addWidget(self.article)
         self.splitter.addWidget(self._build_desk())

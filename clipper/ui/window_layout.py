@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 
 if TYPE_CHECKING:
@@ -22,6 +22,17 @@ SCREEN_SHARE = 0.92
 REVIEW_SHARE = 0.3
 REVIEW_MAX_HEIGHT = 260
 REVIEW_MIN_HEIGHT = 120
+
+
+MINIMUM_SIZE = QSize(900, 560)
+
+
+def window_minimum() -> QSize:
+    """The smallest the window may be: MINIMUM_SIZE, or the screen when it is smaller."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return MINIMUM_SIZE
+    return MINIMUM_SIZE.boundedTo(screen.availableSize())
 
 
 def first_geometry(available: QRect, wanted: QSize = FIRST_SIZE) -> QRect:
@@ -76,9 +87,29 @@ def save_layout(window: MainWindow) -> None:
     s.setValue("splitter/main", window.splitter.saveState())
     s.setValue("splitter/reader", window.reader.splitter.saveState())
     s.setValue("table/header", window.results.table.horizontalHeader().saveState())
-    if window.review_dock.isVisible() and not window.review_dock.isFloating():
-        s.setValue("review/height", window.review_dock.height())
+    remember_review_height(window)
     s.sync()
+
+
+def remember_review_height(window: MainWindow) -> None:
+    """Keep the height the editor gave the review dock, for the next time it opens."""
+    dock = window.review_dock
+    if dock.isVisible() and not dock.isFloating() and dock.height() > 0:
+        window.settings.setValue("review/height", dock.height())
+
+
+class ReviewHeightKeeper(QObject):
+    """Notes the review dock's height each time the editor resizes it (by its edge)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        window.review_dock.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.window.review_dock.isVisible():
+            remember_review_height(self.window)
+        return False
 
 
 def review_height(window: MainWindow) -> int:
