@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
 from clipper.ui.text import plain_tooltip
-from clipper.ui.widgets import Chip, FlowLayout, plain_label
+from clipper.ui.widgets import Chip, ElidedLabel, FlowLayout, plain_label
 
 REDRAW_MS = 100
 REVIEW_PAGE = 60
@@ -46,8 +46,9 @@ class ProgressLine(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 4, 0)
         layout.setSpacing(8)
-        self.label = plain_label(name="progressLabel")
-        self.label.setMinimumWidth(260)
+        # Long summaries end in "…" (the whole text is the tooltip) and leave the status
+        # bar room for its messages.
+        self.label = ElidedLabel(name="progressLabel")
         self.label.setMaximumWidth(520)
         self.bar = QProgressBar()
         self.bar.setFixedWidth(160)

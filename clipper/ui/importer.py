@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -30,6 +31,10 @@ from clipper.core.views import AddResult
 from clipper.ui.import_worker import Progress, read_in_child
 from clipper.ui.operations import OperationRunner
 from clipper.ui.tasks import TaskRunner
+from clipper.ui.text import clippings, plural
+
+if TYPE_CHECKING:
+    from clipper.export.json_export import JsonImportReport
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +134,21 @@ def _clipper_export_path(item: InputItem | str) -> Path | None:
     from clipper.export.json_export import is_clipper_export
 
     return path if is_clipper_export(path) else None
+
+
+def export_summary(report: JsonImportReport) -> str:
+    """What a dropped Clipper export brought, in words: '2 clippings created, 1 note'."""
+    parts = [f"{clippings(report.created)} created"]
+    if report.merged:
+        parts.append(f"{report.merged:,} already in the archive")
+    for count, noun in (
+        (report.notes, "note"),
+        (report.links, "link"),
+        (report.dossiers, "dossier"),
+    ):
+        if count:
+            parts.append(plural(count, noun))
+    return ", ".join(parts)
 
 
 def near_duplicate(outcome: ImportOutcome) -> int | None:
@@ -332,7 +352,7 @@ class ImportController(QObject):
 
         def imported(result: OpResult) -> None:
             entry.status = "merged"
-            entry.detail = result.value.summary()
+            entry.detail = export_summary(result.value)
             self._store_finished(batch, entry)
 
         def failed(_label: str, reason: str) -> None:

@@ -39,6 +39,7 @@ from clipper.ui.icons import icon
 from clipper.ui.results_table import ClippingTableView
 from clipper.ui.sidebar import LIBRARY, NodeKey
 from clipper.ui.tasks import TaskRunner
+from clipper.ui.text import match_case
 from clipper.ui.widgets import Chip, EmptyState, plain_label
 
 log = logging.getLogger(__name__)
@@ -380,7 +381,9 @@ class ResultsPane(QWidget):
         self.archive_empty = False
         self.last_results = results
         self.sorted_hits = ordered
-        self.suggestion = results.suggestion or None
+        # The index answers in lower case; offer it in the case the editor typed.
+        typed = self.search_field.text()
+        self.suggestion = match_case(typed, results.suggestion) if results.suggestion else None
         archive = self.archive
         flt = self.filter()
 

@@ -37,6 +37,33 @@ def plain_tooltip(text: str) -> str:
     return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
 
 
+def match_case(typed: str, corrected: str) -> str:
+    """A corrected query in the case the editor typed it: the index answers in lower case
+    ("yevkurov"), the editor wrote "Yevkurof", so "did you mean" offers "Yevkurov". Words are
+    matched one to one (a field prefix such as "region:" is kept as typed); when the number
+    of words differs, the correction is left as it is."""
+    typed_words, words = typed.split(), corrected.split()
+    if len(typed_words) != len(words):
+        return corrected
+    return " ".join(_word_case(t, w) for t, w in zip(typed_words, words, strict=True))
+
+
+def _word_case(typed: str, word: str) -> str:
+    prefix, sep, value = typed.rpartition(":")
+    if sep:
+        _their_prefix, their_sep, their_value = word.rpartition(":")
+        if their_sep:
+            return f"{prefix}:{_word_case(value, their_value)}"
+    if typed.casefold() == word.casefold():
+        return typed
+    letters = [c for c in typed if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and len(letters) > 1:
+        return word.upper()
+    if typed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
 def menu_text(text: str) -> str:
     """Archive text as a menu entry: an ampersand is shown, not taken for a shortcut key."""
     return text.replace("&", "&&")

@@ -196,7 +196,7 @@ def test_a_dropped_clipper_export_brings_back_clippings_notes_links_and_dossiers
         "Yevkurov tour: Bamako and Ouagadougou stops"
     ]
     text = window.progress_line.label.text()
-    assert text.startswith("dossier.json: 2 clipping(s) created"), text
+    assert text.startswith("dossier.json: 2 clippings created, 1 note, 1 link, 1 dossier"), text
     qtbot.waitUntil(lambda: window.results.model.rowCount() == 2, timeout=WAIT)
 
 

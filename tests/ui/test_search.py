@@ -180,7 +180,7 @@ def test_exporting_a_long_search_takes_every_hit_not_only_the_rows_read(
     assert window.results.model.rowCount() == count
     assert not window.results.model.all_ids_known(), "later pages wait until they are shown"
     window.results.table.clearSelection()
-    window.export()
+    window.export_action.trigger()
     ((ids, title),) = exported
     assert sorted(ids) == sorted(archive.list_ids()) and len(ids) == count
     assert title == "Search: junta"
@@ -235,7 +235,7 @@ def test_a_long_search_sorts_by_date_across_every_page(
         lambda _parent, _archive, ids, _title, **_how: exported.append(ids),
     )
     window.results.table.clearSelection()
-    window.export()
+    window.export_action.trigger()
     assert exported == [shown]
 
 
@@ -331,3 +331,13 @@ def test_an_index_that_cannot_be_built_is_reported_in_the_status_bar(
     assert label.text().startswith("The search index could not be prepared:")
     assert "No space left on device" in label.text()
     assert "clipper reindex" in label.toolTip()
+
+
+def test_did_you_mean_keeps_the_case_the_editor_typed(qtbot, samples, window: MainWindow) -> None:
+    type_query(qtbot, window, "Yevkurof")
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    message = window.results.message
+    assert message.isVisible() and ">Yevkurov</a>" in message.text()
+    message.linkActivated.emit("suggest")
+    assert window.results.search_field.text() == "Yevkurov"
+    assert len(titles(window)) == 3

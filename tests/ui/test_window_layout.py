@@ -114,3 +114,26 @@ def test_dragging_files_over_the_window_lights_it_up(
     # The frame lets the drop through to what is under it.
     assert overlay.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
     assert window.childAt(QPoint(window.width() // 2, window.height() // 2)) is not overlay
+
+
+def test_a_long_import_summary_ends_in_an_ellipsis_and_the_tooltip_has_it_all(
+    qtbot, window: MainWindow
+) -> None:
+    from clipper.ui.importer import ImportBatch, ImportEntry
+
+    batch = ImportBatch(number=1, reading_finished=True)
+    for number in range(12):
+        batch.entries.append(
+            ImportEntry(
+                label=f"/exports/colleague-{number}.json",
+                status="merged",
+                detail="3 clippings created, 2 notes, 1 link",
+            )
+        )
+    window.progress_line._show_now(batch)
+    label = window.progress_line.label
+    QApplication.processEvents()
+    assert label.text().count("colleague-") == 12
+    shown = label.shown_text()
+    assert shown.endswith("…") and label.fontMetrics().horizontalAdvance(shown) <= label.width()
+    assert "colleague-11.json" in label.toolTip()
