@@ -13,9 +13,12 @@ import html
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QStackedWidget,
@@ -40,6 +43,7 @@ from clipper.ui.results_table import ClippingTableView
 from clipper.ui.sidebar import LIBRARY, NodeKey
 from clipper.ui.tasks import TaskRunner
 from clipper.ui.text import match_case
+from clipper.ui.theme import theme_for
 from clipper.ui.widgets import Chip, EmptyState, plain_label
 
 log = logging.getLogger(__name__)
@@ -152,6 +156,7 @@ class ResultsPane(QWidget):
         layout.addWidget(self.description)
 
         self.model = ClippingTableModel(archive.summaries, self)
+        self.model.secondary_text = QBrush(theme_for(QApplication.palette()).muted)
         self.table = ClippingTableView()
         self.table.setModel(self.model)
         self.table.size_columns()
@@ -175,6 +180,11 @@ class ResultsPane(QWidget):
         self.model.modelReset.connect(self._update_empty_state)
         self.model.rowsInserted.connect(self._update_empty_state)
         self.model.rowsRemoved.connect(self._update_empty_state)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.model.secondary_text = QBrush(theme_for(QApplication.palette()).muted)
 
     # -- what to show ------------------------------------------------------------------------
 
@@ -492,18 +502,14 @@ class ResultsPane(QWidget):
         header = self.table.horizontalHeader()
         if self.node.kind == "dossier":
             # A dossier keeps the order the editor gave it.
-            header.blockSignals(True)
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-            header.blockSignals(False)
+            clear_sort_indicator(header)
             self.status.emit("A dossier keeps its own order: drag rows to reorder it.")
             return
         if section < 0 or Column(section) not in SORT_KEYS:
             if section >= 0:
                 name = self.model.headerData(section, Qt.Orientation.Horizontal)
                 self.status.emit(f"The list cannot be sorted by {name}.")
-            header.blockSignals(True)
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-            header.blockSignals(False)
+            clear_sort_indicator(header)
             self.sort_column = None
         else:
             self.sort_column = Column(section)
@@ -526,6 +532,13 @@ class ResultsPane(QWidget):
         changed, self._changed_ids = self._changed_ids, set()
         self.model.forget(changed)
         self.refresh(keep_position=True)
+
+
+def clear_sort_indicator(header: QHeaderView) -> None:
+    """No column marked as the sort (without announcing it: nothing is re-sorted)."""
+    header.blockSignals(True)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    header.blockSignals(False)
 
 
 def empty_state(

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
     QFont,
     QPainter,
+    QPalette,
     QStandardItem,
     QStandardItemModel,
 )
@@ -40,6 +40,7 @@ from clipper.core.views import ClippingFilter, DossierView, SourceCount, TagNode
 from clipper.ui.clipping_model import ids_from_mime
 from clipper.ui.icons import icon
 from clipper.ui.text import clippings, plain_tooltip
+from clipper.ui.theme import theme_for
 
 log = logging.getLogger(__name__)
 
@@ -133,14 +134,12 @@ def _section(text: str, name: str) -> QStandardItem:
     if font.pointSizeF() > 0:
         font.setPointSizeF(font.pointSizeF() * 0.85)
     item.setFont(font)
-    item.setForeground(QColor("#6b7280"))
     return item
 
 
 def _hint(text: str) -> QStandardItem:
     """A quiet line in an empty section saying how to fill it."""
     item = _fixed_item(text, NodeKey("hint", text))
-    item.setEnabled(False)
     font = QFont(QApplication.font())
     font.setItalic(True)
     item.setFont(font)
@@ -277,7 +276,12 @@ class CountDelegate(QStyledItemDelegate):
     ) -> None:
         count = index.data(COUNT_ROLE)
         if count is None:
-            super().paint(painter, option, index)
+            # Section headings and hints: quiet text, from the theme (still readable).
+            quiet = QStyleOptionViewItem(option)
+            quiet.palette.setColor(
+                QPalette.ColorRole.Text, theme_for(option.palette).muted_on_window
+            )
+            super().paint(painter, quiet, index)
             return
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
@@ -294,14 +298,16 @@ class CountDelegate(QStyledItemDelegate):
         painter.save()
         painter.setFont(opt.font)
         name_rect = text_rect.adjusted(2, 0, -count_width, 0)
-        # The style sheet gives selected nodes a light background: the text stays dark.
+        # Selected nodes get a soft tint of the accent (the style sheet): the text keeps the
+        # palette's text colour; counts and disabled hints are the theme's quiet text.
+        theme = theme_for(opt.palette)
         enabled = bool(opt.state & QStyle.StateFlag.State_Enabled)
-        painter.setPen(QColor("#111827" if enabled else "#9ca3af"))
+        painter.setPen(theme.window_text if enabled else theme.muted_on_window)
         elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, name_rect.width())
         painter.drawText(
             name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided
         )
-        painter.setPen(QColor("#4b5563" if selected else "#8a919c"))
+        painter.setPen(theme.window_text if selected else theme.muted_on_window)
         count_rect = QRect(
             text_rect.right() - count_width, text_rect.top(), count_width - 4, text_rect.height()
         )
