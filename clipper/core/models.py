@@ -1,5 +1,5 @@
 """SQLAlchemy 2.0 models of the archive: clippings, sources, tags, notes, links, dossiers,
-originals, captured references and the append-only `changes` log.
+originals, captured references, pending import reviews and the append-only `changes` log.
 
 The ORM objects never leave `Archive`: callers get plain dataclasses from `clipper.core.views`.
 """
@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -262,3 +263,28 @@ class Change(Base):
     clipping_id: Mapped[int] = mapped_column(Integer, index=True)
     op: Mapped[str] = mapped_column(String(16))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ReviewItem(Base):
+    """What an import left for the editor to look at about one stored clipping: a guessed
+    title to confirm, suggested tags (with their score; accepted ones stay listed), a
+    possible duplicate of another clipping (`held`: it waits in the trash until kept). Kept
+    until dealt with, across restarts; gone with its clipping."""
+
+    __tablename__ = "review_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clipping_id: Mapped[int] = mapped_column(
+        ForeignKey("clippings.id", ondelete="CASCADE"), unique=True
+    )
+    # What was imported: a file's path, an address, "pasted text: ...".
+    label: Mapped[str] = mapped_column(Text, default="")
+    title_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [{"kind", "name", "code", "score", "evidence", "accepted"}], best first.
+    suggestions: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("clippings.id", ondelete="SET NULL")
+    )
+    similarity: Mapped[float | None] = mapped_column(Float)
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    arrived_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

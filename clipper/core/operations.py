@@ -18,7 +18,13 @@ from typing import Any
 
 from clipper.core.archive import Archive, InvalidInput, NotFound
 from clipper.core.drafts import ClippingDraft
-from clipper.core.views import ClippingFilter, OpChanges, TagNode
+from clipper.core.views import (
+    ClippingFilter,
+    OpChanges,
+    PendingReview,
+    ReviewSuggestion,
+    TagNode,
+)
 
 UNDO_LIMIT = 100
 
@@ -522,3 +528,209 @@ def set_topic_rule(tag_id: int, mode: str | None, pattern: str | None, enabled: 
         return OpResult(changes, inverse)
 
     return _in_one_transaction("Change match rule", apply)
+
+
+# -- what imports leave to review ------------------------------------------------------------
+
+
+def suggestions_of(draft: ClippingDraft) -> list[ReviewSuggestion]:
+    """A draft's suggested regions and topics as a review lists them, best first."""
+    return [
+        ReviewSuggestion(
+            kind,
+            s.name,
+            s.code,
+            s.score,
+            # What the suggestion rests on, when the pipeline says (its score otherwise).
+            evidence=str(getattr(s, "evidence", "") or ""),
+        )
+        for kind, found in (("region", draft.regions), ("topic", draft.topics))
+        for s in found
+    ]
+
+
+def store_for_review(
+    draft: ClippingDraft,
+    tags: Sequence[tuple[str, str]] = (),
+    label: str = "",
+    duplicate_of: int | None = None,
+    similarity: float | None = None,
+) -> Operation:
+    """Store an import draft and, in the same transaction, what there is to review about it
+    (kept until dealt with). A possible duplicate of `duplicate_of` is stored straight into
+    the trash and held there until the editor keeps it. The value is (AddResult, the
+    PendingReview or None). Not recorded one by one: the importer records the batch."""
+
+    def apply(archive: Archive) -> OpResult:
+        result = archive.add(draft, tags=tags)
+        review = None
+        changes = result.changes
+        if result.created:
+            held = duplicate_of is not None
+            if held:
+                changes = changes.merge(archive.trash([result.id]))
+            suggestions = suggestions_of(draft)
+            if held or draft.title_guessed or suggestions:
+                review, _ = archive.add_review(
+                    result.id,
+                    label=label,
+                    title_guessed=draft.title_guessed,
+                    suggestions=suggestions,
+                    duplicate_of=duplicate_of,
+                    similarity=similarity,
+                    held=held,
+                )
+        inverse = trash([result.id]) if result.created else None
+        return OpResult(changes, inverse, (result, review))
+
+    return _in_one_transaction(f"Import {draft.title}", apply, undoable=False)
+
+
+ReviewsLeft = dict[int, "PendingReview | None"]
+# What one review's change did: what it changed, and the operation that undoes that part.
+ReviewStep = Callable[[Archive, PendingReview], tuple[OpChanges, Operation | None]]
+
+
+def _on_reviews(
+    label: str, review_ids: Sequence[int], step: ReviewStep, undoable: bool = True
+) -> Operation:
+    """An operation on some pending reviews: `step` deals with each one (tags it, confirms
+    its title, dismisses it...) in one transaction. The value says what is left of each
+    review (None: dealt with). Undo undoes each step and writes the reviews back as they
+    were; redo runs this operation again."""
+    ids = list(dict.fromkeys(review_ids))
+
+    def apply(archive: Archive) -> OpResult:
+        before = [review for rid in ids if (review := _review_or_none(archive, rid))]
+        changes = OpChanges()
+        undo_steps: list[Operation] = []
+        for review in before:
+            changed, undo = step(archive, review)
+            changes = changes.merge(changed)
+            if undo is not None:
+                undo_steps.append(undo)
+        left: ReviewsLeft = {review.id: _review_or_none(archive, review.id) for review in before}
+        inverse = _restore_reviews(label, before, undo_steps, operation) if undoable else None
+        return OpResult(changes, inverse, left)
+
+    operation = _in_one_transaction(label, apply, undoable)
+    return operation
+
+
+def _restore_reviews(
+    label: str, before: Sequence[PendingReview], undo_steps: Sequence[Operation], redo: Operation
+) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        changes = OpChanges()
+        for undo in reversed(undo_steps):
+            changes = changes.merge(undo.apply(archive).changes)
+        for review in before:
+            changes = changes.merge(archive.put_review(review))
+        left: ReviewsLeft = {review.id: _review_or_none(archive, review.id) for review in before}
+        return OpResult(changes, redo, left)
+
+    return _in_one_transaction(label, apply)
+
+
+def _review_or_none(archive: Archive, review_id: int) -> PendingReview | None:
+    try:
+        return archive.review(review_id)
+    except NotFound:
+        return None
+
+
+def _tag_with(
+    clipping_id: int, picked: Sequence[tuple[str, str]], confirm_title: bool = False
+) -> ReviewStep:
+    """Tag the clipping with what was picked among its suggestions and note them accepted
+    (and, with `confirm_title`, its guessed title confirmed as it is)."""
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        changes = OpChanges()
+        added: list[tuple[str, str]] = []
+        for kind, name in picked:
+            tagged = archive.add_tag([clipping_id], kind, name)
+            changes = changes.merge(tagged)
+            if tagged.clippings:
+                added.append((kind, name))
+        if confirm_title:
+            changes = changes.merge(archive.confirm_title(clipping_id))
+        archive.settle_review(review.id, accepted=picked, title=confirm_title)
+        undo = _untag(clipping_id, added) if added else None
+        return changes, undo
+
+    return step
+
+
+def _untag(clipping_id: int, tags: Sequence[tuple[str, str]]) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        changes = OpChanges()
+        for kind, name in tags:
+            changes = changes.merge(archive.remove_tag([clipping_id], kind, name))
+        return OpResult(changes)
+
+    return Operation("Remove tags", apply)
+
+
+def accept_suggestions(review_id: int, picked: Sequence[tuple[str, str]]) -> Operation:
+    """Tag a reviewed clipping with suggestions it was offered (one click on a chip)."""
+    wanted = list(picked)
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        return _tag_with(review.clipping_id, wanted)(archive, review)
+
+    label = f"Tag with {wanted[0][1]}" if len(wanted) == 1 else f"Tag with {len(wanted)} tags"
+    return _on_reviews(label, [review_id], step)
+
+
+def confirm_review_title(review_id: int, title: str) -> Operation:
+    """The guessed title, confirmed as it is or corrected; a correction can be undone."""
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        before = archive.get(review.clipping_id).title
+        wanted = " ".join(title.split())
+        archive.settle_review(review.id, title=True)
+        if wanted and wanted != before:
+            changes = archive.update(review.clipping_id, title=wanted)
+            return changes, update_fields(review.clipping_id, title=before)
+        return archive.confirm_title(review.clipping_id), None
+
+    return _on_reviews("Edit title", [review_id], step)
+
+
+def keep_duplicate(review_id: int, title: str) -> Operation:
+    """Keep a possible duplicate the import held in the trash: it joins the library (as its
+    import, "Import <title>", which undo takes back to the trash)."""
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        changes = archive.restore([review.clipping_id])
+        archive.settle_review(review.id, duplicate=True)
+        return changes, trash([review.clipping_id]) if changes.clippings else None
+
+    return _on_reviews(f"Import {title}", [review_id], step)
+
+
+def dismiss_reviews(review_ids: Sequence[int]) -> Operation:
+    """The editor has seen these cards: forget them (a held duplicate stays in the trash;
+    titles stay as guessed and suggestions unapplied)."""
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        return archive.dismiss_reviews([review.id]), None
+
+    ids = list(review_ids)
+    label = "Dismiss review" if len(ids) == 1 else f"Dismiss {len(ids)} reviews"
+    return _on_reviews(label, ids, step)
+
+
+def accept_reviews(review_ids: Sequence[int]) -> Operation:
+    """Accept every suggestion and confirm every guessed title (as it is) of these reviews;
+    possible duplicates are left for the editor to keep or skip one by one."""
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        if review.held:
+            return OpChanges(), None
+        picked = [(s.kind, s.name) for s in review.open_suggestions]
+        return _tag_with(review.clipping_id, picked, review.title_guessed)(archive, review)
+
+    ids = list(review_ids)
+    return _on_reviews(f"Accept {len(ids)} review{'s' if len(ids) != 1 else ''}", ids, step)

@@ -63,9 +63,7 @@ def article_html(detail: ClippingDetail, theme: Theme | None = None) -> str:
             "Restore it to bring it back to the library.</p>"
         )
     if detail.standfirst:
-        parts.append(
-            f'<p style="font-size:12.5pt;"><i>{esc(detail.standfirst)}</i></p>'
-        )
+        parts.append(f'<p style="font-size:12.5pt;"><i>{esc(detail.standfirst)}</i></p>')
     for paragraph in detail.body.split("\n\n"):
         if paragraph.strip():
             text = esc(paragraph.strip()).replace("\n", "<br>")
