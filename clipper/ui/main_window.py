@@ -55,11 +55,13 @@ from clipper.ui.dossier_commands import DossierCommands
 from clipper.ui.drop_overlay import DropOverlay, DropWatcher
 from clipper.ui.dropdata import decode_mime_data, describe_inputs
 from clipper.ui.icons import icon
-from clipper.ui.import_view import ProgressLine, ReviewPanel
+from clipper.ui.import_view import ProgressLine
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
 from clipper.ui.operations import OperationRunner
 from clipper.ui.reader import ReaderPane
 from clipper.ui.results import ResultsPane
+from clipper.ui.review_desk import ReviewDesk
+from clipper.ui.review_panel import ReviewPanel
 from clipper.ui.samples import load_samples_operation
 from clipper.ui.sidebar import (
     DESCRIPTION_ROLE,
@@ -142,7 +144,8 @@ class MainWindow(QMainWindow, WindowActions):
         # A QMainWindow always has its own layout (the stubs allow for a widget without one).
         cast(QLayout, self.layout()).setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
-        self.review_panel = ReviewPanel(self.importer)
+        self.review_desk = ReviewDesk(archive, self.importer, self.runner, self.reads, self)
+        self.review_panel = ReviewPanel(self.review_desk)
         self.review_dock = QDockWidget("Import review", self)
         self.review_dock.setObjectName("reviewDock")
         self.review_dock.setWidget(self.review_panel)
@@ -180,6 +183,7 @@ class MainWindow(QMainWindow, WindowActions):
         restore_layout(self)
         self.refresh_sidebar()
         self.results.refresh()
+        self.review_desk.restore()
         self._catch_up_index()
 
     def _connect(self) -> None:
@@ -209,6 +213,8 @@ class MainWindow(QMainWindow, WindowActions):
         self.importer.batch_finished.connect(lambda _batch: self._on_import_activity())
         self.importer.batch_finished.connect(self._on_batch_finished)
         self.importer.entry_changed.connect(self._on_import_entry)
+        self.review_desk.said.connect(self.clipping_commands.say)
+        self.review_desk.open_requested.connect(self.clipping_commands.open_clipping)
         self._on_selection_changed([])
 
     # -- refreshing --------------------------------------------------------------------------
@@ -349,7 +355,7 @@ class MainWindow(QMainWindow, WindowActions):
             self.import_items([folder])
 
     def _on_batch_finished(self, batch: ImportBatch) -> None:
-        if any(e.needs_review for e in batch.entries) or batch.count("failed"):
+        if any(e.shows_card for e in batch.entries):
             self.show_review()
 
     def _on_import_activity(self) -> None:

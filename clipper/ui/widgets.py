@@ -65,7 +65,7 @@ class FlowLayout(QLayout):
     def minimumSize(self) -> QSize:
         size = QSize()
         for item in self._items:
-            if not item.isEmpty():
+            if _takes_room(item):
                 size = size.expandedTo(item.minimumSize())
         margins = self.contentsMargins()
         return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
@@ -75,11 +75,7 @@ class FlowLayout(QLayout):
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
         x, y, line_height = area.x(), area.y(), 0
         for item in self._items:
-            # Qt's own test for "takes no room": a widget hidden on purpose. Not isVisible(),
-            # which is still false for a chip that was just added (it is shown on the next
-            # turn of the event loop) and while its parent lays out on being shown; skipping
-            # those left chips with no geometry at all, a blank bar where they should be.
-            if item.isEmpty():
+            if not _takes_room(item):
                 continue
             hint = item.sizeHint()
             if x + hint.width() > area.right() + 1 and line_height > 0:
@@ -193,6 +189,23 @@ class LinkLabel(QLabel):
             self.activated.emit()
             return
         super().keyPressEvent(event)
+
+
+def _takes_room(item: QLayoutItem) -> bool:
+    """Whether a flow layout's item is laid out: unless it is a widget hidden on purpose.
+
+    Not `isVisible()`, which is still false for a chip just added (a layout shows it on the
+    next turn of the event loop) and while its parent lays out on being shown: skipping
+    those left chips with no room, a blank bar where they should be. Not Qt's `isEmpty()`
+    either, which skips a chip until it is shown: the height given for the chips would be
+    short of them until a later relayout."""
+    widget = item.widget()
+    if widget is None:
+        return not item.isEmpty()
+    explicitly_hidden = widget.isHidden() and widget.testAttribute(
+        Qt.WidgetAttribute.WA_WState_ExplicitShowHide
+    )
+    return not explicitly_hidden
 
 
 class Chip(QFrame):

@@ -58,7 +58,11 @@ def test_a_guessed_title_is_confirmed_or_corrected(
     detail = archive.get(clipping_id)
     assert detail.title == "Yevkurov lands in Niamey" and not detail.title_guessed
     [entry] = window.review_panel.entries  # what is left: the suggested region
-    assert entry.title_field is None
+    # The confirmed title stays where it was, no longer asking (nothing moves under the
+    # pointer: the chips below stay in place).
+    assert entry.title_field is not None and entry.title_field.isReadOnly()
+    assert entry.confirm_button is not None and not entry.confirm_button.isEnabled()
+    assert entry.title_field.text() == "Yevkurov lands in Niamey"
     assert "+ Niger" in [chip.text for chip in entry.suggestion_chips]
 
 
