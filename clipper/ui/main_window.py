@@ -2,11 +2,13 @@
 It wires the panes together; it does not do their work. Its actions and menus are tables in
 `actions`; the Dossier menu's commands and drops on the sidebar are in `dossier_commands`.
 
-Four workers, each one thread: the writer (every archive change, in order: SQLite has one
+Five workers, each one thread: the writer (every archive change, in order: SQLite has one
 writer), the reader (listings, searches, sidebar counts, similar clippings), the importer
-(reading and cleaning inputs) and the indexer (opening the search index, which may mean
+(reading and cleaning inputs), the indexer (opening the search index, which may mean
 rebuilding it: minutes for a big archive, during which listings and reading go on and
-searches wait). Tests pass `ImmediateExecutor`s so every flow is synchronous.
+searches wait) and the watcher (a look at the change log every two seconds, for what
+other desks change: `live_refresh`). Tests pass `ImmediateExecutor`s so every flow is
+synchronous.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from clipper.ui.dropdata import decode_mime_data, describe_inputs
 from clipper.ui.icons import icon
 from clipper.ui.import_view import ProgressLine
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
+from clipper.ui.live_refresh import ChangeWatcher
 from clipper.ui.operations import OperationRunner
 from clipper.ui.reader import ReaderPane
 from clipper.ui.results import ResultsPane
@@ -106,6 +109,7 @@ class MainWindow(QMainWindow, WindowActions):
         reader: Executor | None = None,
         importer: Executor | None = None,
         indexer: Executor | None = None,
+        watcher: Executor | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -119,7 +123,10 @@ class MainWindow(QMainWindow, WindowActions):
         self.reads = TaskRunner(reader or serial_executor("clipper-reader"), self)
         self.import_tasks = TaskRunner(importer or serial_executor("clipper-import"), self)
         self.index_tasks = TaskRunner(indexer or serial_executor("clipper-indexer"), self)
+        self.watch_tasks = TaskRunner(watcher or serial_executor("clipper-watch"), self)
         self.runner = OperationRunner(archive, self.writes, self)
+        # Before anything is read: what others write from now on is shown (live refresh).
+        self.watcher = ChangeWatcher(archive, self.watch_tasks, self.runner.own_writes, self)
         # With the app's own workers, batches are read in a child process (import_worker).
         self.importer = ImportController(
             archive, self.runner, self.import_tasks, self, read_in_process=importer is None
@@ -185,6 +192,8 @@ class MainWindow(QMainWindow, WindowActions):
         self.results.refresh()
         self.review_desk.restore()
         self._catch_up_index()
+        self.watcher.changed.connect(self._on_changed_elsewhere)
+        self.watcher.start()
 
     def _connect(self) -> None:
         self.runner.operation_did_execute.connect(self._on_operation)
@@ -226,6 +235,13 @@ class MainWindow(QMainWindow, WindowActions):
             structural or changes.trash or changes.clippings
         ) and not self._sidebar_timer.isActive():
             self._sidebar_timer.start()
+
+    def _on_changed_elsewhere(self, changes: OpChanges) -> None:
+        """Another desk or a `clipper` command changed the archive: every view refreshes as
+        after an operation of this window; imports may have left cards to review."""
+        self.runner.announce(changes, origin=self.watcher)
+        if changes.added or changes.removed:
+            self.review_desk.refresh()
 
     def refresh_sidebar(self) -> None:
         self._sidebar_timer.stop()
@@ -424,6 +440,13 @@ class MainWindow(QMainWindow, WindowActions):
         self.importer.cancel()
         # A rebuild of a big index takes minutes: closing does not wait for it.
         self.archive.cancel_index_build()
-        for tasks in (self.import_tasks, self.writes, self.reads, self.index_tasks):
+        self.watcher.stop()
+        for tasks in (
+            self.import_tasks,
+            self.writes,
+            self.reads,
+            self.index_tasks,
+            self.watch_tasks,
+        ):
             tasks.shutdown()
         super().closeEvent(event)

@@ -57,6 +57,7 @@ def sync_executors() -> dict[str, ImmediateExecutor]:
         "reader": ImmediateExecutor(),
         "importer": ImmediateExecutor(),
         "indexer": ImmediateExecutor(),
+        "watcher": ImmediateExecutor(),
     }
 
 
