@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent
-from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from clipper.ui.clipping_model import CLIPPING_IDS_MIME
 from clipper.ui.widgets import plain_label
@@ -35,19 +35,29 @@ class DropOverlay(QFrame):
         super().__init__(parent)
         self.setObjectName("dropOverlay")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
+        card = QFrame()
+        card.setObjectName("dropOverlayCard")
+        card.setMaximumWidth(460)
+        inside = QVBoxLayout(card)
+        inside.setContentsMargins(24, 16, 24, 16)
         self.label = plain_label("Drop to import", "dropOverlayLabel")
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.label)
+        inside.addWidget(self.label)
         self.hint = plain_label(
             "Files, folders, web pages, addresses or text: each becomes a clipping. "
-            "On a dossier or a topic in the sidebar, the clipping is filed there too.",
+            "Dropped on a dossier or a topic in the sidebar, it is filed there too.",
             "dropOverlayHint",
             wrap=True,
         )
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.hint)
+        inside.addWidget(self.hint)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addLayout(row)
         layout.addStretch(2)
         self.hide()
 

@@ -87,6 +87,7 @@ from clipper.ui.window_layout import (
 log = logging.getLogger(__name__)
 
 SIDEBAR_REFRESH_MS = 300
+RESULTS_MIN_WIDTH = 460
 # From this much work on (clippings to index, or changes to apply), the status bar says
 # that the search index is being prepared, since searches wait for it (about 1 s of work).
 INDEX_NOTICE_MIN = 500
@@ -144,6 +145,9 @@ class MainWindow(QMainWindow, WindowActions):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setSizes([220, 720, 520])
+        # The list keeps room for its title column and two others, however the window is
+        # resized: the reader and the sidebar give way first.
+        self.results.setMinimumWidth(RESULTS_MIN_WIDTH)
         self.setCentralWidget(self.splitter)
         # The minimum is fixed once, before the window exists; letting the layout move it
         # later makes platforms without size hints (offscreen, some Wayland) warn each time.

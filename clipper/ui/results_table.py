@@ -32,7 +32,15 @@ from clipper.ui.clipping_model import Column, Role, ids_from_mime
 # The title is what an editor reads a list by: it keeps this much room, the other columns
 # narrow down to their minimum first, and then the least needed of them step aside.
 TITLE_MIN_WIDTH = 240
-COLUMN_MIN_WIDTH = 60
+COLUMN_MIN_WIDTH = 40
+# Below these a column says nothing ("2023-…"): it steps aside instead.
+LEAST_WIDTHS = {
+    Column.SOURCE: 80,
+    Column.DATE: 84,
+    Column.REGIONS: 72,
+    Column.TOPICS: 72,
+    Column.SNIPPET: 120,
+}
 PREFERRED_WIDTHS = {
     Column.TITLE: 300,
     Column.SOURCE: 110,
@@ -177,9 +185,8 @@ class ClippingTableView(QTableView):
         room = usable - TITLE_MIN_WIDTH
         squeezed: set[Column] = set()
         for column in GIVE_WAY_ORDER:
-            if len(others) - len(squeezed) <= 0:
-                break
-            if (len([c for c in others if c not in squeezed])) * COLUMN_MIN_WIDTH <= room:
+            staying = [c for c in others if c not in squeezed]
+            if not staying or sum(LEAST_WIDTHS[c] for c in staying) <= room:
                 break
             if column in others:
                 squeezed.add(column)
@@ -193,7 +200,8 @@ class ClippingTableView(QTableView):
                 if self.isColumnHidden(column) != hide:
                     self.setColumnHidden(column, hide)
             for column in shown:
-                width = max(COLUMN_MIN_WIDTH, int(self.wanted_widths[column] * scale))
+                least = min(LEAST_WIDTHS[column], self.wanted_widths[column])
+                width = max(least, int(self.wanted_widths[column] * scale))
                 if self.columnWidth(column) != width:
                     self.setColumnWidth(column, width)
         finally:

@@ -179,7 +179,8 @@ class Theme:
             banner_border=mix(banner_bg, AMBER, 0.4),
             overlay_bg=QColor(accent.red(), accent.green(), accent.blue(), 36),
             error=readable(RED_DARK if dark else RED_LIGHT, backgrounds, text),
-            link=readable(palette.color(role.Link), backgrounds, text),
+            # The palette's link blue, a little quieter (Fusion's is pure #0000ff).
+            link=readable(mix(palette.color(role.Link), text, 0.2), backgrounds, text),
         )
 
     def css(self, name: str) -> str:

@@ -242,7 +242,8 @@ class Chip(QFrame):
         if removable:
             self.remove_button = QToolButton()
             self.remove_button.setObjectName("chipRemove")
-            self.remove_button.setIcon(icon("close"))
+            # On an active chip (the accent behind it) the × is drawn in the accent's text.
+            self.remove_button.setIcon(icon("close-on-accent" if active else "close"))
             self.remove_button.setIconSize(QSize(12, 12))
             self.remove_button.setToolTip(plain_tooltip(f"Remove {text}"))
             self.remove_button.setAutoRaise(True)
