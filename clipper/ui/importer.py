@@ -224,6 +224,18 @@ class ImportController(QObject):
         self.restored.emit(earlier)
         return earlier
 
+    def _forget_earlier(self, review_id: int) -> None:
+        """A review read back from the archive (by a refresh that ran while this batch
+        stored it) is this batch's own: it has one card, here, not a second one with the
+        earlier imports."""
+        earlier = next((b for b in self.batches if b.number == 0), None)
+        if earlier is None:
+            return
+        kept = [e for e in earlier.entries if not (e.review and e.review.id == review_id)]
+        if len(kept) != len(earlier.entries):
+            earlier.entries = kept
+            self.restored.emit(earlier)
+
     def start(
         self, items: Sequence[InputItem | str], tags: Sequence[tuple[str, str]] = ()
     ) -> ImportBatch:
@@ -316,6 +328,8 @@ class ImportController(QObject):
             added, review = result.value
             entry.clipping_id = added.id
             entry.review = review
+            if review is not None:
+                self._forget_earlier(review.id)
             if not added.created:
                 entry.status = "exists"
                 entry.duplicate_of = added.duplicate_of

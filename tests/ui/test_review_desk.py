@@ -210,3 +210,32 @@ def test_no_stray_window_shows_while_a_batch_imports(
     finally:
         QApplication.instance().removeEventFilter(watcher)  # type: ignore[union-attr]
     assert watcher.shown == []
+
+
+def test_a_review_read_back_while_its_batch_stores_it_has_one_card(
+    qtbot, make_window, archive: Archive
+) -> None:
+    """A refresh of the reviews (the trash changed, another desk imported) may read a new
+    review from the archive before the writer's answer reaches the window: it is still
+    the batch's own card, not a second one among the earlier imports."""
+    import time
+
+    from clipper.ui.tasks import serial_executor
+
+    window = make_window(writer=serial_executor("test-writer"))
+    batch = window.importer.start([])
+    window.importer._on_outcome(
+        batch, ImportOutcome(label="dispatch.txt", ok=True, draft=suggested(1))
+    )
+    deadline = time.monotonic() + WAIT / 1000
+    while not archive.pending_reviews() and time.monotonic() < deadline:
+        time.sleep(0.01)  # the writer has stored it; its answer waits in the event queue
+    window.review_desk.sync(archive.pending_reviews())
+    [entry] = batch.entries
+    qtbot.waitUntil(lambda: entry.review is not None, timeout=WAIT)
+    window.importer._on_reading_finished(batch)
+    qtbot.waitUntil(lambda: len(window.review_panel.entries) == 1, timeout=WAIT)
+    qtbot.wait(200)
+    assert [card.entry for card in window.review_panel.entries] == [entry]
+    earlier = [b for b in window.importer.batches if b.number == 0]
+    assert all(not b.entries for b in earlier)
