@@ -601,7 +601,7 @@ def _on_reviews(
     ids = list(dict.fromkeys(review_ids))
 
     def apply(archive: Archive) -> OpResult:
-        before = [review for rid in ids if (review := _review_or_none(archive, rid))]
+        before = _reviews(archive, ids)
         changes = OpChanges()
         undo_steps: list[Operation] = []
         for review in before:
@@ -609,7 +609,8 @@ def _on_reviews(
             changes = changes.merge(changed)
             if undo is not None:
                 undo_steps.append(undo)
-        left: ReviewsLeft = {review.id: _review_or_none(archive, review.id) for review in before}
+        after = {review.id: review for review in _reviews(archive, [r.id for r in before])}
+        left: ReviewsLeft = {review.id: after.get(review.id) for review in before}
         inverse = _restore_reviews(label, before, undo_steps, operation) if undoable else None
         return OpResult(changes, inverse, left)
 
@@ -626,10 +627,21 @@ def _restore_reviews(
             changes = changes.merge(undo.apply(archive).changes)
         for review in before:
             changes = changes.merge(archive.put_review(review))
-        left: ReviewsLeft = {review.id: _review_or_none(archive, review.id) for review in before}
+        after = {review.id: review for review in _reviews(archive, [r.id for r in before])}
+        left: ReviewsLeft = {review.id: after.get(review.id) for review in before}
         return OpResult(changes, redo, left)
 
     return _in_one_transaction(label, apply)
+
+
+def _reviews(archive: Archive, review_ids: Sequence[int]) -> list[PendingReview]:
+    """These reviews as they stand (gone ones left out), in the order asked: one read for
+    many (a big batch), one lookup for one."""
+    if len(review_ids) == 1:
+        found = _review_or_none(archive, review_ids[0])
+        return [found] if found is not None else []
+    pending = {review.id: review for review in archive.pending_reviews()}
+    return [pending[rid] for rid in review_ids if rid in pending]
 
 
 def _review_or_none(archive: Archive, review_id: int) -> PendingReview | None:
@@ -724,13 +736,34 @@ def dismiss_reviews(review_ids: Sequence[int]) -> Operation:
 
 def accept_reviews(review_ids: Sequence[int]) -> Operation:
     """Accept every suggestion and confirm every guessed title (as it is) of these reviews;
-    possible duplicates are left for the editor to keep or skip one by one."""
+    possible duplicates are left for the editor to keep or skip one by one.
 
-    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
-        if review.held:
-            return OpChanges(), None
-        picked = [(s.kind, s.name) for s in review.open_suggestions]
-        return _tag_with(review.clipping_id, picked, review.title_guessed)(archive, review)
+    Done in bulk (a 180-clipping batch suggests the same few tags again and again): one
+    tagging per distinct tag, and the reviews, all settled, go in one statement."""
+    ids = list(dict.fromkeys(review_ids))
+    label = f"Accept {len(ids)} review{'s' if len(ids) != 1 else ''}"
 
-    ids = list(review_ids)
-    return _on_reviews(f"Accept {len(ids)} review{'s' if len(ids) != 1 else ''}", ids, step)
+    def apply(archive: Archive) -> OpResult:
+        before = [r for r in _reviews(archive, ids) if not r.held]
+        by_tag: dict[tuple[str, str], list[int]] = {}
+        for review in before:
+            for suggestion in review.open_suggestions:
+                key = (suggestion.kind, suggestion.name)
+                by_tag.setdefault(key, []).append(review.clipping_id)
+        changes = OpChanges()
+        undo_steps: list[Operation] = []
+        for (kind, name), clipping_ids in by_tag.items():
+            tagged = archive.add_tag(clipping_ids, kind, name)
+            changes = changes.merge(tagged)
+            if tagged.clippings:
+                undo_steps.append(remove_tag(sorted(tagged.clippings), kind, name))
+        for review in before:
+            if review.title_guessed:
+                changes = changes.merge(archive.confirm_title(review.clipping_id))
+        changes = changes.merge(archive.dismiss_reviews([r.id for r in before]))
+        left: ReviewsLeft = {review.id: None for review in before}
+        inverse = _restore_reviews(label, before, undo_steps, operation)
+        return OpResult(changes, inverse, left)
+
+    operation = _in_one_transaction(label, apply)
+    return operation

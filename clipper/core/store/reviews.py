@@ -123,7 +123,18 @@ class ReviewStore:
         """What there is to review about a stored clipping (one row per clipping: a second
         call replaces the first)."""
         with self._store.writing() as s:
-            self._store.require_clipping(s, clipping_id)
+            # Light reads (not the ORM object with its source and tags): an import batch
+            # adds one review per clipping it stores.
+            row = s.execute(
+                select(Clipping.title, Clipping.trashed_at).where(Clipping.id == clipping_id)
+            ).first()
+            if row is None:
+                raise NotFound(f"no clipping with id {clipping_id}")
+            duplicate_title = (
+                s.scalar(select(Clipping.title).where(Clipping.id == duplicate_of))
+                if duplicate_of is not None
+                else None
+            )
             s.execute(delete(ReviewItem).where(ReviewItem.clipping_id == clipping_id))
             item = ReviewItem(
                 clipping_id=clipping_id,
@@ -137,7 +148,21 @@ class ReviewStore:
             )
             s.add(item)
             s.flush()
-            return Changed(self._views(s, ReviewItem.id == item.id)[0], OpChanges())
+            view = PendingReview(
+                id=item.id,
+                clipping_id=clipping_id,
+                clipping_title=row.title,
+                clipping_trashed=row.trashed_at is not None,
+                label=label,
+                title_guessed=title_guessed,
+                suggestions=tuple(suggestions),
+                duplicate_of=duplicate_of,
+                duplicate_title=duplicate_title,
+                similarity=similarity,
+                held=held,
+                arrived_at=item.arrived_at,
+            )
+            return Changed(view, OpChanges())
 
     def settle(
         self,
