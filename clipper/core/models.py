@@ -1,5 +1,5 @@
 """SQLAlchemy 2.0 models of the archive: clippings, sources, tags, notes, links, dossiers,
-originals, captured references, pending import reviews and the append-only `changes` log.
+originals, captured references and the append-only `changes` log.
 
 The ORM objects never leave `Archive`: callers get plain dataclasses from `clipper.core.views`.
 """
