@@ -18,6 +18,7 @@ import operator
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -53,6 +54,7 @@ from clipper.core.store.changes import ChangeCursor
 from clipper.core.store.clippings import EDITABLE_FIELDS, SORT_KEYS, TAG_SORTS
 from clipper.core.store.feeds import FeedStore, WatchFolderStore
 from clipper.core.store.inbox import InboxStore
+from clipper.core.store.reviews import ReviewStore
 from clipper.core.store.saved import SavedSearchStore
 
 __all__ = [
@@ -291,6 +293,20 @@ class Archive:
     restore = _to("stores.trash", TrashStore.restore)
     purge = _to("stores.trash", TrashStore.purge)
     empty_trash = _to("stores.trash", TrashStore.empty)
+
+    # -- what imports left for the editor to review -------------------------------------------
+
+    pending_reviews = _to("reviews", ReviewStore.pending)
+    review = _to("reviews", ReviewStore.get)
+    add_review = _to("reviews", ReviewStore.add)
+    settle_review = _to("reviews", ReviewStore.settle)
+    dismiss_reviews = _to("reviews", ReviewStore.dismiss)
+    put_review = _to("reviews", ReviewStore.put)
+
+    @cached_property
+    def reviews(self) -> ReviewStore:
+        """Pending import reviews (on the archive's one `Store`, like `stores`)."""
+        return ReviewStore(self.stores.unit)
 
     # -- what the search index reads ---------------------------------------------------------
 

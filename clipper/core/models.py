@@ -267,6 +267,31 @@ class Change(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ReviewItem(Base):
+    """What an import left for the editor to look at about one stored clipping: a guessed
+    title to confirm, suggested tags (with their score; accepted ones stay listed), a
+    possible duplicate of another clipping (`held`: it waits in the trash until kept). Kept
+    until dealt with, across restarts; gone with its clipping."""
+
+    __tablename__ = "review_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clipping_id: Mapped[int] = mapped_column(
+        ForeignKey("clippings.id", ondelete="CASCADE"), unique=True
+    )
+    # What was imported: a file's path, an address, "pasted text: ...".
+    label: Mapped[str] = mapped_column(Text, default="")
+    title_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # [{"kind", "name", "code", "score", "evidence", "accepted"}], best first.
+    suggestions: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("clippings.id", ondelete="SET NULL")
+    )
+    similarity: Mapped[float | None] = mapped_column(Float)
+    held: Mapped[bool] = mapped_column(Boolean, default=False)
+    arrived_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 # -- monitoring -------------------------------------------------------------------------------
 
 

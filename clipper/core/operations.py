@@ -16,9 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from clipper.core.archive import Archive, NotFound
+from clipper.core.archive import Archive, InvalidInput, NotFound
 from clipper.core.drafts import ClippingDraft
-from clipper.core.views import OpChanges
+from clipper.core.views import (
+    ClippingFilter,
+    OpChanges,
+    PendingReview,
+    ReviewSuggestion,
+    TagNode,
+)
 
 UNDO_LIMIT = 100
 
@@ -402,3 +408,362 @@ def _set_dossier(dossier_id: int, clipping_ids: Sequence[int]) -> Operation:
         return changes.merge(archive.reorder_dossier(dossier_id, wanted))
 
     return _dossier_change("Change dossier", dossier_id, change)
+
+
+# -- topics and regions ----------------------------------------------------------------------
+
+
+def _tag_node(archive: Archive, tag_id: int) -> TagNode:
+    ref = archive.tag_names([tag_id]).get(tag_id)
+    if ref is None:
+        raise NotFound(f"no tag with id {tag_id}")
+    node = next((n for n in archive.tag_tree(ref.kind) if n.id == tag_id), None)
+    if node is None:
+        raise NotFound(f"no tag with id {tag_id}")
+    return node
+
+
+def _tagged_with(archive: Archive, node: TagNode) -> list[int]:
+    """The clippings (in the trash too) that carry this very tag, not one under it."""
+    candidates: list[int] = []
+    for in_trash in (False, True):
+        flt = ClippingFilter(tag_ids=(node.id,), in_trash=in_trash)
+        candidates += archive.list_ids(flt, sort="id", descending=False)
+    field = "regions" if node.kind == "region" else "topics"
+    return [s.id for s in archive.summaries(candidates) if node.name in getattr(s, field)]
+
+
+def rename_tag(tag_id: int, name: str) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        before = _tag_node(archive, tag_id).name
+        changes = archive.rename_tag(tag_id, name)
+        return OpResult(changes, rename_tag(tag_id, before))
+
+    return _in_one_transaction(f"Rename to {name.strip()}", apply)
+
+
+def delete_tag(tag_id: int) -> Operation:
+    """Take a topic (or region) off every clipping and out of the tree; what was under it
+    moves up. Undo puts it back, with its rule, its clippings and what was under it."""
+
+    def apply(archive: Archive) -> OpResult:
+        node = _tag_node(archive, tag_id)
+        tagged = _tagged_with(archive, node)
+        children = [n.id for n in archive.tag_tree(node.kind) if n.parent_id == tag_id]
+        changes = archive.delete_tag(tag_id)
+        return OpResult(changes, _recreate_tag(node, tagged, children), value=len(tagged))
+
+    return _in_one_transaction("Delete tag", apply)
+
+
+def _recreate_tag(node: TagNode, tagged: Sequence[int], children: Sequence[int]) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        ref, changes = archive.create_tag(node.kind, node.name, node.parent_id)
+        if node.match_mode:
+            changes = changes.merge(
+                archive.set_topic_rule(
+                    ref.id, node.match_mode, node.match_pattern, enabled=node.match_enabled
+                )
+            )
+        if tagged:
+            changes = changes.merge(archive.add_tag(list(tagged), node.kind, node.name))
+        for child in children:
+            changes = changes.merge(archive.move_tag(child, ref.id))
+        return OpResult(changes, delete_tag(ref.id), value=ref)
+
+    return _in_one_transaction(f"Create {node.name}", apply)
+
+
+def merge_tags(source_id: int, target_id: int) -> Operation:
+    """File everything tagged with one topic under another, then delete the first (what was
+    under it moves up). Undo brings it back and takes the other off where it was added."""
+
+    def apply(archive: Archive) -> OpResult:
+        source = _tag_node(archive, source_id)
+        target = _tag_node(archive, target_id)
+        if source.kind != target.kind or source.id == target.id:
+            raise InvalidInput(f"{source.name!r} can only be merged into another {source.kind}")
+        tagged = _tagged_with(archive, source)
+        children = [n.id for n in archive.tag_tree(source.kind) if n.parent_id == source_id]
+        changes = OpChanges()
+        if tagged:
+            changes = archive.add_tag(tagged, target.kind, target.name)
+        added = sorted(changes.clippings)
+        changes = changes.merge(archive.delete_tag(source_id))
+        inverse = _unmerge(source, tagged, children, target.kind, target.name, added)
+        return OpResult(changes, inverse, value=len(tagged))
+
+    return _in_one_transaction("Merge tags", apply)
+
+
+def _unmerge(
+    source: TagNode,
+    tagged: Sequence[int],
+    children: Sequence[int],
+    kind: str,
+    target_name: str,
+    added: Sequence[int],
+) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        result = _recreate_tag(source, tagged, children).apply(archive)
+        changes = result.changes
+        if added:
+            changes = changes.merge(archive.remove_tag(list(added), kind, target_name))
+        target = archive.find_tag(kind, target_name)
+        assert target is not None
+        return OpResult(changes, merge_tags(result.value.id, target.id))
+
+    return _in_one_transaction("Merge tags", apply)
+
+
+def set_topic_rule(tag_id: int, mode: str | None, pattern: str | None, enabled: bool) -> Operation:
+    """Set (or, with no mode, clear) a topic's match rule; undo puts the old one back."""
+
+    def apply(archive: Archive) -> OpResult:
+        before = _tag_node(archive, tag_id)
+        changes = archive.set_topic_rule(tag_id, mode, pattern, enabled=enabled)
+        inverse = set_topic_rule(
+            tag_id, before.match_mode, before.match_pattern, before.match_enabled
+        )
+        return OpResult(changes, inverse)
+
+    return _in_one_transaction("Change match rule", apply)
+
+
+# -- what imports leave to review ------------------------------------------------------------
+
+
+def suggestions_of(draft: ClippingDraft) -> list[ReviewSuggestion]:
+    """A draft's suggested regions and topics as a review lists them, best first."""
+    return [
+        ReviewSuggestion(
+            kind,
+            s.name,
+            s.code,
+            s.score,
+            # What the suggestion rests on, when the pipeline says (its score otherwise).
+            evidence=str(getattr(s, "evidence", "") or ""),
+        )
+        for kind, found in (("region", draft.regions), ("topic", draft.topics))
+        for s in found
+    ]
+
+
+def store_for_review(
+    draft: ClippingDraft,
+    tags: Sequence[tuple[str, str]] = (),
+    label: str = "",
+    duplicate_of: int | None = None,
+    similarity: float | None = None,
+) -> Operation:
+    """Store an import draft and, in the same transaction, what there is to review about it
+    (kept until dealt with). A possible duplicate of `duplicate_of` is stored straight into
+    the trash and held there until the editor keeps it. The value is (AddResult, the
+    PendingReview or None). Not recorded one by one: the importer records the batch."""
+
+    def apply(archive: Archive) -> OpResult:
+        result = archive.add(draft, tags=tags)
+        review = None
+        changes = result.changes
+        if result.created:
+            held = duplicate_of is not None
+            if held:
+                changes = changes.merge(archive.trash([result.id]))
+            suggestions = suggestions_of(draft)
+            if held or draft.title_guessed or suggestions:
+                review, _ = archive.add_review(
+                    result.id,
+                    label=label,
+                    title_guessed=draft.title_guessed,
+                    suggestions=suggestions,
+                    duplicate_of=duplicate_of,
+                    similarity=similarity,
+                    held=held,
+                )
+        inverse = trash([result.id]) if result.created else None
+        return OpResult(changes, inverse, (result, review))
+
+    return _in_one_transaction(f"Import {draft.title}", apply, undoable=False)
+
+
+ReviewsLeft = dict[int, "PendingReview | None"]
+# What one review's change did: what it changed, and the operation that undoes that part.
+ReviewStep = Callable[[Archive, PendingReview], tuple[OpChanges, Operation | None]]
+
+
+def _on_reviews(
+    label: str, review_ids: Sequence[int], step: ReviewStep, undoable: bool = True
+) -> Operation:
+    """An operation on some pending reviews: `step` deals with each one (tags it, confirms
+    its title, dismisses it...) in one transaction. The value says what is left of each
+    review (None: dealt with). Undo undoes each step and writes the reviews back as they
+    were; redo runs this operation again."""
+    ids = list(dict.fromkeys(review_ids))
+
+    def apply(archive: Archive) -> OpResult:
+        before = _reviews(archive, ids)
+        changes = OpChanges()
+        undo_steps: list[Operation] = []
+        for review in before:
+            changed, undo = step(archive, review)
+            changes = changes.merge(changed)
+            if undo is not None:
+                undo_steps.append(undo)
+        after = {review.id: review for review in _reviews(archive, [r.id for r in before])}
+        left: ReviewsLeft = {review.id: after.get(review.id) for review in before}
+        inverse = _restore_reviews(label, before, undo_steps, operation) if undoable else None
+        return OpResult(changes, inverse, left)
+
+    operation = _in_one_transaction(label, apply, undoable)
+    return operation
+
+
+def _restore_reviews(
+    label: str, before: Sequence[PendingReview], undo_steps: Sequence[Operation], redo: Operation
+) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        changes = OpChanges()
+        for undo in reversed(undo_steps):
+            changes = changes.merge(undo.apply(archive).changes)
+        for review in before:
+            changes = changes.merge(archive.put_review(review))
+        after = {review.id: review for review in _reviews(archive, [r.id for r in before])}
+        left: ReviewsLeft = {review.id: after.get(review.id) for review in before}
+        return OpResult(changes, redo, left)
+
+    return _in_one_transaction(label, apply)
+
+
+def _reviews(archive: Archive, review_ids: Sequence[int]) -> list[PendingReview]:
+    """These reviews as they stand (gone ones left out), in the order asked: one read for
+    many (a big batch), one lookup for one."""
+    if len(review_ids) == 1:
+        found = _review_or_none(archive, review_ids[0])
+        return [found] if found is not None else []
+    pending = {review.id: review for review in archive.pending_reviews()}
+    return [pending[rid] for rid in review_ids if rid in pending]
+
+
+def _review_or_none(archive: Archive, review_id: int) -> PendingReview | None:
+    try:
+        return archive.review(review_id)
+    except NotFound:
+        return None
+
+
+def _tag_with(
+    clipping_id: int, picked: Sequence[tuple[str, str]], confirm_title: bool = False
+) -> ReviewStep:
+    """Tag the clipping with what was picked among its suggestions and note them accepted
+    (and, with `confirm_title`, its guessed title confirmed as it is)."""
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        changes = OpChanges()
+        added: list[tuple[str, str]] = []
+        for kind, name in picked:
+            tagged = archive.add_tag([clipping_id], kind, name)
+            changes = changes.merge(tagged)
+            if tagged.clippings:
+                added.append((kind, name))
+        if confirm_title:
+            changes = changes.merge(archive.confirm_title(clipping_id))
+        archive.settle_review(review.id, accepted=picked, title=confirm_title)
+        undo = _untag(clipping_id, added) if added else None
+        return changes, undo
+
+    return step
+
+
+def _untag(clipping_id: int, tags: Sequence[tuple[str, str]]) -> Operation:
+    def apply(archive: Archive) -> OpResult:
+        changes = OpChanges()
+        for kind, name in tags:
+            changes = changes.merge(archive.remove_tag([clipping_id], kind, name))
+        return OpResult(changes)
+
+    return Operation("Remove tags", apply)
+
+
+def accept_suggestions(review_id: int, picked: Sequence[tuple[str, str]]) -> Operation:
+    """Tag a reviewed clipping with suggestions it was offered (one click on a chip)."""
+    wanted = list(picked)
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        return _tag_with(review.clipping_id, wanted)(archive, review)
+
+    label = f"Tag with {wanted[0][1]}" if len(wanted) == 1 else f"Tag with {len(wanted)} tags"
+    return _on_reviews(label, [review_id], step)
+
+
+def confirm_review_title(review_id: int, title: str) -> Operation:
+    """The guessed title, confirmed as it is or corrected; a correction can be undone."""
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        before = archive.get(review.clipping_id).title
+        wanted = " ".join(title.split())
+        archive.settle_review(review.id, title=True)
+        if wanted and wanted != before:
+            changes = archive.update(review.clipping_id, title=wanted)
+            return changes, update_fields(review.clipping_id, title=before)
+        return archive.confirm_title(review.clipping_id), None
+
+    return _on_reviews("Edit title", [review_id], step)
+
+
+def keep_duplicate(review_id: int, title: str) -> Operation:
+    """Keep a possible duplicate the import held in the trash: it joins the library (as its
+    import, "Import <title>", which undo takes back to the trash)."""
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        changes = archive.restore([review.clipping_id])
+        archive.settle_review(review.id, duplicate=True)
+        return changes, trash([review.clipping_id]) if changes.clippings else None
+
+    return _on_reviews(f"Import {title}", [review_id], step)
+
+
+def dismiss_reviews(review_ids: Sequence[int]) -> Operation:
+    """The editor has seen these cards: forget them (a held duplicate stays in the trash;
+    titles stay as guessed and suggestions unapplied)."""
+
+    def step(archive: Archive, review: PendingReview) -> tuple[OpChanges, Operation | None]:
+        return archive.dismiss_reviews([review.id]), None
+
+    ids = list(review_ids)
+    label = "Dismiss review" if len(ids) == 1 else f"Dismiss {len(ids)} reviews"
+    return _on_reviews(label, ids, step)
+
+
+def accept_reviews(review_ids: Sequence[int]) -> Operation:
+    """Accept every suggestion and confirm every guessed title (as it is) of these reviews;
+    possible duplicates are left for the editor to keep or skip one by one.
+
+    Done in bulk (a 180-clipping batch suggests the same few tags again and again): one
+    tagging per distinct tag, and the reviews, all settled, go in one statement."""
+    ids = list(dict.fromkeys(review_ids))
+    label = f"Accept {len(ids)} review{'s' if len(ids) != 1 else ''}"
+
+    def apply(archive: Archive) -> OpResult:
+        before = [r for r in _reviews(archive, ids) if not r.held]
+        by_tag: dict[tuple[str, str], list[int]] = {}
+        for review in before:
+            for suggestion in review.open_suggestions:
+                key = (suggestion.kind, suggestion.name)
+                by_tag.setdefault(key, []).append(review.clipping_id)
+        changes = OpChanges()
+        undo_steps: list[Operation] = []
+        for (kind, name), clipping_ids in by_tag.items():
+            tagged = archive.add_tag(clipping_ids, kind, name)
+            changes = changes.merge(tagged)
+            if tagged.clippings:
+                undo_steps.append(remove_tag(sorted(tagged.clippings), kind, name))
+        for review in before:
+            if review.title_guessed:
+                changes = changes.merge(archive.confirm_title(review.clipping_id))
+        changes = changes.merge(archive.dismiss_reviews([r.id for r in before]))
+        left: ReviewsLeft = {review.id: None for review in before}
+        inverse = _restore_reviews(label, before, undo_steps, operation)
+        return OpResult(changes, inverse, left)
+
+    operation = _in_one_transaction(label, apply)
+    return operation

@@ -266,3 +266,44 @@ class ChangeRecord:
     seq: int
     clipping_id: int
     op: str
+
+
+@dataclass(frozen=True)
+class ReviewSuggestion:
+    """A region or topic an import suggested for a clipping, with what it rests on."""
+
+    kind: str
+    name: str
+    code: str | None = None
+    score: float = 0.0
+    evidence: str = ""
+    accepted: bool = False
+
+
+@dataclass(frozen=True)
+class PendingReview:
+    """What an import left for the editor to look at about one stored clipping: a guessed
+    title, suggestions (accepted ones stay listed, so a card never shifts under the
+    pointer), a possible duplicate of `duplicate_of` (`held`: it waits in the trash)."""
+
+    id: int
+    clipping_id: int
+    clipping_title: str
+    clipping_trashed: bool
+    label: str
+    title_guessed: bool
+    suggestions: tuple[ReviewSuggestion, ...]
+    duplicate_of: int | None
+    duplicate_title: str | None
+    similarity: float | None
+    held: bool
+    arrived_at: dt.datetime
+
+    @property
+    def open_suggestions(self) -> tuple[ReviewSuggestion, ...]:
+        return tuple(s for s in self.suggestions if not s.accepted)
+
+    @property
+    def is_open(self) -> bool:
+        """Something is still to be decided."""
+        return self.held or self.title_guessed or bool(self.open_suggestions)

@@ -35,6 +35,8 @@ class ExportRequest:
     title: str
     group_by: str = "none"
     paper: str = "a4"
+    # A line for a book's cover (a dossier's description).
+    description: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in FORMATS:
@@ -68,7 +70,12 @@ def run_export(
         from clipper.export.book import BookOptions
         from clipper.export.pdf import write_pdf_book
 
-        options = BookOptions(request.title, group_by=request.group_by, paper=request.paper)
+        options = BookOptions(
+            request.title,
+            group_by=request.group_by,
+            paper=request.paper,
+            description=request.description,
+        )
         book = write_pdf_book(archive, ids, request.path, options, progress, is_cancelled)
         pages = book.page_count
         summary = f"{count} ({book.page_count} pages)"

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu
 
 from clipper.core.operations import UndoHistory
 from clipper.ui.icons import icon
+from clipper.ui.text import menu_text
 
 if TYPE_CHECKING:
     from clipper.ui.main_window import MainWindow
@@ -46,20 +47,32 @@ ACTIONS = (
     ActionSpec("import_folder_action", "Import &folder…", "Ctrl+Shift+O", "import_folder"),
     ActionSpec("import_scan_action", "Import a &scan…", None, "import_scan"),
     ActionSpec("paste_action", "&Paste to import", Key.Paste, "paste"),
-    ActionSpec("export_action", "&Export…", "Ctrl+E", "export", "export"),
+    ActionSpec("export_action", "&Export…", "Ctrl+E", "clipping_commands.export", "export"),
     ActionSpec("samples_action", "Load &sample clippings", None, "load_samples", "samples"),
     ActionSpec("quit_action", "&Quit", Key.Quit, "close"),
     ActionSpec("undo_action", "&Undo", Key.Undo, "runner.undo", "undo"),
     ActionSpec("redo_action", "&Redo", "Ctrl+Shift+Z", "runner.redo"),
     ActionSpec("find_action", "&Find", Key.Find, "focus_search", "search"),
-    ActionSpec("edit_title_action", "Edit &title", "F2", "edit_title"),
+    ActionSpec("edit_title_action", "Edit &title", "F2", "clipping_commands.edit_title"),
     ActionSpec("note_action", "New &note", "Ctrl+N", "new_note", "note"),
     ActionSpec("tag_action", "Add ta&g", "Ctrl+T", "focus_tag_field", "topic"),
-    ActionSpec("link_action", "&Link clippings…", "Ctrl+L", "link_selected", "link"),
-    ActionSpec("trash_action", "Move to &trash", Key.Delete, "trash_selected", "trash"),
-    ActionSpec("restore_action", "&Restore from trash", "Ctrl+R", "restore_selected", "restore"),
-    ActionSpec("purge_action", "&Delete for good…", "Shift+Del", "purge_selected"),
-    ActionSpec("empty_trash_action", "&Empty trash…", None, "empty_trash"),
+    ActionSpec(
+        "link_action", "&Link clippings…", "Ctrl+L", "clipping_commands.link_selected", "link"
+    ),
+    ActionSpec(
+        "trash_action", "Move to &trash", Key.Delete, "clipping_commands.trash_selected", "trash"
+    ),
+    ActionSpec(
+        "restore_action",
+        "&Restore from trash",
+        "Ctrl+R",
+        "clipping_commands.restore_selected",
+        "restore",
+    ),
+    ActionSpec(
+        "purge_action", "&Delete for good…", "Shift+Del", "clipping_commands.purge_selected"
+    ),
+    ActionSpec("empty_trash_action", "&Empty trash…", None, "clipping_commands.empty_trash"),
     ActionSpec(
         "new_dossier_action", "&New dossier…", "Ctrl+Shift+N", "dossier_commands.new", "dossier"
     ),
@@ -264,9 +277,10 @@ def enable_for_selection(window: MainWindow, ids: Sequence[int], kind: str) -> N
 def name_undo_redo(window: MainWindow, history: UndoHistory) -> None:
     """Undo and Redo say what they would undo or redo ("Undo Tag with Niger")."""
     undo, redo = history.undo_label, history.redo_label
-    window.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
+    # The labels name archive things ("Tag with R&D"): an ampersand there is shown as is.
+    window.undo_action.setText(f"&Undo {menu_text(undo)}" if undo else "&Undo")
     window.undo_action.setEnabled(undo is not None)
-    window.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
+    window.redo_action.setText(f"&Redo {menu_text(redo)}" if redo else "&Redo")
     window.redo_action.setEnabled(redo is not None)
 
 

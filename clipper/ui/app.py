@@ -7,7 +7,7 @@ import gc
 import logging
 import sys
 
-from PySide6.QtCore import QLockFile, QSettings
+from PySide6.QtCore import QLockFile, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from clipper.core.archive import Archive
@@ -21,6 +21,7 @@ from clipper.ui.instance import (
 )
 from clipper.ui.main_window import MainWindow
 from clipper.ui.settings import open_settings
+from clipper.ui.theme import theme_for
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,21 @@ def application() -> QApplication:
 
 
 def apply_style(app: QApplication) -> None:
+    """Fusion with Clipper's style sheet, its colours taken from the application's palette
+    (light or dark); again whenever the desktop switches between the two."""
     app.setStyle("Fusion")
     if STYLE_PATH.exists():
-        app.setStyleSheet(STYLE_PATH.read_text(encoding="utf-8"))
+        theme = theme_for(app.palette())
+        app.setStyleSheet(theme.fill(STYLE_PATH.read_text(encoding="utf-8")))
+    hints = app.styleHints()
+    if not hints.property("clipperFollowsScheme"):
+        hints.setProperty("clipperFollowsScheme", True)
+        hints.colorSchemeChanged.connect(lambda _scheme: _restyle_later(app))
+
+
+def _restyle_later(app: QApplication) -> None:
+    # The palette of the new scheme is in place once the event that announced it is done.
+    QTimer.singleShot(0, lambda: apply_style(app))
 
 
 class BroughtForward(Exception):

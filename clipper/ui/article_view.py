@@ -12,10 +12,11 @@ import html
 import logging
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from clipper.core.views import ClippingDetail
+from clipper.ui.theme import Theme, theme_for
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +32,12 @@ def format_published(detail: ClippingDetail) -> str:
     return f"{published.day} {published.strftime('%B %Y')}"
 
 
-def article_html(detail: ClippingDetail) -> str:
-    """The article as simple HTML: every piece of archive text is escaped."""
+def article_html(detail: ClippingDetail, theme: Theme | None = None) -> str:
+    """The article as simple HTML: every piece of archive text is escaped; its colours are
+    the theme's (the palette's), so it reads in a dark theme as in a light one."""
     esc = html.escape
+    theme = theme or theme_for(QGuiApplication.palette())
+    muted, link, error = (theme.css(name) for name in ("muted", "link", "error"))
     facts = [
         f"<b>{esc(detail.source)}</b>" if detail.source else "",
         esc(detail.author) if detail.author else "",
@@ -46,22 +50,20 @@ def article_html(detail: ClippingDetail) -> str:
     ]
     if meta:
         below = 4 if detail.url else 14
-        parts.append(f'<p style="color:#5b6470; margin:0 0 {below}px 0;">{meta}</p>')
+        parts.append(f'<p style="color:{muted}; margin:0 0 {below}px 0;">{meta}</p>')
     if detail.url:
         parts.append(
             f'<p style="margin:0 0 12px 0;"><a href="{esc(detail.url, quote=True)}" '
-            f'style="color:#1d4ed8;">Original article</a> '
-            f'<span style="color:#8a919c;">({esc(_host(detail.url))})</span></p>'
+            f'style="color:{link};">Original article</a> '
+            f'<span style="color:{muted};">({esc(_host(detail.url))})</span></p>'
         )
     if detail.trashed_at is not None:
         parts.append(
-            '<p style="color:#b91c1c; margin:6px 0;">This clipping is in the trash. '
+            f'<p style="color:{error}; margin:6px 0;">This clipping is in the trash. '
             "Restore it to bring it back to the library.</p>"
         )
     if detail.standfirst:
-        parts.append(
-            f'<p style="font-size:12.5pt; color:#374151;"><i>{esc(detail.standfirst)}</i></p>'
-        )
+        parts.append(f'<p style="font-size:12.5pt;"><i>{esc(detail.standfirst)}</i></p>')
     for paragraph in detail.body.split("\n\n"):
         if paragraph.strip():
             text = esc(paragraph.strip()).replace("\n", "<br>")

@@ -28,9 +28,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 
 from clipper.core.views import ClippingSummary
+from clipper.ui.text import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,6 @@ QUIET_ROLES = frozenset(
         Qt.ItemDataRole.TextAlignmentRole,
     }
 )
-SECONDARY_TEXT = QBrush(QColor("#5b6470"))
 
 RowLoader = Callable[[Sequence[int]], list[ClippingSummary]]
 # Asks for a page of search hits (1-based) and hands it to the callback when it is read,
@@ -151,6 +151,8 @@ class ClippingTableModel(QAbstractTableModel):
         self._search_token = object()
         self._pending_titles: dict[int, str] = {}
         self.reorderable = False
+        # The quiet colour of the columns after the title; the pane sets it from the theme.
+        self.secondary_text = QBrush()
 
     # -- what the model shows ----------------------------------------------------------------
 
@@ -347,13 +349,13 @@ class ClippingTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return self._text(summary, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (Column.TITLE, Column.SNIPPET):
-            return summary.title
+            return plain_tooltip(summary.title)
         if role == Role.SUMMARY:
             return summary
         if role == Role.SNIPPET_HTML:
             return self._snippets.get(summary.id, "")
         if role == Qt.ItemDataRole.ForegroundRole and column != Column.TITLE:
-            return SECONDARY_TEXT
+            return self.secondary_text
         if role == Qt.ItemDataRole.FontRole and column == Column.TITLE and summary.trashed:
             font = QFont()
             font.setStrikeOut(True)

@@ -14,6 +14,7 @@ from clipper.core.operations import OpResult
 from clipper.ui.dialogs import DossierDialog
 from clipper.ui.icons import icon
 from clipper.ui.sidebar import NodeKey
+from clipper.ui.text import clippings, menu_text
 
 if TYPE_CHECKING:
     from clipper.ui.main_window import MainWindow
@@ -48,10 +49,12 @@ class DossierCommands:
         window.open_dialog(dialog)
 
     def describe(self) -> None:
-        window = self.window
         dossier_id = self.current()
-        if dossier_id is None:
-            return
+        if dossier_id is not None:
+            self.describe_dossier(dossier_id)
+
+    def describe_dossier(self, dossier_id: int) -> None:
+        window = self.window
         view = window.archive.dossier(dossier_id)
         dialog = DossierDialog(view.name, view.description, window)
         dialog.accepted.connect(
@@ -67,14 +70,37 @@ class DossierCommands:
         window.open_dialog(dialog)
 
     def delete(self) -> None:
+        """Delete the dossier shown; its clippings stay in the library."""
         dossier_id = self.current()
         if dossier_id is not None:
-            self.window.runner.run(ops.delete_dossier(dossier_id), origin=self.window)
+            self.delete_dossier(dossier_id)
+
+    def delete_dossier(self, dossier_id: int) -> None:
+        window = self.window
+        name = window.archive.dossier(dossier_id).name
+        window.runner.run(
+            ops.delete_dossier(dossier_id),
+            origin=window,
+            on_done=lambda _r: window.clipping_commands.say(
+                f"Deleted the dossier {name}; its clippings stay in the library. Undo with Ctrl+Z."
+            ),
+        )
 
     def add_selection_to(self, dossier_id: int) -> None:
         ids = self.window.results.selected_ids()
         if ids:
-            self.window.runner.run(ops.add_to_dossier(dossier_id, ids), origin=self.window)
+            self.add(dossier_id, ids)
+
+    def add(self, dossier_id: int, ids: Sequence[int], position: int | None = None) -> None:
+        window = self.window
+        name = window.archive.dossier(dossier_id).name
+        window.runner.run(
+            ops.add_to_dossier(dossier_id, ids, position=position),
+            origin=window,
+            on_done=lambda _r: window.clipping_commands.say(
+                f"Added {clippings(len(ids))} to {name}."
+            ),
+        )
 
     def remove_selection(self) -> None:
         dossier_id = self.current()
@@ -89,18 +115,21 @@ class DossierCommands:
         self.move(+1)
 
     def move(self, step: int) -> None:
-        """Move the one selected clipping `step` rows within the dossier shown."""
+        """Move the one selected clipping `step` rows within the dossier shown: it trades
+        places with its neighbour in the list (members in the trash keep theirs)."""
         results = self.window.results
         dossier_id = self.current()
         ids = results.selected_ids()
         if dossier_id is None or len(ids) != 1:
             return
-        order = results.model.known_ids()
-        row = order.index(ids[0])
-        target = row + step
-        if not 0 <= target < len(order):
+        listed = results.model.known_ids()
+        row = listed.index(ids[0])
+        if not 0 <= row + step < len(listed):
             return
-        order[row], order[target] = order[target], order[row]
+        neighbour = listed[row + step]
+        order = list(self.window.archive.dossier(dossier_id).clipping_ids)
+        here, there = order.index(ids[0]), order.index(neighbour)
+        order[here], order[there] = order[there], order[here]
         self.window.runner.run(ops.reorder_dossier(dossier_id, order), origin=self.window)
 
     def reorder_dropped(self, ids: list[int], row: int) -> None:
@@ -110,34 +139,37 @@ class DossierCommands:
         if dossier_id is None:
             return
         runner, window = self.window.runner, self.window
-        order = window.results.model.known_ids()
-        before = [cid for cid in order[:row] if cid not in ids]
-        after = [cid for cid in order[row:] if cid not in ids]
-        moved = [cid for cid in ids if cid in order]
-        outside = [cid for cid in ids if cid not in order]
+        listed = window.results.model.known_ids()
+        outside = [cid for cid in ids if cid not in listed]
+        full = list(window.archive.dossier(dossier_id).clipping_ids)
+        # Row `row` of the list is this place in the whole dossier (trashed members too).
+        at = full.index(listed[row]) if row < len(listed) else len(full)
         if outside:
-            runner.run(ops.add_to_dossier(dossier_id, outside, position=len(before)), origin=window)
+            self.add(dossier_id, outside, position=len([c for c in full[:at] if c not in ids]))
             return
+        before = [cid for cid in full[:at] if cid not in ids]
+        after = [cid for cid in full[at:] if cid not in ids]
+        moved = [cid for cid in ids if cid in full]
         runner.run(ops.reorder_dossier(dossier_id, before + moved + after), origin=window)
 
     def dropped_on_node(self, key: NodeKey, ids: list[int]) -> None:
         """Clippings dropped on the sidebar: filed in a dossier, tagged, or trashed."""
         runner, window = self.window.runner, self.window
         if key.kind == "dossier" and isinstance(key.value, int):
-            runner.run(ops.add_to_dossier(key.value, ids), origin=window)
+            self.add(key.value, ids)
         elif key.kind in ("topic", "region"):
             index = window.sidebar.sidebar_model.index_of(key)
             if index.isValid():
                 runner.run(ops.add_tag(ids, key.kind, index.data()), origin=window)
         elif key.kind == "trash":
-            runner.run(ops.trash(ids), origin=window)
+            window.clipping_commands.trash(ids)
 
     def rebuild_add_menu(self, dossiers: Sequence[tuple[int, str]]) -> None:
         """The "Add to dossier" submenu: one entry per dossier (id, name), then a new one."""
         menu = self.window.add_to_dossier_menu
         menu.clear()
         for dossier_id, name in dossiers:
-            action = menu.addAction(icon("dossier"), name)
+            action = menu.addAction(icon("dossier"), menu_text(name))
             action.triggered.connect(lambda _=False, d=dossier_id: self.add_selection_to(d))
         if dossiers:
             menu.addSeparator()

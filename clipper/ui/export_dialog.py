@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QProgressDialog,
     QPushButton,
     QVBoxLayout,
@@ -38,6 +38,8 @@ from clipper.export.common import ExportCancelled
 from clipper.export.jobs import EXTENSIONS, FORMATS, ExportOutcome, ExportRequest, run_export
 from clipper.export.markdown_export import slugify
 from clipper.ui.tasks import Executor, TaskRunner
+from clipper.ui.text import clippings
+from clipper.ui.widgets import plain_label, set_dialog_buttons
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +82,26 @@ class ExportDialog(QDialog):
     """Asks where and how to export; `request()` is the answer as plain data."""
 
     def __init__(
-        self, clipping_ids: Sequence[int], suggested_title: str, parent: QWidget | None = None
+        self,
+        clipping_ids: Sequence[int],
+        suggested_title: str,
+        parent: QWidget | None = None,
+        scope: str = "selected",
+        description: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
+        set_dialog_buttons(self)
         # Wide enough to show a real path, not just its last folder.
         self.setMinimumWidth(560)
         self.clipping_ids = tuple(clipping_ids)
-        count = len(self.clipping_ids)
-        self.summary = QLabel(f"{count} clipping{'s' if count != 1 else ''} selected")
+        # What the export covers, as the editor chose it: "selected", "in the list"...
+        self.summary = plain_label(f"{clippings(len(self.clipping_ids))} {scope}", "exportSummary")
+        self.description = QPlainTextEdit(description)
+        self.description.setObjectName("exportDescription")
+        self.description.setPlaceholderText("A line for the cover (optional)")
+        self.description.setTabChangesFocus(True)
+        self.description.setFixedHeight(64)
         self.format = QComboBox()
         for key, label in FORMATS.items():
             self.format.addItem(label, key)
@@ -108,6 +121,7 @@ class ExportDialog(QDialog):
         form.addRow("Format", self.format)
         form.addRow("Save to", path_row)
         form.addRow("Title", self.title)
+        form.addRow("On the cover", self.description)
         form.addRow("Contents", self.group_by)
         form.addRow("Paper", self.paper)
         self.buttons = QDialogButtonBox(
@@ -141,12 +155,14 @@ class ExportDialog(QDialog):
             title=self.title.text().strip() or "Clippings",
             group_by=str(self.group_by.currentData()),
             paper=str(self.paper.currentData()),
+            description=self.description.toPlainText().strip() if self.kind == "pdf" else "",
         )
 
     def _on_format_changed(self) -> None:
         is_pdf = self.kind == "pdf"
         self.group_by.setEnabled(is_pdf)
         self.paper.setEnabled(is_pdf)
+        self.description.setEnabled(is_pdf)
         self.title.setEnabled(self.kind not in ("json", "csv"))
         text = self.path.text().strip()
         if text:
@@ -194,10 +210,11 @@ class ExportJob(QObject):
         self.runner = TaskRunner(executor, self)
         self._cancel = threading.Event()
         self._last_post = 0.0
-        self.progress = QProgressDialog(
-            f"Exporting to {request.path.name}…", "Cancel", 0, 0, parent
-        )
+        self.progress = QProgressDialog("", "Cancel", 0, 0, parent)
+        # A file name is the editor's text: its label shows it as it is.
+        self.progress.setLabel(plain_label(f"Exporting to {request.path.name}…"))
         self.progress.setWindowTitle("Export")
+        set_dialog_buttons(self.progress)
         # Not modal: the editor keeps working in the window while a long book is written.
         self.progress.setWindowModality(Qt.WindowModality.NonModal)
         self.progress.setMinimumDuration(0)
@@ -228,7 +245,8 @@ class ExportJob(QObject):
             return
         self.progress.setMaximum(total)
         self.progress.setValue(done)
-        self.progress.setLabelText(f"{what.capitalize()}: {done} of {total}")
+        # `done` and `total` count clippings, whatever the step is called ("laying out pages").
+        self.progress.setLabelText(f"{what.capitalize()}: clipping {done:,} of {total:,}")
 
     def _on_cancel(self) -> None:
         self._cancel.set()
@@ -249,12 +267,28 @@ class ExportJob(QObject):
             self.window,
         )
         open_button = self.message.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
-        open_button.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(outcome.path)))
-        )
+        open_button.clicked.connect(lambda: self.open_exported(outcome.path))
         self._show_message()
         log.info("exported %s in %.1fs", outcome.path, outcome.seconds)
         self.finished.emit(outcome)
+
+    def open_exported(self, path: Path) -> None:
+        """Open what was written with the system's viewer; say so when there is none."""
+        if open_url(QUrl.fromLocalFile(str(path))):
+            return
+        log.info("no application opened %s", path)
+        kind = "folders" if path.is_dir() else f"{path.suffix.lstrip('.').upper() or 'these'} files"
+        self.message = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Nothing opened the export",
+            f"No application is set to open {kind} on this computer. The export is at {path}",
+            QMessageBox.StandardButton.Close,
+            self.window,
+        )
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        folder = self.message.addButton("Show the folder", QMessageBox.ButtonRole.ActionRole)
+        folder.clicked.connect(lambda: open_url(QUrl.fromLocalFile(str(path.parent))))
+        self._show_message()
 
     def _on_error(self, error: BaseException) -> None:
         self._close_progress()
@@ -279,11 +313,19 @@ class ExportJob(QObject):
 
     def _show_message(self) -> None:
         assert self.message is not None
+        set_dialog_buttons(self.message)
+        # Paths and reasons are the editor's and the archive's text, shown as they are.
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         # show(), not exec(): the window stays usable while the message waits to be read.
         self.message.setWindowModality(Qt.WindowModality.NonModal)
         self.message.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.message.finished.connect(self.deleteLater)
         self.message.show()
+
+
+def open_url(url: QUrl) -> bool:
+    """Hand a file or folder to the system's viewer; False when none took it."""
+    return QDesktopServices.openUrl(url)
 
 
 def start_export(
@@ -293,12 +335,16 @@ def start_export(
     suggested_title: str,
     *,
     executor: Executor | None = None,
+    scope: str = "selected",
+    description: str = "",
 ) -> None:
     """Open the export dialog for these clippings; on Export, run it in the background.
 
-    Returns at once. `executor` is where the work runs (tests pass one that holds the job).
+    Returns at once. `executor` is where the work runs (tests pass one that holds the job);
+    `scope` says which clippings these are ("selected", "in the list"), `description` is
+    offered for the book's cover (a dossier's).
     """
-    dialog = ExportDialog(clipping_ids, suggested_title, parent)
+    dialog = ExportDialog(clipping_ids, suggested_title, parent, scope, description)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def on_accepted() -> None:

@@ -10,9 +10,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
-from clipper.ui.widgets import Chip, FlowLayout
+from clipper.ui.text import plain_tooltip
+from clipper.ui.widgets import Chip, FlowLayout, plain_label
 
 FACET_KINDS = ("topic", "region", "source", "month", "language")
 FACET_PREFIX = {
@@ -84,14 +85,13 @@ class FacetBar(QWidget):
                 if Facet(kind, str(value)) not in self.active
             ]
             if offered:
-                label = QLabel(f"{_facet_label(kind)}:")
-                label.setObjectName("facetKind")
+                label = plain_label(f"{_facet_label(kind)}:", "facetKind")
                 self.flow.addWidget(label)
             for value, count in offered:
                 facet = Facet(kind, value)
                 chip = Chip(f"{facet_text(kind, value)}  {count}", kind="facet")
                 chip.setObjectName("facetChip")
-                chip.setToolTip(f"Only {_facet_label(kind).lower()} {value}")
+                chip.setToolTip(plain_tooltip(f"Only {_facet_label(kind).lower()} {value}"))
                 chip.setCursor(Qt.CursorShape.PointingHandCursor)
                 chip.clicked.connect(lambda facet=facet: self.add(facet))
                 self.flow.addWidget(chip)
@@ -111,6 +111,11 @@ class FacetBar(QWidget):
         if facet not in self.active:
             self.active.append(facet)
         self.changed.emit()
+
+    def clear_active(self) -> None:
+        """Drop every active facet without searching again: the query or the list they
+        narrowed is gone (a facet never follows the editor as an invisible filter)."""
+        self.active.clear()
 
     def remove(self, facet: Facet) -> None:
         if facet in self.active:

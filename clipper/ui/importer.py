@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -26,10 +27,14 @@ from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest import ImportOutcome, InputItem, import_inputs
 from clipper.core.operations import OpResult
-from clipper.core.views import AddResult
+from clipper.core.views import PendingReview
 from clipper.ui.import_worker import Progress, read_in_child
 from clipper.ui.operations import OperationRunner
 from clipper.ui.tasks import TaskRunner
+from clipper.ui.text import clippings, plural
+
+if TYPE_CHECKING:
+    from clipper.export.json_export import JsonImportReport
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +46,12 @@ class ImportEntry:
     """One input of a batch and what became of it.
 
     status: reading | stored | exists (exact duplicate already stored) | held (possible
-    duplicate, waiting for keep or skip) | skipped | failed | merged (a Clipper export,
-    imported whole; `detail` says what it brought)
+    duplicate, stored in the trash until kept or skipped) | skipped | failed | merged (a
+    Clipper export, imported whole; `detail` says what it brought)
+
+    `review` is what the archive keeps for the editor to look at (a guessed title,
+    suggestions, the duplicate question), None once dealt with. An entry restored from the
+    archive after a restart has a review and no draft.
     """
 
     label: str
@@ -52,26 +61,26 @@ class ImportEntry:
     duplicate_of: int | None = None
     error: str | None = None
     similarity: float | None = None
-    accepted: set[tuple[str, str]] = field(default_factory=set)
-    title_confirmed: bool = False
     detail: str = ""
+    review: PendingReview | None = None
+    # A failure card the editor has dismissed (failures are not kept in the archive).
+    dismissed: bool = False
 
     @property
     def needs_review(self) -> bool:
-        """Something for the editor to look at: a guessed title, suggestions, a duplicate."""
+        """Something for the editor to look at: a guessed title, suggestions, a duplicate
+        (a clipping the editor has since moved to the trash is not asked about)."""
+        review = self.review
         if self.status == "held":
-            return True
-        if self.status != "stored" or self.draft is None:
+            return review is not None and review.held
+        if self.status != "stored" or review is None:
             return False
-        open_suggestions = [s for s in self.suggestions() if s not in self.accepted]
-        return (self.draft.title_guessed and not self.title_confirmed) or bool(open_suggestions)
+        return review.is_open and not review.clipping_trashed
 
-    def suggestions(self) -> list[tuple[str, str]]:
-        if self.draft is None:
-            return []
-        return [("region", s.name) for s in self.draft.regions] + [
-            ("topic", s.name) for s in self.draft.topics
-        ]
+    @property
+    def shows_card(self) -> bool:
+        """The review panel has a card for it: something to review, or a failure."""
+        return self.needs_review or (self.status == "failed" and not self.dismissed)
 
 
 @dataclass
@@ -131,6 +140,21 @@ def _clipper_export_path(item: InputItem | str) -> Path | None:
     return path if is_clipper_export(path) else None
 
 
+def export_summary(report: JsonImportReport) -> str:
+    """What a dropped Clipper export brought, in words: '2 clippings created, 1 note'."""
+    parts = [f"{clippings(report.created)} created"]
+    if report.merged:
+        parts.append(f"{report.merged:,} already in the archive")
+    for count, noun in (
+        (report.notes, "note"),
+        (report.links, "link"),
+        (report.dossiers, "dossier"),
+    ):
+        if count:
+            parts.append(plural(count, noun))
+    return ", ".join(parts)
+
+
 def near_duplicate(outcome: ImportOutcome) -> int | None:
     """The stored clipping this input nearly repeats (a syndicated copy), if any. An exact
     duplicate is not asked about: storing it just finds the clipping already there."""
@@ -149,12 +173,14 @@ class ImportController(QObject):
         progress(ImportBatch): n of m and the current item changed.
         entry_changed(ImportBatch, ImportEntry): an entry was stored, failed, held...
         batch_finished(ImportBatch)
+        restored(ImportBatch): reviews left by earlier sessions came back (batch number 0).
     """
 
     batch_started = Signal(object)
     progress = Signal(object)
     entry_changed = Signal(object, object)
     batch_finished = Signal(object)
+    restored = Signal(object)
 
     def __init__(
         self,
@@ -180,11 +206,44 @@ class ImportController(QObject):
         running = [b for b in self.batches if not b.finished]
         return running[0] if running else None
 
+    def restore(self, reviews: Sequence[PendingReview]) -> ImportBatch:
+        """Entries for reviews an earlier session (or another desk) left, in the batch of
+        earlier imports (number 0, listed last)."""
+        earlier = next((b for b in self.batches if b.number == 0), None)
+        if earlier is None:
+            earlier = ImportBatch(number=0, reading_finished=True)
+            self.batches.insert(0, earlier)
+        for review in reviews:
+            entry = ImportEntry(
+                label=review.label,
+                status="held" if review.held else "stored",
+                clipping_id=review.clipping_id,
+                duplicate_of=review.duplicate_of,
+                similarity=review.similarity,
+                review=review,
+            )
+            earlier.entries.append(entry)
+        self.restored.emit(earlier)
+        return earlier
+
+    def _forget_earlier(self, review_id: int) -> None:
+        """A review read back from the archive (by a refresh that ran while this batch
+        stored it) is this batch's own: it has one card, here, not a second one with the
+        earlier imports."""
+        earlier = next((b for b in self.batches if b.number == 0), None)
+        if earlier is None:
+            return
+        kept = [e for e in earlier.entries if not (e.review and e.review.id == review_id)]
+        if len(kept) != len(earlier.entries):
+            earlier.entries = kept
+            self.restored.emit(earlier)
+
     def start(
         self, items: Sequence[InputItem | str], tags: Sequence[tuple[str, str]] = ()
     ) -> ImportBatch:
         """Start importing; returns at once (the work runs on the import worker)."""
-        batch = ImportBatch(number=len(self.batches) + 1, tags=tuple(tags))
+        number = 1 + sum(1 for b in self.batches if b.number > 0)
+        batch = ImportBatch(number=number, tags=tuple(tags))
         self.batches.append(batch)
         self.batch_started.emit(batch)
         archive = self.archive
@@ -241,40 +300,6 @@ class ImportController(QObject):
             if not batch.finished:
                 batch.cancel_event.set()
 
-    # -- review actions (each is an ordinary operation) --------------------------------------
-
-    def keep(self, batch: ImportBatch, entry: ImportEntry) -> None:
-        """Store a possible duplicate the editor wants to keep."""
-        if entry.status != "held" or entry.draft is None:
-            return
-        entry.status = "reading"
-        self._store(batch, entry)
-
-    def skip(self, batch: ImportBatch, entry: ImportEntry) -> None:
-        if entry.status == "held":
-            entry.status = "skipped"
-            self.entry_changed.emit(batch, entry)
-
-    def accept_suggestion(
-        self, batch: ImportBatch, entry: ImportEntry, kind: str, name: str
-    ) -> None:
-        if entry.clipping_id is None:
-            return
-        entry.accepted.add((kind, name))
-        self.runner.run(ops.add_tag([entry.clipping_id], kind, name), origin=self)
-        self.entry_changed.emit(batch, entry)
-
-    def confirm_title(self, batch: ImportBatch, entry: ImportEntry, title: str) -> None:
-        if entry.clipping_id is None or entry.draft is None:
-            return
-        entry.title_confirmed = True
-        if title.strip() and title.strip() != entry.draft.title:
-            entry.draft.title = title.strip()
-            self.runner.run(ops.update_fields(entry.clipping_id, title=title.strip()), origin=self)
-        else:
-            self.runner.run(ops.confirm_title(entry.clipping_id), origin=self)
-        self.entry_changed.emit(batch, entry)
-
     # -- what comes back from the workers ----------------------------------------------------
 
     def _on_progress(self, batch: ImportBatch, number: int, total: int, label: str) -> None:
@@ -289,28 +314,33 @@ class ImportController(QObject):
         if not outcome.ok:
             entry.status = "failed"
             entry.error = outcome.error or "could not be read"
-        elif near_duplicate(outcome) is not None:
-            entry.status = "held"
-            entry.duplicate_of = near_duplicate(outcome)
-            entry.similarity = outcome.similarity
         elif outcome.draft is not None:
+            entry.duplicate_of = near_duplicate(outcome)
+            entry.similarity = outcome.similarity if entry.duplicate_of is not None else None
             self._store(batch, entry)
             return
         self.entry_changed.emit(batch, entry)
         self.progress.emit(batch)
 
     def _store(self, batch: ImportBatch, entry: ImportEntry) -> None:
+        """Store the draft with what there is to review about it, in one transaction; a
+        possible duplicate goes to the trash until the editor keeps it."""
         assert entry.draft is not None
         batch.pending_stores += 1
 
         def stored(result: OpResult) -> None:
-            added: AddResult = result.value
+            added, review = result.value
             entry.clipping_id = added.id
-            if added.created:
-                entry.status = "stored"
-            else:
+            entry.review = review
+            if review is not None:
+                self._forget_earlier(review.id)
+            if not added.created:
                 entry.status = "exists"
                 entry.duplicate_of = added.duplicate_of
+            elif review is not None and review.held:
+                entry.status = "held"
+            else:
+                entry.status = "stored"
             self._store_finished(batch, entry)
 
         def failed(_label: str, reason: str) -> None:
@@ -319,7 +349,9 @@ class ImportController(QObject):
             self._store_finished(batch, entry)
 
         self.runner.run(
-            ops.store_draft(entry.draft, batch.tags),
+            ops.store_for_review(
+                entry.draft, batch.tags, entry.label, entry.duplicate_of, entry.similarity
+            ),
             origin=self,
             on_done=stored,
             on_failed=failed,
@@ -336,7 +368,7 @@ class ImportController(QObject):
 
         def imported(result: OpResult) -> None:
             entry.status = "merged"
-            entry.detail = result.value.summary()
+            entry.detail = export_summary(result.value)
             self._store_finished(batch, entry)
 
         def failed(_label: str, reason: str) -> None:

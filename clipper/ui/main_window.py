@@ -2,11 +2,13 @@
 It wires the panes together; it does not do their work. Its actions and menus are tables in
 `actions`; the Dossier menu's commands and drops on the sidebar are in `dossier_commands`.
 
-Four workers, each one thread: the writer (every archive change, in order: SQLite has one
+Five workers, each one thread: the writer (every archive change, in order: SQLite has one
 writer), the reader (listings, searches, sidebar counts, similar clippings), the importer
-(reading and cleaning inputs) and the indexer (opening the search index, which may mean
+(reading and cleaning inputs), the indexer (opening the search index, which may mean
 rebuilding it: minutes for a big archive, during which listings and reading go on and
-searches wait). Tests pass `ImmediateExecutor`s so every flow is synchronous.
+searches wait) and the watcher (a look at the change log every two seconds, for what
+other desks change: `live_refresh`). Tests pass `ImmediateExecutor`s so every flow is
+synchronous.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QByteArray, QMimeData, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -28,10 +30,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
     QFileDialog,
-    QLabel,
     QLayout,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QWidget,
 )
@@ -51,31 +51,49 @@ from clipper.ui.actions import (
     name_undo_redo,
     shortcut_lines,
 )
-from clipper.ui.clipping_model import Column
+from clipper.ui.clipping_commands import ClippingCommands
 from clipper.ui.connector import Connector
 from clipper.ui.crop_dialog import SCAN_FILTER, crop_for_import
-from clipper.ui.dialogs import LinkDialog, about_box, shortcuts_box
+from clipper.ui.dialogs import about_box, shortcuts_box
 from clipper.ui.dossier_commands import DossierCommands
+from clipper.ui.drop_overlay import DropOverlay, DropWatcher
 from clipper.ui.dropdata import decode_mime_data, describe_inputs
 from clipper.ui.icons import icon
-from clipper.ui.import_view import ProgressLine, ReviewPanel
+from clipper.ui.import_view import ProgressLine
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
+from clipper.ui.live_refresh import ChangeWatcher
 from clipper.ui.operations import OperationRunner
 from clipper.ui.preferences import PreferencesDialog, ocr_mode
 from clipper.ui.reader import ReaderPane
 from clipper.ui.results import ResultsPane
+from clipper.ui.review_desk import ReviewDesk
+from clipper.ui.review_panel import ReviewPanel
 from clipper.ui.samples import load_samples_operation
-from clipper.ui.sidebar import NodeKey, SidebarData, SidebarView, read_sidebar
+from clipper.ui.sidebar import (
+    DESCRIPTION_ROLE,
+    NodeKey,
+    SidebarData,
+    SidebarView,
+    read_sidebar,
+)
+from clipper.ui.sidebar_commands import SidebarCommands
 from clipper.ui.tasks import Executor, TaskRunner, serial_executor
+from clipper.ui.widgets import plain_label, set_dialog_buttons
+from clipper.ui.window_layout import (
+    ReviewHeightKeeper,
+    restore_layout,
+    review_height,
+    save_layout,
+    window_minimum,
+)
 
 log = logging.getLogger(__name__)
 
 SIDEBAR_REFRESH_MS = 300
+RESULTS_MIN_WIDTH = 460
 # From this much work on (clippings to index, or changes to apply), the status bar says
 # that the search index is being prepared, since searches wait for it (about 1 s of work).
 INDEX_NOTICE_MIN = 500
-SETTINGS_VERSION = 1
-REVIEW_HEIGHT = 280
 
 
 class MainWindow(QMainWindow, WindowActions):
@@ -95,6 +113,7 @@ class MainWindow(QMainWindow, WindowActions):
         reader: Executor | None = None,
         importer: Executor | None = None,
         indexer: Executor | None = None,
+        watcher: Executor | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -108,7 +127,10 @@ class MainWindow(QMainWindow, WindowActions):
         self.reads = TaskRunner(reader or serial_executor("clipper-reader"), self)
         self.import_tasks = TaskRunner(importer or serial_executor("clipper-import"), self)
         self.index_tasks = TaskRunner(indexer or serial_executor("clipper-indexer"), self)
+        self.watch_tasks = TaskRunner(watcher or serial_executor("clipper-watch"), self)
         self.runner = OperationRunner(archive, self.writes, self)
+        # Before anything is read: what others write from now on is shown (live refresh).
+        self.watcher = ChangeWatcher(archive, self.watch_tasks, self.runner.own_writes, self)
         # With the app's own workers, batches are read in a child process (import_worker).
         self.importer = ImportController(
             archive, self.runner, self.import_tasks, self, read_in_process=importer is None
@@ -131,14 +153,18 @@ class MainWindow(QMainWindow, WindowActions):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setSizes([220, 720, 520])
+        # The list keeps room for its title column and two others, however the window is
+        # resized: the reader and the sidebar give way first.
+        self.results.setMinimumWidth(RESULTS_MIN_WIDTH)
         self.setCentralWidget(self.splitter)
         # The minimum is fixed once, before the window exists; letting the layout move it
         # later makes platforms without size hints (offscreen, some Wayland) warn each time.
-        self.setMinimumSize(900, 560)
+        self.setMinimumSize(window_minimum())
         # A QMainWindow always has its own layout (the stubs allow for a widget without one).
         cast(QLayout, self.layout()).setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
-        self.review_panel = ReviewPanel(self.importer)
+        self.review_desk = ReviewDesk(archive, self.importer, self.runner, self.reads, self)
+        self.review_panel = ReviewPanel(self.review_desk)
         self.review_dock = QDockWidget("Import review", self)
         self.review_dock.setObjectName("reviewDock")
         self.review_dock.setWidget(self.review_panel)
@@ -147,16 +173,19 @@ class MainWindow(QMainWindow, WindowActions):
         )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.review_dock)
         self.review_dock.hide()
+        self.review_height_keeper = ReviewHeightKeeper(self)
+        self.drop_overlay = DropOverlay(self)
+        self.drop_watcher = DropWatcher(
+            self, self.drop_overlay, [self.sidebar.viewport(), self.results.table.viewport()]
+        )
 
         self.progress_line = ProgressLine(self.importer)
         self.progress_line.review_requested.connect(self.show_review)
         self.statusBar().addPermanentWidget(self.progress_line)
-        self.archive_label = QLabel()
-        self.archive_label.setObjectName("archiveLabel")
+        self.archive_label = plain_label(name="archiveLabel")
         self.statusBar().addPermanentWidget(self.archive_label)
         # Permanent, so a passing status message does not cover it while searches wait.
-        self.index_label = QLabel()
-        self.index_label.setObjectName("indexLabel")
+        self.index_label = plain_label(name="indexLabel")
         self.statusBar().addPermanentWidget(self.index_label)
         self.index_label.hide()
 
@@ -164,14 +193,19 @@ class MainWindow(QMainWindow, WindowActions):
         self._sidebar_timer = QTimer(self, singleShot=True, interval=SIDEBAR_REFRESH_MS)
         self._sidebar_timer.timeout.connect(self.refresh_sidebar)
         self.dossier_commands = DossierCommands(self)
+        self.clipping_commands = ClippingCommands(self)
+        self.sidebar_commands = SidebarCommands(self)
         build_actions(self)
         self._update_history_actions()
         build_menus(self)
         self._connect()
-        self._restore_layout()
+        restore_layout(self)
         self.refresh_sidebar()
         self.results.refresh()
+        self.review_desk.restore()
         self._catch_up_index()
+        self.watcher.changed.connect(self._on_changed_elsewhere)
+        self.watcher.start()
 
     def _connect(self) -> None:
         self.runner.operation_did_execute.connect(self._on_operation)
@@ -186,7 +220,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.results.load_samples_requested.connect(self.load_samples)
         self.results.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.results.table.import_dropped.connect(self.import_mime)
-        self.results.table.link_dropped.connect(self.open_link_dialog)
+        self.results.table.link_dropped.connect(self.clipping_commands.open_link_dialog)
         self.results.table.reorder_dropped.connect(self.dossier_commands.reorder_dropped)
         self.results.table.open_requested.connect(self.reader.article.setFocus)
         self.results.model.title_edited.connect(
@@ -194,12 +228,14 @@ class MainWindow(QMainWindow, WindowActions):
                 ops.update_fields(cid, title=title), origin=self.results
             )
         )
-        self.reader.open_requested.connect(self.open_clipping)
-        self.reader.edit_title_requested.connect(self._edit_title_of)
+        self.reader.open_requested.connect(self.clipping_commands.open_clipping)
+        self.reader.edit_title_requested.connect(self.clipping_commands.edit_title_of)
         self.importer.batch_started.connect(lambda _batch: self._on_import_activity())
         self.importer.batch_finished.connect(lambda _batch: self._on_import_activity())
         self.importer.batch_finished.connect(self._on_batch_finished)
         self.importer.entry_changed.connect(self._on_import_entry)
+        self.review_desk.said.connect(self.clipping_commands.say)
+        self.review_desk.open_requested.connect(self.clipping_commands.open_clipping)
         self._on_selection_changed([])
 
     # -- refreshing --------------------------------------------------------------------------
@@ -211,6 +247,13 @@ class MainWindow(QMainWindow, WindowActions):
             structural or changes.trash or changes.clippings
         ) and not self._sidebar_timer.isActive():
             self._sidebar_timer.start()
+
+    def _on_changed_elsewhere(self, changes: OpChanges) -> None:
+        """Another desk or a `clipper` command changed the archive: every view refreshes as
+        after an operation of this window; imports may have left cards to review."""
+        self.runner.announce(changes, origin=self.watcher)
+        if changes.added or changes.removed:
+            self.review_desk.refresh()
 
     def refresh_sidebar(self) -> None:
         self._sidebar_timer.stop()
@@ -277,7 +320,7 @@ class MainWindow(QMainWindow, WindowActions):
     def _on_node_selected(self, key: NodeKey) -> None:
         index = self.sidebar.sidebar_model.index_of(key)
         title = index.data() if index.isValid() else "Library"
-        description = index.data(Qt.ItemDataRole.ToolTipRole) if key.kind == "dossier" else ""
+        description = index.data(DESCRIPTION_ROLE) if key.kind == "dossier" else ""
         self.results.show_node(key, title, description or "")
         self._update_node_actions()
 
@@ -351,7 +394,7 @@ class MainWindow(QMainWindow, WindowActions):
             self.import_items([folder])
 
     def _on_batch_finished(self, batch: ImportBatch) -> None:
-        if any(e.needs_review for e in batch.entries) or batch.count("failed"):
+        if any(e.shows_card for e in batch.entries):
             self.show_review()
 
     def _on_import_activity(self) -> None:
@@ -364,7 +407,7 @@ class MainWindow(QMainWindow, WindowActions):
     def show_review(self) -> None:
         if not self.review_dock.isVisible():
             self.review_dock.show()
-            self.resizeDocks([self.review_dock], [REVIEW_HEIGHT], Qt.Orientation.Vertical)
+            self.resizeDocks([self.review_dock], [review_height(self)], Qt.Orientation.Vertical)
         self.review_dock.raise_()
 
     def load_samples(self) -> None:
@@ -389,100 +432,6 @@ class MainWindow(QMainWindow, WindowActions):
         if self.reader.selected_ids and self.reader.stack.currentWidget() is self.reader.page:
             self.reader.tags.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def edit_title(self) -> None:
-        index = self.results.table.currentIndex()
-        if index.isValid():
-            self.results.table.setFocus()
-            self.results.table.edit(index.siblingAtColumn(Column.TITLE))
-
-    def _edit_title_of(self, clipping_id: int) -> None:
-        row = self.results.model.row_of(clipping_id)
-        if row is not None:
-            self.results.select_ids([clipping_id])
-            self.edit_title()
-
-    def open_clipping(self, clipping_id: int) -> None:
-        if self.results.model.row_of(clipping_id) is not None:
-            self.results.select_ids([clipping_id])
-            self.results.selection_changed.emit(self.results.selected_ids())
-        else:
-            self.reader.show_clippings([clipping_id])
-
-    def link_selected(self) -> None:
-        ids = self.results.selected_ids()
-        if len(ids) != 2:
-            self.statusBar().showMessage("Select exactly two clippings to link them.", 5000)
-            return
-        self.open_link_dialog(ids[0], ids[1])
-
-    def open_link_dialog(self, a: int, b: int) -> None:
-        titles = {s.id: s.title for s in self.archive.summaries([a, b])}
-        if a not in titles or b not in titles:
-            return
-        dialog = LinkDialog((a, titles[a]), (b, titles[b]), self)
-        existing = next((v for v in self.archive.get(a).links if v.other_id == b), None)
-        if existing is not None:
-            dialog.note.setText(existing.note)
-            dialog.set_kind(existing.kind)
-        dialog.accepted.connect(
-            lambda: self.runner.run(
-                ops.link(a, b, dialog.note.text(), dialog.chosen_kind()), origin=self
-            )
-        )
-        self.open_dialog(dialog)
-
-    def trash_selected(self) -> None:
-        ids = self.results.selected_ids()
-        if ids and self.results.node.kind != "trash":
-            self.runner.run(ops.trash(ids), origin=self)
-
-    def restore_selected(self) -> None:
-        ids = self.results.selected_ids()
-        if ids and self.results.node.kind == "trash":
-            self.runner.run(ops.restore(ids), origin=self)
-
-    def purge_selected(self) -> None:
-        ids = self.results.selected_ids()
-        if not ids or self.results.node.kind != "trash":
-            return
-        answer = QMessageBox.question(
-            self,
-            "Delete for good",
-            f"Delete {len(ids)} clipping{'s' if len(ids) != 1 else ''} for good, with notes, "
-            "links and the original files? This cannot be undone.",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.runner.run(ops.purge(ids), origin=self)
-
-    def empty_trash(self) -> None:
-        answer = QMessageBox.question(
-            self,
-            "Empty trash",
-            "Delete every clipping in the trash for good, with its notes and links? "
-            "This cannot be undone.",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self.runner.run(ops.empty_trash(), origin=self)
-
-    def export(self) -> None:
-        from clipper.ui.export_dialog import start_export  # the export stack loads on demand
-
-        title = (
-            self.results.node_title if not self.results.query else f"Search: {self.results.query}"
-        )
-
-        def export_ids(ids: list[int]) -> None:
-            if not ids:
-                self.statusBar().showMessage("Nothing to export: the list is empty.", 5000)
-                return
-            start_export(self, self.archive, ids, title)
-
-        selected = self.results.selected_ids()
-        if selected:
-            export_ids(selected)
-        else:
-            self.results.listed_ids(export_ids)
-
     # -- help --------------------------------------------------------------------------------
 
     def shortcut_lines(self) -> list[tuple[str, str]]:
@@ -502,41 +451,15 @@ class MainWindow(QMainWindow, WindowActions):
     def open_dialog(self, dialog: QDialog) -> None:
         """Open a dialog window-modal (no nested event loop); it is deleted once closed.
         `dialog` keeps it for the tests and the screenshots."""
+        set_dialog_buttons(dialog)
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()
 
     # -- layout that persists ----------------------------------------------------------------
 
-    def _restore_layout(self) -> None:
-        s = self.settings
-        if s.value("layout/version", 0, int) != SETTINGS_VERSION:
-            self.resize(1360, 820)
-            return
-        geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not self.restoreGeometry(geometry):
-            self.resize(1360, 820)
-        for key, target in (
-            ("window/state", self.restoreState),
-            ("splitter/main", self.splitter.restoreState),
-            ("splitter/reader", self.reader.splitter.restoreState),
-            ("table/header", self.results.table.horizontalHeader().restoreState),
-        ):
-            value = s.value(key)
-            if isinstance(value, QByteArray):
-                target(value)
-        self.results.table.setColumnHidden(Column.SNIPPET, True)
-        self.results.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-
     def save_layout(self) -> None:
-        s = self.settings
-        s.setValue("layout/version", SETTINGS_VERSION)
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.setValue("splitter/main", self.splitter.saveState())
-        s.setValue("splitter/reader", self.reader.splitter.saveState())
-        s.setValue("table/header", self.results.table.horizontalHeader().saveState())
-        s.sync()
+        save_layout(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.reader.flush_notes()
@@ -545,6 +468,13 @@ class MainWindow(QMainWindow, WindowActions):
         self.connector.stop()
         # A rebuild of a big index takes minutes: closing does not wait for it.
         self.archive.cancel_index_build()
-        for tasks in (self.import_tasks, self.writes, self.reads, self.index_tasks):
+        self.watcher.stop()
+        for tasks in (
+            self.import_tasks,
+            self.writes,
+            self.reads,
+            self.index_tasks,
+            self.watch_tasks,
+        ):
             tasks.shutdown()
         super().closeEvent(event)

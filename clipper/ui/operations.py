@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from clipper.core.archive import Archive, ArchiveError
 from clipper.core.operations import Operation, OpResult, UndoEntry, UndoHistory
 from clipper.core.views import OpChanges
+from clipper.ui.live_refresh import OwnWrites
 from clipper.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class OperationRunner(QObject):
         self.archive = archive
         self.tasks = tasks
         self.history = UndoHistory()
+        # What this writer wrote to the change log: live refresh leaves it out.
+        self.own_writes = OwnWrites()
 
     def run(
         self,
@@ -65,7 +68,15 @@ class OperationRunner(QObject):
                 on_failed(operation.label, str(exc))
             self.operation_failed.emit(operation.label, str(exc))
 
-        self.tasks.run(lambda: operation.apply(archive), done, failed)
+        own = self.own_writes
+
+        def apply() -> OpResult:
+            before = archive.last_seq()
+            result = operation.apply(archive)
+            own.note(before, result.changes)
+            return result
+
+        self.tasks.run(apply, done, failed)
 
     def record(self, label: str, inverse: Operation) -> None:
         """Put a change made in several operations on the history as one (an import batch

@@ -8,23 +8,22 @@ when an operation says the clipping it shows has changed.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtGui import QFocusEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QCompleter,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -39,7 +38,15 @@ from clipper.ui.icons import icon
 from clipper.ui.operations import OperationRunner
 from clipper.ui.scan_view import ScanPane
 from clipper.ui.tasks import TaskRunner
-from clipper.ui.widgets import Chip, EmptyState, FlowLayout, SectionHeader
+from clipper.ui.text import plain_tooltip
+from clipper.ui.widgets import (
+    Chip,
+    EmptyState,
+    FlowLayout,
+    LinkLabel,
+    SectionHeader,
+    plain_label,
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +60,9 @@ LINK_KIND_LABELS = {
 }
 
 
-class NoteEdit(QPlainTextEdit):
+class NoteEdit(QTextEdit):
     """One note, saved a moment after typing stops (and when focus leaves); no save button.
+    It grows with its text, never scrolls on its own: the desk around it scrolls.
 
     Signals:
         save_due(NoteEdit): the text should be saved now.
@@ -71,10 +79,14 @@ class NoteEdit(QPlainTextEdit):
         self.note_id = note_id
         self.saved_text = text
         self.in_flight = False
+        # Notes are plain text: a paste from a web page brings its words, not its markup.
+        self.setAcceptRichText(False)
         self.setPlaceholderText("Write a note… it is saved as you type")
         self.setPlainText(text)
         self.setTabChangesFocus(True)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.document().documentLayout().documentSizeChanged.connect(lambda _size: self._fit())
         self._fit()
         self._timer = QTimer(self, singleShot=True, interval=NOTE_SAVE_DELAY_MS)
@@ -82,10 +94,19 @@ class NoteEdit(QPlainTextEdit):
         self.textChanged.connect(self._on_text_changed)
 
     def _fit(self) -> None:
-        """As tall as the text (two lines at least, eight at most): notes read like notes."""
-        lines = max(2, min(8, int(self.document().size().height())))
-        height = lines * self.fontMetrics().lineSpacing() + 14
-        self.setFixedHeight(height)
+        """As tall as its text at its width (two lines at least)."""
+        text_height = self.document().size().height()
+        least = 2 * self.fontMetrics().lineSpacing() + 2 * self.document().documentMargin()
+        frame = (
+            self.frameWidth() * 2 + self.contentsMargins().top() + self.contentsMargins().bottom()
+        )
+        height = int(max(text_height, least)) + frame + 2
+        if self.height() != height or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()  # a new width wraps the text anew
 
     @property
     def dirty(self) -> bool:
@@ -147,7 +168,7 @@ class TagEditor(QWidget):
         self.chips.clear()
         for kind, name in tags:
             chip = Chip(name, kind=kind, removable=True)
-            chip.setToolTip(f"{kind}: {name}")
+            chip.setToolTip(plain_tooltip(f"{kind}: {name}"))
             chip.remove_clicked.connect(
                 lambda kind=kind, name=name: self.remove_requested.emit(kind, name)
             )
@@ -194,18 +215,13 @@ class LinkRow(QFrame):
         layout.setSpacing(8)
         text_box = QVBoxLayout()
         text_box.setSpacing(2)
-        self.title_label = QLabel(
-            f'<a href="open" style="color:#1d4ed8; text-decoration:none;">{html.escape(title)}</a>'
-        )
+        self.title_label = LinkLabel(title)
         self.title_label.setObjectName("linkTitle")
         self.title_label.setWordWrap(True)
-        self.title_label.setTextFormat(Qt.TextFormat.RichText)
         self.title_label.setToolTip("Open this clipping")
         text_box.addWidget(self.title_label)
         detail = " · ".join(p for p in (LINK_KIND_LABELS.get(kind or "", ""), note) if p)
-        self.note_label = QLabel(detail)
-        self.note_label.setObjectName("linkNote")
-        self.note_label.setWordWrap(True)
+        self.note_label = plain_label(detail, "linkNote", wrap=True)
         self.note_label.setVisible(bool(detail))
         text_box.addWidget(self.note_label)
         layout.addLayout(text_box, 1)
@@ -268,7 +284,7 @@ class ReaderPane(QWidget):
         self.title_banner.setObjectName("titleBanner")
         banner_layout = QHBoxLayout(self.title_banner)
         banner_layout.setContentsMargins(12, 6, 8, 6)
-        banner_label = QLabel("This title was guessed from the text.")
+        banner_label = plain_label("This title was guessed from the text.")
         banner_layout.addWidget(banner_label, 1)
         self.confirm_title_button = QPushButton("Confirm title")
         self.edit_title_button = QPushButton("Edit title (F2)")
@@ -279,6 +295,8 @@ class ReaderPane(QWidget):
         self.splitter.setObjectName("readerSplitter")
         self.splitter.setChildrenCollapsible(False)
         self.article = ArticleBrowser()
+        # The article keeps a dozen lines whatever opens below it (the review dock).
+        self.article.setMinimumHeight(12 * self.article.fontMetrics().lineSpacing())
         self.article.original_requested.connect(open_in_system_browser)
         # A clipping read by OCR shows its scan beside the text (see scan_view).
         self.scan = ScanPane(archive, runner, reads)
@@ -341,12 +359,12 @@ class ReaderPane(QWidget):
         self.related_box = QVBoxLayout()
         self.related_box.setSpacing(4)
         layout.addLayout(self.related_box)
-        self.related_empty = QLabel(
+        self.related_empty = plain_label(
             "No linked stories yet. Select two clippings and press Ctrl+L, "
-            "or drop one clipping on another."
+            "or drop one clipping on another.",
+            "hint",
+            wrap=True,
         )
-        self.related_empty.setObjectName("hint")
-        self.related_empty.setWordWrap(True)
         layout.addWidget(self.related_empty)
 
         layout.addSpacing(8)
@@ -354,9 +372,7 @@ class ReaderPane(QWidget):
         self.suggestions_box = QVBoxLayout()
         self.suggestions_box.setSpacing(4)
         layout.addLayout(self.suggestions_box)
-        self.suggestions_empty = QLabel("No suggestions.")
-        self.suggestions_empty.setObjectName("hint")
-        self.suggestions_empty.setWordWrap(True)
+        self.suggestions_empty = plain_label("No suggestions.", "hint", wrap=True)
         layout.addWidget(self.suggestions_empty)
         layout.addStretch(1)
         scroll.setWidget(desk)
@@ -536,8 +552,8 @@ class ReaderPane(QWidget):
         for link in detail.links:
             row = LinkRow(link.other_title, link.note, link.kind, "Unlink")
             row.setObjectName("relatedRow")
-            row.title_label.linkActivated.connect(
-                lambda _link, other=link.other_id: self.open_requested.emit(other)
+            row.title_label.activated.connect(
+                lambda other=link.other_id: self.open_requested.emit(other)
             )
             row.action.clicked.connect(
                 lambda _=False, a=detail.id, b=link.other_id: self.runner.run(
@@ -598,8 +614,8 @@ class ReaderPane(QWidget):
         for other_id, title, reason in shown:
             row = LinkRow(title, reason, None, "Link")
             row.setObjectName("suggestionRow")
-            row.title_label.linkActivated.connect(
-                lambda _link, other=other_id: self.open_requested.emit(other)
+            row.title_label.activated.connect(
+                lambda other=other_id: self.open_requested.emit(other)
             )
             row.action.setToolTip("Link this story to the one you are reading")
             row.action.clicked.connect(
@@ -607,11 +623,11 @@ class ReaderPane(QWidget):
             )
             self.suggestions_box.addWidget(row)
         for reference in pending:
-            label = QLabel(
-                f"“{reference.headline}” — promoted as “Read more”; not in the archive yet."
+            label = plain_label(
+                f"“{reference.headline}” — promoted as “Read more”; not in the archive yet.",
+                "hint",
+                wrap=True,
             )
-            label.setObjectName("hint")
-            label.setWordWrap(True)
             self.suggestions_box.addWidget(label)
         self.suggestions_empty.setVisible(not shown and not pending)
 

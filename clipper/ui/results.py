@@ -13,9 +13,12 @@ import html
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QStackedWidget,
@@ -39,7 +42,9 @@ from clipper.ui.icons import icon
 from clipper.ui.results_table import ClippingTableView
 from clipper.ui.sidebar import LIBRARY, NodeKey
 from clipper.ui.tasks import TaskRunner
-from clipper.ui.widgets import Chip, EmptyState
+from clipper.ui.text import match_case
+from clipper.ui.theme import theme_for
+from clipper.ui.widgets import Chip, EmptyState, plain_label
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +118,7 @@ class ResultsPane(QWidget):
         self.importing = False
         self._generation = 0
         self._restoring = False
+        self._pending_select: int | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 0)
@@ -130,7 +136,6 @@ class ResultsPane(QWidget):
         self.message = QLabel()
         self.message.setObjectName("searchMessage")
         self.message.setWordWrap(True)
-        self.message.setTextFormat(Qt.TextFormat.RichText)
         self.message.linkActivated.connect(self._on_message_link)
         self.message.hide()
         layout.addWidget(self.message)
@@ -140,21 +145,18 @@ class ResultsPane(QWidget):
         layout.addWidget(self.facet_bar)
 
         heading = QHBoxLayout()
-        self.heading = QLabel()
-        self.heading.setObjectName("listHeading")
+        self.heading = plain_label(name="listHeading")
         heading.addWidget(self.heading)
         heading.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("listCount")
+        self.count_label = plain_label(name="listCount")
         heading.addWidget(self.count_label)
         layout.addLayout(heading)
-        self.description = QLabel()
-        self.description.setObjectName("listDescription")
-        self.description.setWordWrap(True)
+        self.description = plain_label(name="listDescription", wrap=True)
         self.description.hide()
         layout.addWidget(self.description)
 
         self.model = ClippingTableModel(archive.summaries, self)
+        self.model.secondary_text = QBrush(theme_for(QApplication.palette()).muted)
         self.table = ClippingTableView()
         self.table.setModel(self.model)
         self.table.size_columns()
@@ -171,13 +173,18 @@ class ResultsPane(QWidget):
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self._refresh_after_change)
         self._changed_ids: set[int] = set()
-        self.search_field.textEdited.connect(lambda _text: self._search_timer.start())
+        self.search_field.textEdited.connect(self._on_text_edited)
         self.search_field.returnPressed.connect(self._search_now)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_sort_changed)
         self.model.modelReset.connect(self._update_empty_state)
         self.model.rowsInserted.connect(self._update_empty_state)
         self.model.rowsRemoved.connect(self._update_empty_state)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self.model.secondary_text = QBrush(theme_for(QApplication.palette()).muted)
 
     # -- what to show ------------------------------------------------------------------------
 
@@ -188,14 +195,36 @@ class ResultsPane(QWidget):
     def show_node(self, node: NodeKey, title: str, description: str = "") -> None:
         self.node = node
         self.node_title = title
+        self.facet_bar.clear_active()
         self.description.setText(description)
         self.description.setVisible(bool(description))
         self.table.reordering = node.kind == "dossier"
         self.refresh()
 
     def set_query(self, text: str) -> None:
+        self.facet_bar.clear_active()
         self.search_field.setText(text)
         self.refresh()
+
+    def _on_text_edited(self, _text: str) -> None:
+        # A facet narrowed the query it was offered for; a new query starts wide again.
+        self.facet_bar.clear_active()
+        self._search_timer.start()
+
+    def select_after_refresh(self, clipping_id: int | None) -> None:
+        """Select this clipping once the list next shows it (the row after a trashed one)."""
+        self._pending_select = clipping_id
+
+    def _select_pending(self) -> None:
+        pending, self._pending_select = self._pending_select, None
+        if pending is None or self.selected_ids():
+            return
+        if self.model.row_of(pending) is not None:
+            self.select_ids([pending])
+            self.selection_changed.emit(self.selected_ids())
+
+    def neighbour_of(self, ids: Sequence[int]) -> int | None:
+        return neighbour_of(self.model, ids)
 
     def selected_ids(self) -> list[int]:
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
@@ -337,10 +366,12 @@ class ResultsPane(QWidget):
         self.facet_bar.show_counts({})
         self.table.show_search_columns(False)
         if keep_position:
-            self.model.update_ids(ids)
+            # A reordering (a dossier moved with Alt+Up) resets the model: keep the selection.
+            self._reset(lambda: self.model.update_ids(ids))
         else:
             self._reset(lambda: self.model.set_ids(ids))
         self.model.prime(rows)
+        self._select_pending()
         self.heading.setText(self.node_title)
         self.count_label.setText(_count_text(len(ids)))
         self._update_empty_state()
@@ -360,7 +391,9 @@ class ResultsPane(QWidget):
         self.archive_empty = False
         self.last_results = results
         self.sorted_hits = ordered
-        self.suggestion = results.suggestion or None
+        # The index answers in lower case; offer it in the case the editor typed.
+        typed = self.search_field.text()
+        self.suggestion = match_case(typed, results.suggestion) if results.suggestion else None
         archive = self.archive
         flt = self.filter()
 
@@ -383,11 +416,14 @@ class ResultsPane(QWidget):
         self.count_label.setText(_count_text(first.total, "result"))
         if self.suggestion:
             self._show_message(
-                f'Did you mean <a href="suggest">{_escape(self.suggestion)}</a>?', kind="hint"
+                f'Did you mean <a href="suggest">{_escape(self.suggestion)}</a>?',
+                kind="hint",
+                rich=True,
             )
         else:
             self._show_message("")
         self.facet_bar.show_counts(results.facets)
+        self._select_pending()
         self._update_empty_state()
 
     def _on_read_failed(self, generation: int, exc: BaseException) -> None:
@@ -395,12 +431,21 @@ class ResultsPane(QWidget):
             return
         from_search = _is_query_error(exc)
         if from_search:
+            # The list shows nothing rather than the last query's hits, as if they were
+            # this one's.
             self.query_error = str(exc)
-            self._show_message(f"<b>Cannot read this query:</b> {_escape(str(exc))}", kind="error")
+            self.last_results = None
+            self.sorted_hits = None
+            self._reset(lambda: self.model.set_ids([]))
+            in_node = "" if self.node == LIBRARY else f" in {self.node_title}"
+            self.heading.setText(f"Search{in_node}")
             self.count_label.setText("")
+            self.facet_bar.show_counts({})
+            self._show_message(f"Cannot read this query: {exc}", kind="error")
+            self._update_empty_state()
             return
         log.error("listing failed", exc_info=exc)
-        self._show_message(f"Could not read the archive: {_escape(str(exc))}", kind="error")
+        self._show_message(f"Could not read the archive: {exc}", kind="error")
 
     def _reset(self, change: Callable[[], None]) -> None:
         """Reset the model, keeping the selection and current row where the ids remain."""
@@ -419,17 +464,19 @@ class ResultsPane(QWidget):
 
     # -- messages ----------------------------------------------------------------------------
 
-    def _show_message(self, html: str, kind: str = "hint") -> None:
+    def _show_message(self, text: str, kind: str = "hint", rich: bool = False) -> None:
+        """A line above the list. Plain text unless `rich` (the "did you mean" link, whose
+        words are escaped): a query or an error may quote markup from the archive."""
         self.message.setProperty("kind", kind)
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
-        self.message.setText(html)
-        self.message.setVisible(bool(html))
+        self.message.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def _on_message_link(self, link: str) -> None:
         if link == "suggest" and self.suggestion:
-            self.search_field.setText(self.suggestion)
-            self.refresh()
+            self.set_query(self.suggestion)
 
     def facet_chips(self) -> list[Chip]:
         return self.facet_bar.chips()
@@ -440,38 +487,9 @@ class ResultsPane(QWidget):
         if self.model.rowCount() > 0:
             self.stack.setCurrentWidget(self.table)
             return
-        if self.query:
-            self.empty.show_message(
-                "No clippings match",
-                "Try fewer words, a broader region, or remove a facet chip above.",
-                "search",
-            )
-        elif self.archive_empty:
-            self.empty.show_message(
-                "Your archive is empty",
-                "Drop articles, saved web pages, folders or text anywhere in this window, "
-                "paste with Ctrl+V, or use File ▸ Import.\nTo look around first, load a few "
-                "sample clippings about the Sahel.",
-                "clipper",
-                "Load sample clippings",
-            )
-        elif self.node.kind == "trash":
-            self.empty.show_message(
-                "The trash is empty",
-                "Clippings you delete wait here until you empty the trash.",
-                "trash",
-            )
-        elif self.node.kind == "dossier":
-            self.empty.show_message(
-                "This dossier is empty",
-                "Drag clippings onto the dossier in the sidebar, or select some and use "
-                "Dossier ▸ Add to dossier.",
-                "dossier",
-            )
-        else:
-            self.empty.show_message(
-                "No clippings here", "Nothing in the archive is filed here yet.", "library"
-            )
+        self.empty.show_message(
+            *empty_state(bool(self.query), bool(self.query_error), self.archive_empty, self.node)
+        )
         self.stack.setCurrentWidget(self.empty)
 
     # -- selection, sorting, refresh from changes --------------------------------------------
@@ -484,18 +502,14 @@ class ResultsPane(QWidget):
         header = self.table.horizontalHeader()
         if self.node.kind == "dossier":
             # A dossier keeps the order the editor gave it.
-            header.blockSignals(True)
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-            header.blockSignals(False)
+            clear_sort_indicator(header)
             self.status.emit("A dossier keeps its own order: drag rows to reorder it.")
             return
         if section < 0 or Column(section) not in SORT_KEYS:
             if section >= 0:
                 name = self.model.headerData(section, Qt.Orientation.Horizontal)
                 self.status.emit(f"The list cannot be sorted by {name}.")
-            header.blockSignals(True)
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-            header.blockSignals(False)
+            clear_sort_indicator(header)
             self.sort_column = None
         else:
             self.sort_column = Column(section)
@@ -518,6 +532,74 @@ class ResultsPane(QWidget):
         changed, self._changed_ids = self._changed_ids, set()
         self.model.forget(changed)
         self.refresh(keep_position=True)
+
+
+def clear_sort_indicator(header: QHeaderView) -> None:
+    """No column marked as the sort (without announcing it: nothing is re-sorted)."""
+    header.blockSignals(True)
+    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    header.blockSignals(False)
+
+
+def empty_state(
+    searching: bool, query_error: bool, archive_empty: bool, node: NodeKey
+) -> tuple[str, str, str, str]:
+    """What an empty list says: its title, what to do, an icon and an action's label."""
+    if searching and query_error:
+        return (
+            "This query cannot be read",
+            "Correct it above: the message says what is wrong. Quotes and brackets come in "
+            "pairs; AND, OR and NOT go between words.",
+            "search",
+            "",
+        )
+    if searching:
+        return (
+            "No clippings match",
+            "Try fewer words, a broader region, or remove a facet chip above.",
+            "search",
+            "",
+        )
+    if archive_empty:
+        return (
+            "Your archive is empty",
+            "Drop articles, saved web pages, folders or text anywhere in this window, paste "
+            "with Ctrl+V, or use File ▸ Import.\nTo look around first, load a few sample "
+            "clippings about the Sahel.",
+            "clipper",
+            "Load sample clippings",
+        )
+    if node.kind == "trash":
+        return (
+            "The trash is empty",
+            "Clippings you delete wait here until you empty the trash.",
+            "trash",
+            "",
+        )
+    if node.kind == "dossier":
+        return (
+            "This dossier is empty",
+            "Drag clippings onto the dossier in the sidebar, or select some and use "
+            "Dossier ▸ Add to dossier.",
+            "dossier",
+            "",
+        )
+    return ("No clippings here", "Nothing in the archive is filed here yet.", "library", "")
+
+
+def neighbour_of(model: ClippingTableModel, ids: Sequence[int]) -> int | None:
+    """The row an editor expects to land on once `ids` leave the list: the first one after
+    them, else the last one before them."""
+    gone = set(ids)
+    rows = [row for cid in ids if (row := model.row_of(cid)) is not None]
+    if not rows:
+        return None
+    known = model.known_ids()
+    after = [cid for cid in known[max(rows) + 1 :] if cid not in gone]
+    if after:
+        return after[0]
+    before = [cid for cid in known[: min(rows)] if cid not in gone]
+    return before[-1] if before else None
 
 
 def _snippet_html(hit: Hit) -> str:

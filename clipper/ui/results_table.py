@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPalette,
+    QResizeEvent,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -27,6 +28,29 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.ui.clipping_model import Column, Role, ids_from_mime
+
+# The title is what an editor reads a list by: it keeps this much room, the other columns
+# narrow down to their minimum first, and then the least needed of them step aside.
+TITLE_MIN_WIDTH = 240
+COLUMN_MIN_WIDTH = 40
+# Below these a column says nothing ("2023-…"): it steps aside instead.
+LEAST_WIDTHS = {
+    Column.SOURCE: 80,
+    Column.DATE: 84,
+    Column.REGIONS: 72,
+    Column.TOPICS: 72,
+    Column.SNIPPET: 120,
+}
+PREFERRED_WIDTHS = {
+    Column.TITLE: 300,
+    Column.SOURCE: 110,
+    Column.DATE: 88,
+    Column.REGIONS: 110,
+    Column.TOPICS: 110,
+    Column.SNIPPET: 240,
+}
+# Which columns give way first when the list is narrow (the title never does).
+GIVE_WAY_ORDER = (Column.TOPICS, Column.REGIONS, Column.SOURCE, Column.DATE, Column.SNIPPET)
 
 
 class SnippetDelegate(QStyledItemDelegate):
@@ -109,6 +133,14 @@ class ClippingTableView(QTableView):
         header.setStretchLastSection(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setItemDelegateForColumn(Column.SNIPPET, SnippetDelegate(self))
+        # Tab and Shift+Tab move to the next control; the arrows move within the list.
+        self.setTabKeyNavigation(False)
+        self.searching = False
+        # The widths the editor wants (by dragging a header edge), and the columns that
+        # stepped aside because the list is too narrow for them.
+        self.wanted_widths = dict(PREFERRED_WIDTHS)
+        self.squeezed: set[Column] = set()
+        self._fitting = False
 
     def size_columns(self) -> None:
         """Column widths and resize modes; once a model is set (they apply to its columns)."""
@@ -116,25 +148,74 @@ class ClippingTableView(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # The title takes whatever width the other columns leave: no sideways scrolling.
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(60)
-        for column, width in (
-            (Column.TITLE, 300),
-            (Column.SOURCE, 110),
-            (Column.DATE, 88),
-            (Column.REGIONS, 110),
-            (Column.TOPICS, 110),
-            (Column.SNIPPET, 240),
-        ):
+        header.setMinimumSectionSize(COLUMN_MIN_WIDTH)
+        for column, width in PREFERRED_WIDTHS.items():
             self.setColumnWidth(column, width)
-        self.setColumnHidden(Column.SNIPPET, True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.sectionResized.connect(self._on_section_resized)
+        self.show_search_columns(False)
+
+    def remember_widths(self) -> None:
+        """Take the current widths as the editor's (after a saved header state is restored)."""
+        for column in Column:
+            if column != Column.TITLE and not self.isColumnHidden(column):
+                self.wanted_widths[column] = max(COLUMN_MIN_WIDTH, self.columnWidth(column))
+        self.fit_columns()
 
     def show_search_columns(self, searching: bool) -> None:
         """A search shows where each clipping matched in place of its regions and topics
         (those are in the facet chips above)."""
-        self.setColumnHidden(Column.SNIPPET, not searching)
-        self.setColumnHidden(Column.REGIONS, searching)
-        self.setColumnHidden(Column.TOPICS, searching)
+        self.searching = searching
+        self.fit_columns()
+
+    def _mode_columns(self) -> list[Column]:
+        """The columns this kind of list shows when there is room for all of them."""
+        hidden = {Column.REGIONS, Column.TOPICS} if self.searching else {Column.SNIPPET}
+        return [column for column in Column if column not in hidden]
+
+    def fit_columns(self) -> None:
+        """Give the title at least TITLE_MIN_WIDTH: narrow the other columns toward their
+        minimum, then let them step aside in GIVE_WAY_ORDER; they come back with room."""
+        if self.model() is None:
+            return
+        others = [c for c in self._mode_columns() if c != Column.TITLE]
+        # The width a vertical scroll bar would leave: whether one shows changes the
+        # viewport, not the table, and must not push the title under its minimum.
+        usable = self.width() - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
+        room = usable - TITLE_MIN_WIDTH
+        squeezed: set[Column] = set()
+        for column in GIVE_WAY_ORDER:
+            staying = [c for c in others if c not in squeezed]
+            if not staying or sum(LEAST_WIDTHS[c] for c in staying) <= room:
+                break
+            if column in others:
+                squeezed.add(column)
+        shown = [c for c in others if c not in squeezed]
+        wanted = sum(self.wanted_widths[c] for c in shown)
+        scale = 1.0 if wanted <= room or wanted == 0 else max(0.0, room) / wanted
+        self._fitting = True
+        try:
+            for column in Column:
+                hide = column not in self._mode_columns() or column in squeezed
+                if self.isColumnHidden(column) != hide:
+                    self.setColumnHidden(column, hide)
+            for column in shown:
+                least = min(LEAST_WIDTHS[column], self.wanted_widths[column])
+                width = max(least, int(self.wanted_widths[column] * scale))
+                if self.columnWidth(column) != width:
+                    self.setColumnWidth(column, width)
+        finally:
+            self._fitting = False
+        self.squeezed = squeezed
+
+    def _on_section_resized(self, section: int, _old: int, new: int) -> None:
+        if self._fitting or section == Column.TITLE or new <= 0:
+            return
+        self.wanted_widths[Column(section)] = max(COLUMN_MIN_WIDTH, new)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if (

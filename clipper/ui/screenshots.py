@@ -1,9 +1,15 @@
-"""Screenshots of the main flows, for the README and for looking at the app:
-`xvfb-run -a python -m clipper.ui.screenshots OUT_DIR` (or any display).
+"""Screenshots of the window's flows, in a light and a dark palette, for the README and for
+looking at the app: `xvfb-run -a python -m clipper.ui.screenshots OUT_DIR` (or any display;
+`--palette light` or `dark` for one of them).
 
-It opens a fresh archive in a temporary folder, loads the sample clippings and walks
-through first launch, the library, a search, linking, an import with its review panel and a
-dossier, saving one PNG per step. Settings go to the temporary folder too.
+For each palette it opens a fresh archive in a temporary folder, loads the sample clippings
+and walks through first launch, the library with a clipping open, a search with its facets
+and an active one, a query that cannot be read, linking, an import with its review cards
+(a guessed title, suggestions, a possible duplicate, a failure), a dossier, the sidebar's
+menu and a topic's match rule, a drag from outside, the export dialog and a small window,
+saving one PNG per step in OUT_DIR/light and OUT_DIR/dark. The screen is grabbed, not the
+window, so menus and dialogs show where the editor sees them. Settings go to the temporary
+folder too.
 """
 
 from __future__ import annotations
@@ -15,13 +21,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QEventLoop, QMimeData, QPoint, QRect, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QColor, QDragEnterEvent, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
+from clipper.core.drafts import ClippingDraft
+from clipper.core.ingest import ImportOutcome
 from clipper.core.paths import resolve_location
-from clipper.ui.app import application, open_window
+from clipper.ui.app import application, apply_style, open_window
+from clipper.ui.facets import Facet
+from clipper.ui.main_window import MainWindow
 from clipper.ui.sidebar import NodeKey
 
 WINDOW_SIZE = (1440, 880)
+SMALL_SIZE = (1024, 700)
 DROPPED = {
     "niamey.txt": (
         "The Russian deputy defence minister, Yunus-bek Yevkurov, landed in Niamey on Sunday "
@@ -37,6 +50,38 @@ DROPPED = {
     ),
     "broken.pdf": "%PDF-1.4 a file cut short",
 }
+# A dark desktop theme, as the test of contrast uses one (never the machine's own).
+DARK = {
+    QPalette.ColorRole.Window: "#2b2d31",
+    QPalette.ColorRole.WindowText: "#e6e6e6",
+    QPalette.ColorRole.Base: "#1e1f22",
+    QPalette.ColorRole.AlternateBase: "#25272b",
+    QPalette.ColorRole.Text: "#e6e6e6",
+    QPalette.ColorRole.Button: "#34363b",
+    QPalette.ColorRole.ButtonText: "#e6e6e6",
+    QPalette.ColorRole.BrightText: "#ffffff",
+    QPalette.ColorRole.Highlight: "#3d7bd9",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.Link: "#7fb2ff",
+    QPalette.ColorRole.ToolTipBase: "#2b2d31",
+    QPalette.ColorRole.ToolTipText: "#e6e6e6",
+    QPalette.ColorRole.PlaceholderText: "#9a9ca1",
+    QPalette.ColorRole.Light: "#4a4c52",
+    QPalette.ColorRole.Midlight: "#3c3e43",
+    QPalette.ColorRole.Mid: "#232427",
+    QPalette.ColorRole.Dark: "#18191b",
+    QPalette.ColorRole.Shadow: "#000000",
+}
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, name in DARK.items():
+        palette.setColor(role, QColor(name))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
+        palette.setColor(disabled, role, QColor("#7d7f85"))
+    return palette
 
 
 def wait(ms: int) -> None:
@@ -51,76 +96,180 @@ def wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
         wait(20)
 
 
-def take(out: Path) -> list[Path]:
+class Shooter:
+    """Grabs the screen where the window is, into numbered PNG files."""
+
+    def __init__(self, window: MainWindow, out: Path) -> None:
+        self.window = window
+        self.out = out
+        self.written: list[Path] = []
+
+    def shot(self, name: str, area: QWidget | None = None) -> None:
+        wait(250)
+        target = area or self.window
+        frame = (
+            target.frameGeometry()
+            if target.isWindow()
+            else QRect(target.mapToGlobal(QPoint(0, 0)), target.size())
+        )
+        screen = QGuiApplication.primaryScreen()
+        pixmap = screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+        if pixmap.isNull():
+            pixmap = target.grab()
+        path = self.out / f"{len(self.written) + 1:02}-{name}.png"
+        pixmap.save(str(path))
+        self.written.append(path)
+
+
+def take(out: Path, palette: str = "light") -> list[Path]:
     app = application()
-    written: list[Path] = []
+    app.setPalette(dark_palette() if palette == "dark" else app.style().standardPalette())
+    apply_style(app)
+    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
         settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
         opened = open_window(resolve_location(tmp / "archive"), settings)
         if opened is None:
             raise SystemExit("could not open the temporary archive")
-        window, results = opened.window, opened.window.results
+        window = opened.window
+        window.move(0, 0)
         window.resize(*WINDOW_SIZE)
         window.show()
         wait(800)
-
-        def shot(name: str) -> None:
-            path = out / name
-            window.grab().save(str(path))
-            written.append(path)
-
-        shot("01-first-launch.png")
-        window.load_samples()
-        wait_until(lambda: results.model.rowCount() == 5)
-        wait(800)
-        titles = [results.model.index(row, 0).data() for row in range(5)]
-        results.table.selectRow(next(i for i, t in enumerate(titles) if "Bamako" in t))
-        wait(1200)
-        shot("02-library.png")
-        results.set_query("Yevkurov")
-        wait(1500)
-        results.table.selectRow(0)
-        wait(800)
-        shot("03-search.png")
-        results.set_query("")
-        wait(800)
-        results.select_ids(results.model.known_ids()[:2])
-        window.link_selected()
-        wait(500)
-        if window.dialog is not None:
-            path = out / "04-link-dialog.png"
-            window.dialog.grab().save(str(path))
-            written.append(path)
-            window.dialog.close()
-        drop = tmp / "drop"
-        drop.mkdir()
-        for name, text in DROPPED.items():
-            (drop / name).write_text(text, encoding="utf-8")
-        window.import_items([str(drop)])
-        wait_until(lambda: window.importer.active is None, 60)
-        wait(1500)
-        shot("05-import-review.png")
-        window.review_dock.hide()
-        dossier = window.archive.dossier("Russia in the Sahel")
-        window.sidebar.select(NodeKey("dossier", dossier.id))
-        wait(800)
-        results.table.selectRow(0)
-        wait(800)
-        shot("06-dossier.png")
-        window.close()
-        opened.close()
+        shooter = Shooter(window, out)
+        try:
+            walk(window, shooter, tmp)
+        finally:
+            window.close()
+            opened.close()
     app.processEvents()
-    return written
+    return shooter.written
+
+
+def walk(window: MainWindow, shooter: Shooter, tmp: Path) -> None:
+    results, archive = window.results, window.archive
+    shooter.shot("first-launch")
+    window.load_samples()
+    wait_until(lambda: results.model.rowCount() == 5)
+    wait(800)
+    titles = [results.model.index(row, 0).data() for row in range(5)]
+    bamako = next(i for i, t in enumerate(titles) if "Bamako" in t)
+    results.table.selectRow(bamako)
+    wait(1200)
+    shooter.shot("library")
+
+    results.set_query("Yevkurov")
+    wait_until(lambda: bool(results.facet_chips()))
+    results.table.selectRow(0)
+    wait(800)
+    shooter.shot("search")
+    results.facet_bar.add(Facet("region", "Mali"))
+    wait(800)
+    shooter.shot("search-facet")
+    results.set_query('"Bamako')
+    wait(800)
+    shooter.shot("query-cannot-be-read")
+    results.set_query("")
+    wait(800)
+
+    results.select_ids(results.model.known_ids()[:2])
+    window.clipping_commands.link_selected()
+    wait(500)
+    shooter.shot("link-dialog")
+    if window.dialog is not None:
+        window.dialog.close()
+
+    drop = tmp / "drop"
+    drop.mkdir()
+    for name, text in DROPPED.items():
+        (drop / name).write_text(text, encoding="utf-8")
+    window.import_items([str(drop)])
+    wait_until(lambda: window.importer.active is None, 60)
+    first = archive.list_ids()[-1]
+    batch = window.importer.start([])
+    copy = archive.get(first)
+    window.importer._on_outcome(
+        batch,
+        ImportOutcome(
+            label="wire/sahel-juntas-alliance.txt",
+            ok=True,
+            draft=ClippingDraft(title=f"{copy.title} (wire copy)", body=copy.body + " (AFP)"),
+            duplicate_of=first,
+            similarity=0.94,
+        ),
+    )
+    window.importer._on_reading_finished(batch)
+    wait(800)
+    # Taller than it opens, so that the picture shows every kind of card.
+    window.resizeDocks([window.review_dock], [420], Qt.Orientation.Vertical)
+    wait(1200)
+    shooter.shot("import-review")
+    window.review_dock.hide()
+
+    dossier = archive.dossier("Russia in the Sahel")
+    window.sidebar.select(NodeKey("dossier", dossier.id))
+    wait(800)
+    results.table.selectRow(0)
+    wait(800)
+    shooter.shot("dossier")
+
+    topic = archive.find_tag("topic", "Security")
+    if topic is not None:
+        key = NodeKey("topic", topic.id)
+        index = window.sidebar.sidebar_model.index_of(key)
+        window.sidebar.scrollTo(index)
+        window.sidebar.customContextMenuRequested.emit(window.sidebar.visualRect(index).center())
+        wait(400)
+        shooter.shot("sidebar-menu")
+        menu = window.sidebar_commands.menu
+        if isinstance(menu, QMenu):
+            menu.hide()
+        window.sidebar_commands.edit_rule(topic.id)
+        wait(500)
+        shooter.shot("match-rule")
+        if window.dialog is not None:
+            window.dialog.close()
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(drop / "niamey.txt"))])
+    viewport = window.results.table.viewport()
+    enter = QDragEnterEvent(
+        viewport.rect().center(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(viewport, enter)
+    shooter.shot("drag-to-import")
+    window.drop_overlay.hide()
+
+    window.results.table.clearSelection()
+    window.export_action.trigger()
+    wait(600)
+    shooter.shot("export-dialog")
+    for widget in QApplication.topLevelWidgets():
+        if widget is not window and widget.isVisible() and widget.windowTitle() == "Export":
+            widget.close()
+
+    window.resize(*SMALL_SIZE)
+    wait(600)
+    window.sidebar.select(NodeKey("library"))
+    wait(600)
+    results.table.selectRow(0)
+    shooter.shot("small-window")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m clipper.ui.screenshots", description=__doc__)
     parser.add_argument("out", type=Path, help="folder for the PNG files")
+    parser.add_argument("--palette", choices=("light", "dark", "both"), default="both")
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for path in take(args.out):
-        print(path)
+    palettes = ("light", "dark") if args.palette == "both" else (args.palette,)
+    for palette in palettes:
+        for path in take(args.out / palette, palette):
+            print(path)
     return 0
 
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
     QFont,
     QPainter,
+    QPalette,
     QStandardItem,
     QStandardItemModel,
 )
@@ -39,11 +39,14 @@ from clipper.core.archive import Archive
 from clipper.core.views import ClippingFilter, DossierView, SourceCount, TagNode
 from clipper.ui.clipping_model import ids_from_mime
 from clipper.ui.icons import icon
+from clipper.ui.text import clippings, plain_tooltip
+from clipper.ui.theme import theme_for
 
 log = logging.getLogger(__name__)
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1  # a NodeKey
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2  # int, or None for section headers
+DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 3  # a dossier's description, as typed
 
 
 @dataclass(frozen=True)
@@ -80,17 +83,21 @@ class SidebarData:
     topics: list[TagNode]
     regions: list[TagNode]
     sources: list[SourceCount]
+    # What each dossier lists: its members out of the trash.
+    dossier_counts: dict[int, int] = field(default_factory=dict)
 
 
 def read_sidebar(archive: Archive) -> SidebarData:
     """Everything the sidebar shows, read in one go (on a worker)."""
+    dossiers = archive.dossiers()
     return SidebarData(
         library=archive.count(),
         trash=archive.count(ClippingFilter(in_trash=True)),
-        dossiers=archive.dossiers(),
+        dossiers=dossiers,
         topics=archive.tag_tree("topic"),
         regions=archive.tag_tree("region"),
         sources=archive.sources(),
+        dossier_counts={d.id: archive.count(ClippingFilter(dossier_id=d.id)) for d in dossiers},
     )
 
 
@@ -127,14 +134,12 @@ def _section(text: str, name: str) -> QStandardItem:
     if font.pointSizeF() > 0:
         font.setPointSizeF(font.pointSizeF() * 0.85)
     item.setFont(font)
-    item.setForeground(QColor("#6b7280"))
     return item
 
 
 def _hint(text: str) -> QStandardItem:
     """A quiet line in an empty section saying how to fill it."""
     item = _fixed_item(text, NodeKey("hint", text))
-    item.setEnabled(False)
     font = QFont(QApplication.font())
     font.setItalic(True)
     item.setFont(font)
@@ -147,10 +152,13 @@ class SidebarModel(QStandardItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.data_read: SidebarData | None = None
+        # The first item standing for each node, so finding one never walks the tree.
+        self._first_item: dict[NodeKey, QStandardItem] = {}
 
     def populate(self, data: SidebarData) -> None:
         self.data_read = data
         self.clear()
+        self._first_item = {}
         root = self.invisibleRootItem()
         root.appendRow(_item("Library", LIBRARY, data.library, "library"))
 
@@ -158,11 +166,11 @@ class SidebarModel(QStandardItemModel):
         if not data.dossiers:
             dossiers.appendRow(_hint("None yet: Ctrl+Shift+N"))
         for dossier in data.dossiers:
-            node = _item(
-                dossier.name, NodeKey("dossier", dossier.id), len(dossier.clipping_ids), "dossier"
-            )
+            count = data.dossier_counts.get(dossier.id, len(dossier.clipping_ids))
+            node = _item(dossier.name, NodeKey("dossier", dossier.id), count, "dossier")
             if dossier.description:
-                node.setToolTip(dossier.description)
+                node.setToolTip(plain_tooltip(dossier.description))
+                node.setData(dossier.description, DESCRIPTION_ROLE)
             dossiers.appendRow(node)
         root.appendRow(dossiers)
 
@@ -184,12 +192,17 @@ class SidebarModel(QStandardItemModel):
         root.appendRow(sources)
 
         root.appendRow(_item("Trash", TRASH, data.trash, "trash"))
+        for item in self.items():
+            key = item.data(NODE_ROLE)
+            if key is not None and key.kind not in ("topic", "region"):
+                self._first_item.setdefault(key, item)
 
-    @staticmethod
     def _add_tree(
-        section: QStandardItem, nodes: list[TagNode], kind: str, hide_empty: bool
+        self, section: QStandardItem, nodes: list[TagNode], kind: str, hide_empty: bool
     ) -> None:
-        """The tree by parent, then each grouping (Sahel, AES...) with its members under it."""
+        """The tree by parent, then each grouping (Sahel, AES...) with its members under it.
+
+        Walked with a stack, not by recursion: a tree may be thousands of levels deep."""
         shown = [n for n in nodes if n.total > 0 or not hide_empty]
         children: dict[int | None, list[TagNode]] = defaultdict(list)
         members: dict[int, list[TagNode]] = defaultdict(list)
@@ -199,37 +212,57 @@ class SidebarModel(QStandardItemModel):
                 members[group_id].append(node)
         groupings = [n for n in shown if n.id in members]
 
-        def add(parent: QStandardItem, node: TagNode, seen: frozenset[int]) -> None:
-            item = _item(node.name, NodeKey(kind, node.id), node.total, kind)
-            if node.code:
-                item.setToolTip(f"{node.name} ({node.code}): {node.total} clipping(s)")
-            parent.appendRow(item)
-            below = children.get(node.id, []) + members.get(node.id, [])
-            for child in sorted(below, key=lambda n: n.name.casefold()):
-                if child.id not in seen:
-                    add(item, child, seen | {child.id})
+        def by_name(nodes: list[TagNode]) -> list[TagNode]:
+            return sorted(nodes, key=lambda n: n.name.casefold())
+
+        def add(parent: QStandardItem, top: TagNode) -> QStandardItem:
+            """`top` and everything under it; a node already on its own path is not added
+            again (a grouping may list one of its ancestors)."""
+            first = self._tag_item(top, kind)
+            parent.appendRow(first)
+            # (item, node, the ids on the path from `top` to node)
+            stack = [(first, top, frozenset({top.id}))]
+            while stack:
+                item, node, path = stack.pop()
+                below = by_name(children.get(node.id, []) + members.get(node.id, []))
+                pending = []
+                for child in below:
+                    if child.id in path:
+                        continue
+                    child_item = self._tag_item(child, kind)
+                    item.appendRow(child_item)
+                    pending.append((child_item, child, path | {child.id}))
+                stack.extend(reversed(pending))
+            return first
 
         grouping_ids = {g.id for g in groupings}
-        for node in sorted(children.get(None, []), key=lambda n: n.name.casefold()):
+        for node in by_name(children.get(None, [])):
             if node.id not in grouping_ids:
-                add(section, node, frozenset({node.id}))
-        for node in sorted(groupings, key=lambda n: n.name.casefold()):
-            item_icon = "grouping" if kind == "region" else kind
-            before = section.rowCount()
-            add(section, node, frozenset({node.id}))
-            section.child(before).setIcon(icon(item_icon))
+                add(section, node)
+        for node in by_name(groupings):
+            add(section, node).setIcon(icon("grouping" if kind == "region" else kind))
+
+    def _tag_item(self, node: TagNode, kind: str) -> QStandardItem:
+        key = NodeKey(kind, node.id)
+        item = _item(node.name, key, node.total, kind)
+        if node.code:
+            item.setToolTip(plain_tooltip(f"{node.name} ({node.code}): {clippings(node.total)}"))
+        self._first_item.setdefault(key, item)
+        return item
 
     def index_of(self, key: NodeKey) -> QModelIndex:
         """The first node standing for `key` (a country may show under a grouping too)."""
+        item = self._first_item.get(key)
+        return item.index() if item is not None else QModelIndex()
+
+    def items(self) -> Iterator[QStandardItem]:
+        """Every item of the tree, parents before children, without recursion."""
         stack = [self.invisibleRootItem()]
         while stack:
-            item = stack.pop(0)
-            for row in range(item.rowCount()):
-                child = item.child(row)
-                if child.data(NODE_ROLE) == key:
-                    return child.index()
-                stack.append(child)
-        return QModelIndex()
+            item = stack.pop()
+            if item is not self.invisibleRootItem():
+                yield item
+            stack.extend(item.child(row) for row in reversed(range(item.rowCount())))
 
 
 class CountDelegate(QStyledItemDelegate):
@@ -243,7 +276,12 @@ class CountDelegate(QStyledItemDelegate):
     ) -> None:
         count = index.data(COUNT_ROLE)
         if count is None:
-            super().paint(painter, option, index)
+            # Section headings and hints: quiet text, from the theme (still readable).
+            quiet = QStyleOptionViewItem(option)
+            quiet.palette.setColor(
+                QPalette.ColorRole.Text, theme_for(option.palette).muted_on_window
+            )
+            super().paint(painter, quiet, index)
             return
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
@@ -260,14 +298,16 @@ class CountDelegate(QStyledItemDelegate):
         painter.save()
         painter.setFont(opt.font)
         name_rect = text_rect.adjusted(2, 0, -count_width, 0)
-        # The style sheet gives selected nodes a light background: the text stays dark.
+        # Selected nodes get a soft tint of the accent (the style sheet): the text keeps the
+        # palette's text colour; counts and disabled hints are the theme's quiet text.
+        theme = theme_for(opt.palette)
         enabled = bool(opt.state & QStyle.StateFlag.State_Enabled)
-        painter.setPen(QColor("#111827" if enabled else "#9ca3af"))
+        painter.setPen(theme.window_text if enabled else theme.muted_on_window)
         elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, name_rect.width())
         painter.drawText(
             name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided
         )
-        painter.setPen(QColor("#4b5563" if selected else "#8a919c"))
+        painter.setPen(theme.window_text if selected else theme.muted_on_window)
         count_rect = QRect(
             text_rect.right() - count_width, text_rect.top(), count_width - 4, text_rect.height()
         )
@@ -327,7 +367,7 @@ class SidebarView(QTreeView):
         self._restoring = True
         try:
             self.sidebar_model.populate(data)
-            self._restore_expanded(self.sidebar_model.invisibleRootItem())
+            self._restore_expanded()
             index = self.sidebar_model.index_of(self._current)
             if not index.isValid():
                 index = self.sidebar_model.index_of(LIBRARY)
@@ -348,13 +388,10 @@ class SidebarView(QTreeView):
         if index.isValid():
             self.setCurrentIndex(index)
 
-    def _restore_expanded(self, item: QStandardItem) -> None:
-        for row in range(item.rowCount()):
-            child = item.child(row)
-            if child.hasChildren():
-                if child.data(NODE_ROLE) in self._expanded:
-                    self.setExpanded(child.index(), True)
-                self._restore_expanded(child)
+    def _restore_expanded(self) -> None:
+        for item in self.sidebar_model.items():
+            if item.hasChildren() and item.data(NODE_ROLE) in self._expanded:
+                self.setExpanded(item.index(), True)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         key = current.data(NODE_ROLE)

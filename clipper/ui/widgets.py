@@ -1,9 +1,13 @@
-"""Small widgets shared by the panes: a flow layout, chips, section headers, empty states."""
+"""Small widgets shared by the panes: a flow layout, chips, plain-text labels (and one that
+acts as a link), section headers, empty states.
+
+Every label that can show archive or file text is plain text: Qt reads a label's text as
+markup when it looks like markup, and `<img src=...>` in a title would then be loaded."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.ui.icons import icon
+from clipper.ui.text import plain_tooltip
 
 
 class FlowLayout(QLayout):
@@ -60,7 +65,8 @@ class FlowLayout(QLayout):
     def minimumSize(self) -> QSize:
         size = QSize()
         for item in self._items:
-            size = size.expandedTo(item.minimumSize())
+            if _takes_room(item):
+                size = size.expandedTo(item.minimumSize())
         margins = self.contentsMargins()
         return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
 
@@ -69,8 +75,7 @@ class FlowLayout(QLayout):
         area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
         x, y, line_height = area.x(), area.y(), 0
         for item in self._items:
-            widget = item.widget()
-            if widget is not None and not widget.isVisible() and apply:
+            if not _takes_room(item):
                 continue
             hint = item.sizeHint()
             if x + hint.width() > area.right() + 1 and line_height > 0:
@@ -90,6 +95,117 @@ class FlowLayout(QLayout):
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
+
+
+def plain_label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
+    """A label that shows its text as it is, whatever characters it holds."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(wrap)
+    return label
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that ends in "…" when there is no room for all of it (the
+    whole text is its tooltip): a status line that is cut off mid-word says nothing.
+    `text()` is the whole text."""
+
+    def __init__(self, text: str = "", name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        if name:
+            self.setObjectName(name)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(plain_tooltip(text) if text else "")
+
+    def shown_text(self) -> str:
+        """What fits: the text, or its start and an ellipsis."""
+        return self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(
+            self.fontMetrics().horizontalAdvance("Importing 1 of 1…"),
+            super().minimumSizeHint().height(),
+        )
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(
+            self.contentsRect(),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            self.shown_text(),
+        )
+
+
+DIALOG_FLAGS = (
+    Qt.WindowType.Dialog
+    | Qt.WindowType.CustomizeWindowHint
+    | Qt.WindowType.WindowTitleHint
+    | Qt.WindowType.WindowCloseButtonHint
+)
+
+
+def set_dialog_buttons(dialog: QWidget) -> None:
+    """A dialog's title bar holds its title and a close button: no minimize or maximize,
+    which some window managers add to any window that does not say otherwise."""
+    dialog.setWindowFlags(DIALOG_FLAGS)
+
+
+class LinkLabel(QLabel):
+    """Plain text that opens something when clicked (or Enter/Space when it has focus), drawn
+    as a link by the style sheet: a rich-text link would read archive text as markup.
+
+    Signals:
+        activated(): the editor clicked it.
+    """
+
+    activated = Signal()
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+            event.position().toPoint()
+        ):
+            self.activated.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit()
+            return
+        super().keyPressEvent(event)
+
+
+def _takes_room(item: QLayoutItem) -> bool:
+    """Whether a flow layout's item is laid out: unless it is a widget hidden on purpose.
+
+    Not `isVisible()`, which is still false for a chip just added (a layout shows it on the
+    next turn of the event loop) and while its parent lays out on being shown: skipping
+    those left chips with no room, a blank bar where they should be. Not Qt's `isEmpty()`
+    either, which skips a chip until it is shown: the height given for the chips would be
+    short of them until a later relayout."""
+    widget = item.widget()
+    if widget is None:
+        return not item.isEmpty()
+    explicitly_hidden = widget.isHidden() and widget.testAttribute(
+        Qt.WidgetAttribute.WA_WState_ExplicitShowHide
+    )
+    return not explicitly_hidden
 
 
 class Chip(QFrame):
@@ -120,16 +236,16 @@ class Chip(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(9, 2, 4 if removable else 9, 2)
         layout.setSpacing(2)
-        self.label = QLabel(text)
-        self.label.setObjectName("chipLabel")
+        self.label = plain_label(text, "chipLabel")
         layout.addWidget(self.label)
         self.remove_button: QToolButton | None = None
         if removable:
             self.remove_button = QToolButton()
             self.remove_button.setObjectName("chipRemove")
-            self.remove_button.setIcon(icon("close"))
+            # On an active chip (the accent behind it) the × is drawn in the accent's text.
+            self.remove_button.setIcon(icon("close-on-accent" if active else "close"))
             self.remove_button.setIconSize(QSize(12, 12))
-            self.remove_button.setToolTip(f"Remove {text}")
+            self.remove_button.setToolTip(plain_tooltip(f"Remove {text}"))
             self.remove_button.setAutoRaise(True)
             self.remove_button.setCursor(Qt.CursorShape.PointingHandCursor)
             self.remove_button.clicked.connect(self.remove_clicked)
@@ -162,11 +278,10 @@ class EmptyState(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         self.icon_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.title = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.title.setObjectName("emptyTitle")
-        self.message = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.message.setObjectName("emptyMessage")
-        self.message.setWordWrap(True)
+        self.title = plain_label(name="emptyTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message = plain_label(name="emptyMessage", wrap=True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.button = QPushButton()
         self.button.setObjectName("emptyAction")
         self.button.clicked.connect(self.action_clicked)

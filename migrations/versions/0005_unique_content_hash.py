@@ -1,7 +1,7 @@
 """exact duplicates become impossible: the content hash is unique
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 12:00:00
 
 Two imports of the same folder at once (two processes, or two desks on one server) could
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,17 @@
-"""Driving the window as a user does: real drag-and-drop events, shortcuts pressed on the
-keyboard, clicks on sidebar nodes."""
+"""Driving the window as a user does (real drag-and-drop events, shortcuts pressed on the
+keyboard, clicks on sidebar nodes) and checking what is on screen: a widget counts only
+when it is visible, has a non-zero size inside its visible parent and shows its text."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from clipper.ui.main_window import MainWindow
 from clipper.ui.sidebar import NodeKey
 from clipper.ui.tasks import ImmediateExecutor
+from clipper.ui.widgets import Chip
 
 
 def drop(target: QWidget, mime: QMimeData, at: QPoint | None = None) -> QDropEvent:
@@ -55,4 +57,53 @@ def sync_executors() -> dict[str, ImmediateExecutor]:
         "reader": ImmediateExecutor(),
         "importer": ImmediateExecutor(),
         "indexer": ImmediateExecutor(),
+        "watcher": ImmediateExecutor(),
     }
+
+
+# -- what is on screen ---------------------------------------------------------------------
+
+
+def on_screen(widget: QWidget) -> bool:
+    """The widget is really there for the eye: visible, of a non-zero size, lying inside its
+    visible parent, and not clipped away entirely by the widgets around it."""
+    if not widget.isVisible() or widget.width() <= 0 or widget.height() <= 0:
+        return False
+    parent = widget.parentWidget()
+    if parent is not None:
+        if not parent.isVisible():
+            return False
+        if not parent.rect().contains(widget.geometry()):
+            return False
+    return not widget.visibleRegion().isEmpty()
+
+
+def shows_text(label: QLabel, text: str | None = None) -> bool:
+    """The label is on screen and wide enough for its text (`text`, when given, is it)."""
+    if text is not None and label.text() != text:
+        return False
+    if not on_screen(label) or not label.text():
+        return False
+    needed = label.fontMetrics().horizontalAdvance(label.text())
+    return label.wordWrap() or label.contentsRect().width() >= needed - 1
+
+
+def visible_chips(container: QWidget) -> list[Chip]:
+    """The chips under `container` an editor can see and read, in reading order."""
+    chips = [
+        chip
+        for chip in container.findChildren(Chip)
+        if on_screen(chip) and shows_text(chip.label, chip.text)
+    ]
+    origin = container.mapToGlobal(QPoint(0, 0))
+    return sorted(
+        chips,
+        key=lambda chip: (
+            chip.mapToGlobal(QPoint(0, 0)).y() - origin.y(),
+            chip.mapToGlobal(QPoint(0, 0)).x() - origin.x(),
+        ),
+    )
+
+
+def visible_chip_texts(container: QWidget) -> list[str]:
+    return [chip.text for chip in visible_chips(container)]

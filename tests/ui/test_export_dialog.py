@@ -16,6 +16,7 @@ from clipper.core.archive import Archive
 from clipper.export.json_export import is_clipper_export
 from clipper.ui.export_dialog import ExportDialog, ExportJob, QtPoolExecutor, start_export
 from clipper.ui.main_window import MainWindow
+from clipper.ui.sidebar import NodeKey
 from tests.helpers.samples import fill_sample
 
 # Dialogs and message boxes ask the platform to pass size hints on, which the headless
@@ -226,3 +227,99 @@ def test_ctrl_e_in_the_window_opens_this_dialog_for_the_selection(
     assert "Niger ends European security missions" in text
     for message in _messages(window):
         message.close()
+
+
+def test_the_dialog_says_what_it_exports_and_a_dossier_book_carries_its_description(
+    qtbot, stories: dict[str, int], window: MainWindow, archive: Archive, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    view, _changes = archive.create_dossier("Tour", "Bamako, Ouagadougou and Niamey in a week")
+    archive.add_to_dossier(view.id, [stories["mali"], stories["burkina"]])
+    window.refresh_sidebar()
+    window.sidebar.select(NodeKey("dossier", view.id))
+    window.results.table.clearSelection()
+    window.export_action.trigger()
+    dialog = _dialog(window)
+    assert dialog.summary.text() == "2 clippings in the list", "nothing is selected"
+    assert dialog.description.toPlainText() == "Bamako, Ouagadougou and Niamey in a week"
+    dialog.path.setText(str(tmp_path / "tour.pdf"))
+    dialog.export_button.click()
+    job = window.findChild(ExportJob)
+    assert job is not None
+    with qtbot.waitSignal(job.finished, timeout=60_000):
+        pass
+    cover = " ".join(PdfReader(tmp_path / "tour.pdf").pages[0].extract_text().split())
+    assert "Bamako, Ouagadougou and Niamey in a week" in cover
+    for message in _messages(window):
+        message.close()
+    window.results.select_ids([stories["mali"]])
+    window.export_action.trigger()
+    [selected] = [d for d in window.findChildren(ExportDialog) if d.isVisible()]
+    assert selected.summary.text() == "1 clipping selected"
+    selected.reject()
+
+
+def test_progress_counts_clippings_in_words_that_say_so(
+    qtbot, host: QMainWindow, archive: Archive, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    held = HeldExecutor()
+    start_export(host, archive, [1, 2, 3], "T", executor=held)
+    dialog = _dialog(host)
+    dialog.path.setText(str(tmp_path / "book.pdf"))
+    dialog.export_button.click()
+    job = host.findChild(ExportJob)
+    assert job is not None
+    job._show_progress(2, 3, "laying out pages")
+    assert _progress(host).labelText() == "Laying out pages: clipping 2 of 3"
+    held.run_all()
+    qtbot.waitUntil(lambda: bool(_messages(host)))
+    for message in _messages(host):
+        message.close()
+
+
+def test_open_says_so_when_no_viewer_takes_the_file(
+    qtbot, host: QMainWindow, archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from clipper.ui import export_dialog
+
+    asked: list[str] = []
+
+    def no_viewer(url) -> bool:  # type: ignore[no-untyped-def]
+        asked.append(url.toLocalFile())
+        return False
+
+    monkeypatch.setattr(export_dialog, "open_url", no_viewer)
+    held = HeldExecutor()
+    start_export(host, archive, [1, 2], "Two", executor=held)
+    dialog = _dialog(host)
+    dialog.path.setText(str(tmp_path / "two.pdf"))
+    dialog.export_button.click()
+    held.run_all()
+    qtbot.waitUntil(lambda: bool(_messages(host)))
+    [finished] = _messages(host)
+    [open_button] = [b for b in finished.buttons() if b.text() == "Open"]
+    qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
+    assert asked == [str(tmp_path / "two.pdf")]
+    qtbot.waitUntil(lambda: any("No application" in m.text() for m in _messages(host)))
+    [said] = [m for m in _messages(host) if "No application" in m.text()]
+    assert "PDF files" in said.text() and str(tmp_path / "two.pdf") in said.text()
+    said.close()
+
+
+def test_dialogs_have_no_minimize_or_maximize_button(
+    qtbot, stories: dict[str, int], window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QDialog
+
+    window.results.select_ids([stories["mali"], stories["burkina"]])
+    window.link_action.trigger()
+    window.export_action.trigger()
+    window.new_dossier_action.trigger()
+    dialogs = [d for d in window.findChildren(QDialog) if d.isVisible()]
+    assert len(dialogs) >= 3
+    for dialog in dialogs:
+        flags = dialog.windowFlags()
+        assert flags & Qt.WindowType.CustomizeWindowHint, dialog
+        assert not flags & Qt.WindowType.WindowMinimizeButtonHint, dialog
+        assert not flags & Qt.WindowType.WindowMaximizeButtonHint, dialog
+        assert flags & Qt.WindowType.WindowCloseButtonHint, dialog
+        dialog.reject()

@@ -12,7 +12,7 @@ from clipper.core.drafts import ClippingDraft, Suggestion
 from clipper.core.ingest import ImportOutcome
 from clipper.core.views import ClippingFilter
 from clipper.ui.main_window import MainWindow
-from tests.ui.helpers import drop, press
+from tests.ui.helpers import drop, press, visible_chip_texts, visible_chips
 
 WAIT = 5000
 
@@ -58,8 +58,12 @@ def test_a_guessed_title_is_confirmed_or_corrected(
     detail = archive.get(clipping_id)
     assert detail.title == "Yevkurov lands in Niamey" and not detail.title_guessed
     [entry] = window.review_panel.entries  # what is left: the suggested region
-    assert entry.title_field is None
-    assert "+ Niger" in [chip.text for chip in entry.suggestion_chips]
+    # The confirmed title stays where it was, no longer asking (nothing moves under the
+    # pointer: the chips below stay in place).
+    assert entry.title_field is not None and entry.title_field.isReadOnly()
+    assert entry.confirm_button is not None and not entry.confirm_button.isEnabled()
+    assert entry.title_field.text() == "Yevkurov lands in Niamey"
+    assert "+ Niger" in visible_chip_texts(entry)
 
 
 def test_suggested_tags_are_accepted_with_one_click(
@@ -76,11 +80,12 @@ def test_suggested_tags_are_accepted_with_one_click(
     [clipping_id] = archive.list_ids()
     qtbot.waitUntil(lambda: len(window.review_panel.entries) == 1, timeout=WAIT)
     [entry] = window.review_panel.entries
-    assert [c.text for c in entry.suggestion_chips] == ["+ Niger", "+ Security"]
-    qtbot.mouseClick(entry.suggestion_chips[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: visible_chip_texts(entry) == ["+ Niger", "+ Security"], timeout=WAIT)
+    qtbot.mouseClick(visible_chips(entry)[0], Qt.MouseButton.LeftButton)
     assert {(t.kind, t.name) for t in archive.get(clipping_id).tags} == {("region", "Niger")}
     [entry] = window.review_panel.entries
     assert [c.text for c in entry.suggestion_chips] == ["+ Security"]
+    assert visible_chip_texts(entry) == ["✓ Niger", "+ Security"], "the chips stay in place"
     qtbot.mouseClick(entry.suggestion_chips[0], Qt.MouseButton.LeftButton)
     assert ("topic", "Security") in {(t.kind, t.name) for t in archive.get(clipping_id).tags}
     assert window.review_panel.entries == []
@@ -196,7 +201,7 @@ def test_a_dropped_clipper_export_brings_back_clippings_notes_links_and_dossiers
         "Yevkurov tour: Bamako and Ouagadougou stops"
     ]
     text = window.progress_line.label.text()
-    assert text.startswith("dossier.json: 2 clipping(s) created"), text
+    assert text.startswith("dossier.json: 2 clippings created, 1 note, 1 link, 1 dossier"), text
     qtbot.waitUntil(lambda: window.results.model.rowCount() == 2, timeout=WAIT)
 
 

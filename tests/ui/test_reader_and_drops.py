@@ -14,7 +14,7 @@ from PySide6.QtCore import QMimeData, Qt, QUrl
 from clipper.core.archive import Archive
 from clipper.ui.main_window import MainWindow
 from clipper.ui.samples import load_samples
-from tests.ui.helpers import drop
+from tests.ui.helpers import drop, on_screen, shows_text
 
 pytest.importorskip("clipper.core.search")
 
@@ -77,6 +77,10 @@ def test_a_matched_read_more_headline_is_linked_in_one_click(
     rows = [row for row in rows if hasattr(row, "action")]
     matched = [row for row in rows if "Burkina Faso is strengthening" in row.title_label.text()]
     assert matched, "the seed promotes the Burkina piece as 'Read more'"
+    desk = reader.splitter.widget(1)
+    desk.ensureWidgetVisible(matched[0])  # type: ignore[attr-defined]  # scrolled to, as an editor would
+    qtbot.waitUntil(lambda: shows_text(matched[0].title_label), timeout=WAIT)
+    assert shows_text(matched[0].note_label) and on_screen(matched[0].action)
     assert "Read more" in matched[0].note_label.text()
     qtbot.mouseClick(matched[0].action, Qt.MouseButton.LeftButton)
     assert burkina in {link.other_id for link in archive.get(seed).links}

@@ -18,7 +18,7 @@ from clipper.ui.clipping_model import Column, Role
 from clipper.ui.main_window import MainWindow
 from clipper.ui.samples import load_samples
 from clipper.ui.sidebar import TRASH, NodeKey
-from tests.ui.helpers import click_node
+from tests.ui.helpers import click_node, visible_chips
 
 WAIT = 5000
 
@@ -77,7 +77,8 @@ def test_a_malformed_query_says_what_is_wrong_inline(
     message = window.results.message
     assert message.isVisible() and "never closed" in message.text()
     assert message.property("kind") == "error"
-    assert len(titles(window)) == 5, "the list stays as it was"
+    # No stale hits: the last query's results would read as this one's (issue 13, item 6).
+    assert titles(window) == [], "the list shows no results of another query"
     qtbot.keyClicks(window.results.search_field, '"')
     qtbot.waitUntil(lambda: not message.isVisible(), timeout=WAIT)
     assert len(titles(window)) == archive.search('"Bamako"').total == 4
@@ -97,12 +98,16 @@ def test_did_you_mean_is_offered_and_one_click_away(qtbot, samples, window: Main
 def test_facet_chips_narrow_and_widen_the_results(qtbot, samples, window: MainWindow) -> None:
     type_query(qtbot, window, "Yevkurov")
     qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
-    chips = {chip.text: chip for chip in window.results.facet_chips()}
+    chips = {chip.text: chip for chip in visible_chips(window.results.facet_bar)}
     assert "Le Monde  1" in chips and "Mali  1" in chips
     qtbot.mouseClick(chips["Mali  1"], Qt.MouseButton.LeftButton)
     assert titles(window) == ["Russian delegation led by Yevkurov received in Bamako"]
-    active = [chip for chip in window.results.facet_chips() if chip.property("active")]
-    assert [chip.text for chip in active] == ["Region: Mali"]
+
+    def active_chips() -> list:  # type: ignore[type-arg]
+        return [c for c in visible_chips(window.results.facet_bar) if c.property("active")]
+
+    qtbot.waitUntil(lambda: [c.text for c in active_chips()] == ["Region: Mali"], timeout=WAIT)
+    active = active_chips()
     assert window.results.query == "(Yevkurov) region:Mali"
     assert active[0].remove_button is not None
     qtbot.mouseClick(active[0].remove_button, Qt.MouseButton.LeftButton)
@@ -172,14 +177,14 @@ def test_exporting_a_long_search_takes_every_hit_not_only_the_rows_read(
     monkeypatch.setattr(
         export_dialog,
         "start_export",
-        lambda _parent, _archive, ids, title: exported.append((list(ids), title)),
+        lambda _parent, _archive, ids, title, **_how: exported.append((list(ids), title)),
     )
     type_query(qtbot, window, "junta")
     qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
     assert window.results.model.rowCount() == count
     assert not window.results.model.all_ids_known(), "later pages wait until they are shown"
     window.results.table.clearSelection()
-    window.export()
+    window.export_action.trigger()
     ((ids, title),) = exported
     assert sorted(ids) == sorted(archive.list_ids()) and len(ids) == count
     assert title == "Search: junta"
@@ -229,10 +234,12 @@ def test_a_long_search_sorts_by_date_across_every_page(
     # Exporting the list takes it in the order shown.
     exported: list[list[int]] = []
     monkeypatch.setattr(
-        export_dialog, "start_export", lambda _parent, _archive, ids, _title: exported.append(ids)
+        export_dialog,
+        "start_export",
+        lambda _parent, _archive, ids, _title, **_how: exported.append(ids),
     )
     window.results.table.clearSelection()
-    window.export()
+    window.export_action.trigger()
     assert exported == [shown]
 
 
@@ -328,3 +335,13 @@ def test_an_index_that_cannot_be_built_is_reported_in_the_status_bar(
     assert label.text().startswith("The search index could not be prepared:")
     assert "No space left on device" in label.text()
     assert "clipper reindex" in label.toolTip()
+
+
+def test_did_you_mean_keeps_the_case_the_editor_typed(qtbot, samples, window: MainWindow) -> None:
+    type_query(qtbot, window, "Yevkurof")
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    message = window.results.message
+    assert message.isVisible() and ">Yevkurov</a>" in message.text()
+    message.linkActivated.emit("suggest")
+    assert window.results.search_field.text() == "Yevkurov"
+    assert len(titles(window)) == 3

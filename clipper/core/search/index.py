@@ -201,65 +201,13 @@ class SearchIndex:
         sources = _Sources(feed, documents, tags, worker_location, cancelled, parallel)
         remove_leftovers(index_dir)
         try:
-            index = cls._open_existing(index_dir, sources)
+            index = _open_existing(index_dir, sources)
         except IndexUnusable as problem:
             # A new archive has no index yet: only a broken one is worth a warning.
             level = logging.WARNING if index_dir.exists() else logging.INFO
             log.log(level, "search index at %s: %s; rebuilding it", index_dir, problem)
-            index = cls._rebuild_and_open(index_dir, sources)
+            index = _rebuild_and_open(index_dir, sources)
         index.catch_up()
-        return index
-
-    @classmethod
-    def _open_existing(cls, index_dir: Path, sources: _Sources) -> SearchIndex:
-        last_error = ""
-        for attempt in range(OPEN_ATTEMPTS):
-            state = read_state(index_dir)
-            if state is None:
-                raise IndexUnusable("it is missing (or has no state file)")
-            if state.schema != SCHEMA_VERSION:
-                raise IndexUnusable(
-                    f"it was built with schema version {state.schema}, not {SCHEMA_VERSION}"
-                )
-            last = sources.feed.last_seq()
-            if state.seq > last:
-                # A damaged state file, or an archive restored from an older backup: either
-                # way the index cannot know what it holds, and would wait for that change.
-                raise IndexUnusable(
-                    f"it claims to have applied change {state.seq}, but the archive's log "
-                    f"ends at {last}"
-                )
-            problem = ""
-            # Whoosh leaves files open when it fails to read a damaged index; they are
-            # closed when the traceback goes, inside this block, without a warning each.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ResourceWarning)
-                try:
-                    ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-                    index = cls(index_dir, sources, ix, state)
-                    index._view()  # opens every segment and reads its columns: the check
-                    return index
-                except FileNotFoundError as exc:
-                    # Another process may have committed (or swapped in a rebuild) between
-                    # our reading the table of contents and opening the files it names.
-                    last_error = str(exc)
-                except Exception as exc:
-                    problem = f"it cannot be read ({type(exc).__name__}: {exc})"
-                gc.collect()
-            if problem:
-                raise IndexUnusable(problem)
-            time.sleep(0.05 * (attempt + 1))
-        raise IndexUnusable(f"files kept vanishing while opening it ({last_error})")
-
-    @classmethod
-    def _rebuild_and_open(cls, index_dir: Path, sources: _Sources) -> SearchIndex:
-        with rebuild_lock(index_dir):
-            # Another process may have rebuilt it while we waited for the lock.
-            with contextlib.suppress(IndexUnusable):
-                return cls._open_existing(index_dir, sources)
-            count = sources.build(index_dir)
-        index = cls._open_existing(index_dir, sources)
-        index._just_built = (index._state.build, count)
         return index
 
     def rebuild(self) -> int:
@@ -634,6 +582,61 @@ class SearchIndex:
             if not raised_reading_index(error):
                 raise
             return [f"the index is damaged: {type(error).__name__}: {error}"]
+
+
+def _open_existing(index_dir: Path, sources: _Sources) -> SearchIndex:
+    """The index as it is on disk, checked (its state, then every segment's columns read),
+    or IndexUnusable saying why not."""
+    last_error = ""
+    for attempt in range(OPEN_ATTEMPTS):
+        state = read_state(index_dir)
+        if state is None:
+            raise IndexUnusable("it is missing (or has no state file)")
+        if state.schema != SCHEMA_VERSION:
+            raise IndexUnusable(
+                f"it was built with schema version {state.schema}, not {SCHEMA_VERSION}"
+            )
+        last = sources.feed.last_seq()
+        if state.seq > last:
+            # A damaged state file, or an archive restored from an older backup: either
+            # way the index cannot know what it holds, and would wait for that change.
+            raise IndexUnusable(
+                f"it claims to have applied change {state.seq}, but the archive's log "
+                f"ends at {last}"
+            )
+        problem = ""
+        # Whoosh leaves files open when it fails to read a damaged index; they are
+        # closed when the traceback goes, inside this block, without a warning each.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+                index = SearchIndex(index_dir, sources, ix, state)
+                index._view()  # opens every segment and reads its columns: the check
+                return index
+            except FileNotFoundError as exc:
+                # Another process may have committed (or swapped in a rebuild) between
+                # our reading the table of contents and opening the files it names.
+                last_error = str(exc)
+            except Exception as exc:
+                problem = f"it cannot be read ({type(exc).__name__}: {exc})"
+            gc.collect()
+        if problem:
+            raise IndexUnusable(problem)
+        time.sleep(0.05 * (attempt + 1))
+    raise IndexUnusable(f"files kept vanishing while opening it ({last_error})")
+
+
+def _rebuild_and_open(index_dir: Path, sources: _Sources) -> SearchIndex:
+    """Build the index from the archive (unless another process just did), then open it."""
+    with rebuild_lock(index_dir):
+        # Another process may have rebuilt it while we waited for the lock.
+        with contextlib.suppress(IndexUnusable):
+            return _open_existing(index_dir, sources)
+        count = sources.build(index_dir)
+    index = _open_existing(index_dir, sources)
+    index._just_built = (index._state.build, count)
+    return index
 
 
 @dataclass
