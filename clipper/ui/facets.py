@@ -12,17 +12,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
+from clipper.core.search import facet_term
 from clipper.ui.text import plain_tooltip
 from clipper.ui.widgets import Chip, FlowLayout, plain_label
 
 FACET_KINDS = ("topic", "region", "source", "month", "language")
-FACET_PREFIX = {
-    "topic": "topic",
-    "region": "region",
-    "source": "source",
-    "month": "date",
-    "language": "lang",
-}
 FACETS_SHOWN = 5
 
 
@@ -32,10 +26,9 @@ class Facet:
     value: str
 
     def query_term(self) -> str:
-        prefix = FACET_PREFIX.get(self.kind, self.kind)
-        if self.kind in ("month", "language") or self.value.replace("-", "").isalnum():
-            return f"{prefix}:{self.value}"
-        return f'{prefix}:"{self.value}"'
+        """The condition this facet adds: the one whose count the facet showed (a source
+        by its exact name, a topic or region with everything under it)."""
+        return facet_term(self.kind, self.value)
 
 
 def compose_query(text: str, facets: Sequence[Facet]) -> str:

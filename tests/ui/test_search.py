@@ -108,10 +108,49 @@ def test_facet_chips_narrow_and_widen_the_results(qtbot, samples, window: MainWi
 
     qtbot.waitUntil(lambda: [c.text for c in active_chips()] == ["Region: Mali"], timeout=WAIT)
     active = active_chips()
-    assert window.results.query == "(Yevkurov) region:Mali"
+    assert window.results.query == '(Yevkurov) region:"Mali"'
     assert active[0].remove_button is not None
     qtbot.mouseClick(active[0].remove_button, Qt.MouseButton.LeftButton)
     assert len(titles(window)) == 3
+
+
+def test_every_facet_chip_leaves_as_many_results_as_it_counts(
+    qtbot, samples, window: MainWindow, archive: Archive
+) -> None:
+    """A chip's number is the count of what clicking it leaves, for every kind; a source is
+    matched by its whole name ("Le Monde" does not take in "Le Monde Afrique")."""
+    from tests.helpers.archives import add
+
+    add(
+        archive,
+        "Bamako talks resume",
+        "Talks with the Russian delegation resumed in Bamako.",
+        source="Le Monde Afrique",
+    )
+    archive.index.catch_up()
+    type_query(qtbot, window, "Bamako")
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    everything = titles(window)
+    offered = [c.text for c in visible_chips(window.results.facet_bar)]
+    assert "Le Monde  1" in offered and "Le Monde Afrique  1" in offered
+    for text in offered:
+
+        def offered_chip(text: str = text) -> list:  # type: ignore[type-arg]
+            return [c for c in visible_chips(window.results.facet_bar) if c.text == text]
+
+        qtbot.waitUntil(lambda: len(offered_chip()) == 1, timeout=WAIT)
+        chip = offered_chip()[0]
+        count = int(text.rsplit("  ", 1)[1])
+        qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda n=count: len(titles(window)) == n, timeout=WAIT)
+        assert window.results.count_label.text().startswith(f"{count} result"), text
+
+        def active() -> list:  # type: ignore[type-arg]
+            return [c for c in visible_chips(window.results.facet_bar) if c.property("active")]
+
+        qtbot.waitUntil(lambda: len(active()) == 1, timeout=WAIT)
+        qtbot.mouseClick(active()[0].remove_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: titles(window) == everything, timeout=WAIT)
 
 
 def test_sorting_hits_by_a_column(qtbot, samples, window: MainWindow) -> None:

@@ -13,7 +13,7 @@ from clipper.core.search.errors import (
     IndexUnusable,
 )
 from clipper.core.search.index import SearchIndex
-from clipper.core.search.query import QuerySyntaxError
+from clipper.core.search.query import QuerySyntaxError, facet_term
 from clipper.core.search.results import Hit, SearchResults
 from clipper.core.search.schema import SCHEMA_VERSION
 
@@ -27,4 +27,5 @@ __all__ = [
     "QuerySyntaxError",
     "SearchIndex",
     "SearchResults",
+    "facet_term",
 ]
