@@ -13,7 +13,7 @@ import html
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QApplication,
@@ -91,11 +91,14 @@ class ResultsPane(QWidget):
         selection_changed(list): the selected clipping ids, in table order.
         load_samples_requested(): the empty archive's "Load sample clippings" button.
         status(str): a short message for the status bar.
+        shown(str): the list now shows this search's hits ("": a listing, or no results
+            of a query it could not read).
     """
 
     selection_changed = Signal(list)
     load_samples_requested = Signal()
     status = Signal(str)
+    shown = Signal(str)
 
     def __init__(self, archive: Archive, reads: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -251,26 +254,7 @@ class ResultsPane(QWidget):
         return self.model.id_at(index.row()) if index.isValid() else None
 
     def select_ids(self, ids: Sequence[int], current: int | None = None) -> None:
-        selection = QItemSelection()
-        for clipping_id in ids:
-            row = self.model.row_of(clipping_id)
-            if row is not None:
-                selection.select(
-                    self.model.index(row, 0), self.model.index(row, self.model.columnCount() - 1)
-                )
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-        )
-        selection_model = self.table.selectionModel()
-        selection_model.select(selection, flags)
-        target = current if current is not None else (ids[0] if ids else None)
-        row = self.model.row_of(target) if target is not None else None
-        if row is not None:
-            selection_model.setCurrentIndex(
-                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
-            )
-            self.table.scrollTo(self.model.index(row, 0))
+        self.table.select_ids(ids, current)
 
     def filter(self) -> ClippingFilter:
         return self.node.clipping_filter() or ClippingFilter()
@@ -370,6 +354,7 @@ class ResultsPane(QWidget):
             self._reset(lambda: self.model.update_ids(ids))
         else:
             self._reset(lambda: self.model.set_ids(ids))
+        self.shown.emit("")
         self.model.prime(rows)
         self._select_pending()
         self.heading.setText(self.node_title)
@@ -410,6 +395,7 @@ class ResultsPane(QWidget):
             )
 
         self._reset(lambda: self.model.set_search(first, load_page, SEARCH_PAGE_SIZE))
+        self.shown.emit(query)
         self.table.show_search_columns(True)
         in_node = "" if self.node == LIBRARY else f" in {self.node_title}"
         self.heading.setText(f"Search{in_node}")
@@ -437,6 +423,7 @@ class ResultsPane(QWidget):
             self.last_results = None
             self.sorted_hits = None
             self._reset(lambda: self.model.set_ids([]))
+            self.shown.emit("")
             in_node = "" if self.node == LIBRARY else f" in {self.node_title}"
             self.heading.setText(f"Search{in_node}")
             self.count_label.setText("")

@@ -5,7 +5,16 @@ that paints a search snippet with its matched words in bold.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -27,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clipper.ui.clipping_model import Column, Role, ids_from_mime
+from clipper.ui.clipping_model import ClippingTableModel, Column, Role, ids_from_mime
 
 # The title is what an editor reads a list by: it keeps this much room, the other columns
 # narrow down to their minimum first, and then the least needed of them step aside.
@@ -225,6 +234,30 @@ class ClippingTableView(QTableView):
             self.open_requested.emit()
             return
         super().keyPressEvent(event)
+
+    def select_ids(self, ids: Sequence[int], current: int | None = None) -> None:
+        """Select the rows of these clippings (those listed), `current` (or the first) the
+        current row, scrolled to."""
+        model = self.model()
+        assert isinstance(model, ClippingTableModel)
+        selection = QItemSelection()
+        for clipping_id in ids:
+            row = model.row_of(clipping_id)
+            if row is not None:
+                selection.select(model.index(row, 0), model.index(row, model.columnCount() - 1))
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        selection_model = self.selectionModel()
+        selection_model.select(selection, flags)
+        target = current if current is not None else (ids[0] if ids else None)
+        row = model.row_of(target) if target is not None else None
+        if row is not None:
+            selection_model.setCurrentIndex(
+                model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+            self.scrollTo(model.index(row, 0))
 
     def _target_id(self, event: QDropEvent | QDragMoveEvent) -> int | None:
         index = self.indexAt(event.position().toPoint())
