@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -32,12 +33,24 @@ def format_published(detail: ClippingDetail) -> str:
     return f"{published.day} {published.strftime('%B %Y')}"
 
 
-def article_html(detail: ClippingDetail, theme: Theme | None = None) -> str:
+# A text as (text, marked?) runs: the words a search matched, marked (Archive.highlight).
+Marks = Callable[[str], Sequence[tuple[str, bool]]]
+
+
+def article_html(
+    detail: ClippingDetail, theme: Theme | None = None, marks: Marks | None = None
+) -> str:
     """The article as simple HTML: every piece of archive text is escaped; its colours are
-    the theme's (the palette's), so it reads in a dark theme as in a light one."""
+    the theme's (the palette's), so it reads in a dark theme as in a light one. With
+    `marks`, the words a search matched in the title, standfirst and body are highlighted."""
     esc = html.escape
     theme = theme or theme_for(QGuiApplication.palette())
     muted, link, error = (theme.css(name) for name in ("muted", "link", "error"))
+    marker = f'<span style="background-color:{theme.css("mark_bg")};">'
+
+    def marked(text: str) -> str:
+        return runs_html(marks(text) if marks else ((text, False),), marker)
+
     facts = [
         f"<b>{esc(detail.source)}</b>" if detail.source else "",
         esc(detail.author) if detail.author else "",
@@ -46,7 +59,7 @@ def article_html(detail: ClippingDetail, theme: Theme | None = None) -> str:
     ]
     meta = " &nbsp;·&nbsp; ".join(f for f in facts if f)
     parts = [
-        f'<p style="margin:0 0 6px 0; font-size:17pt; font-weight:600;">{esc(detail.title)}</p>'
+        f'<p style="margin:0 0 6px 0; font-size:17pt; font-weight:600;">{marked(detail.title)}</p>'
     ]
     if meta:
         below = 4 if detail.url else 14
@@ -63,12 +76,39 @@ def article_html(detail: ClippingDetail, theme: Theme | None = None) -> str:
             "Restore it to bring it back to the library.</p>"
         )
     if detail.standfirst:
-        parts.append(f'<p style="font-size:12.5pt;"><i>{esc(detail.standfirst)}</i></p>')
-    for paragraph in detail.body.split("\n\n"):
-        if paragraph.strip():
-            text = esc(paragraph.strip()).replace("\n", "<br>")
-            parts.append(f'<p style="line-height:145%; margin:0 0 10px 0;">{text}</p>')
+        parts.append(f'<p style="font-size:12.5pt;"><i>{marked(detail.standfirst)}</i></p>')
+    for paragraph in paragraphs(detail.body, marks):
+        text = runs_html(paragraph, marker).replace("\n", "<br>")
+        parts.append(f'<p style="line-height:145%; margin:0 0 10px 0;">{text}</p>')
     return "\n".join(parts)
+
+
+def paragraphs(body: str, marks: Marks | None) -> list[list[tuple[str, bool]]]:
+    """The body's paragraphs (blank lines apart), each as runs: the body is marked in one
+    call (one compiled query), and no marked word spans a blank line."""
+    result: list[list[tuple[str, bool]]] = [[]]
+    for text, hit in marks(body) if marks else ((body, False),):
+        if hit:
+            result[-1].append((text, True))
+            continue
+        first, *others = text.split("\n\n")
+        result[-1].append((first, False))
+        result.extend([(piece, False)] for piece in others)
+    kept = []
+    for runs in result:
+        if not "".join(t for t, _ in runs).strip():
+            continue
+        # Space around a paragraph is the text's layout, not its words.
+        runs[0] = (runs[0][0].lstrip(), runs[0][1])
+        runs[-1] = (runs[-1][0].rstrip(), runs[-1][1])
+        kept.append(runs)
+    return kept
+
+
+def runs_html(runs: Sequence[tuple[str, bool]], marker: str) -> str:
+    """Runs of text as escaped HTML, the marked ones inside `marker` (an opening span)."""
+    esc = html.escape
+    return "".join(f"{marker}{esc(text)}</span>" if hit else esc(text) for text, hit in runs)
 
 
 def _host(url: str) -> str:

@@ -229,6 +229,7 @@ class MainWindow(QMainWindow, WindowActions):
             )
         )
         self.reader.open_requested.connect(self.clipping_commands.open_clipping)
+        self.results.shown.connect(self.reader.set_query)
         self.reader.edit_title_requested.connect(self.clipping_commands.edit_title_of)
         self.importer.batch_started.connect(lambda _batch: self._on_import_activity())
         self.importer.batch_finished.connect(lambda _batch: self._on_import_activity())

@@ -31,9 +31,16 @@ from PySide6.QtWidgets import (
 
 from clipper.core import operations as ops
 from clipper.core.archive import Archive, NotFound
+from clipper.core.errors import ArchiveError
 from clipper.core.operations import OpResult
+from clipper.core.search import IndexDamaged, IndexUnusable
 from clipper.core.views import ClippingDetail, OpChanges
-from clipper.ui.article_view import ArticleBrowser, article_html, open_in_system_browser
+from clipper.ui.article_view import (
+    ArticleBrowser,
+    Marks,
+    article_html,
+    open_in_system_browser,
+)
 from clipper.ui.icons import icon
 from clipper.ui.operations import OperationRunner
 from clipper.ui.scan_view import ScanPane
@@ -257,6 +264,8 @@ class ReaderPane(QWidget):
         self.reads = reads
         self.detail: ClippingDetail | None = None
         self.index_ready = True  # see `set_index_ready`
+        # The search whose words are highlighted in the article (see `set_query`).
+        self.query = ""
         self.selected_ids: list[int] = []
         self.note_edits: list[NoteEdit] = []
         self._suggestion_generation = 0
@@ -415,7 +424,7 @@ class ReaderPane(QWidget):
         same = self.detail is not None and self.detail.id == detail.id
         self.detail = detail
         scroll = self.article.verticalScrollBar().value() if same else 0
-        self.article.setHtml(article_html(detail))
+        self.article.setHtml(article_html(detail, marks=self._marks(detail)))
         self.article.verticalScrollBar().setValue(scroll)
         self.scan.show_clipping(detail)
         self.title_banner.setVisible(detail.title_guessed)
@@ -562,6 +571,32 @@ class ReaderPane(QWidget):
             )
             self.related_box.addWidget(row)
         self.related_empty.setVisible(not detail.links)
+
+    def set_query(self, query: str) -> None:
+        """Highlight the words of this search in the article (blank: none); the article on
+        screen is shown again with them, where it was scrolled to."""
+        if query == self.query:
+            return
+        self.query = query
+        if self.detail is not None and self.stack.currentWidget() is self.page:
+            self._load(self.detail.id, keep_notes=True)
+
+    def _marks(self, detail: ClippingDetail) -> Marks | None:
+        """What marks the searched words in this clipping's texts, or None (no search, or an
+        index still being prepared: marking would wait for it)."""
+        query, archive = self.query, self.archive
+        if not query.strip() or not self.index_ready:
+            return None
+
+        def marks(text: str) -> Sequence[tuple[str, bool]]:
+            try:
+                return archive.highlight(query, text, detail.language)
+            except (ArchiveError, IndexDamaged, IndexUnusable, OSError) as exc:
+                # Highlighting is a help, never a reason not to show the article.
+                log.warning("could not highlight %r in clipping %s: %s", query, detail.id, exc)
+                return ((text, False),)
+
+        return marks
 
     def set_index_ready(self, ready: bool) -> None:
         """The window says whether the search index is open; similar stories need it."""

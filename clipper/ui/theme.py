@@ -80,6 +80,14 @@ def readable(colour: QColor, backgrounds: list[QColor], text: QColor) -> QColor:
     return QColor(text)
 
 
+def _marker(base: QColor, text: QColor) -> QColor:
+    """A highlighter's amber over `base`, as strong as `text` on it still reads."""
+    share = 0.45
+    while share > 0.1 and contrast(mix(base, AMBER, share), text) < MIN_CONTRAST:
+        share -= 0.05
+    return mix(base, AMBER, share)
+
+
 def _away_from(colour: QColor) -> QColor:
     """Black for a light colour, white for a dark one."""
     return QColor("#000000") if luminance(colour) > 0.4 else QColor("#ffffff")
@@ -119,6 +127,8 @@ class Theme:
     note_focus: QColor
     banner_bg: QColor
     banner_border: QColor
+    # Behind the words a search matched, in the reader.
+    mark_bg: QColor
     overlay_bg: QColor
     error: QColor
     link: QColor
@@ -177,6 +187,7 @@ class Theme:
             note_focus=AMBER,
             banner_bg=banner_bg,
             banner_border=mix(banner_bg, AMBER, 0.4),
+            mark_bg=_marker(base, text),
             overlay_bg=QColor(accent.red(), accent.green(), accent.blue(), 36),
             error=readable(RED_DARK if dark else RED_LIGHT, backgrounds, text),
             # The palette's link blue, a little quieter (Fusion's is pure #0000ff).

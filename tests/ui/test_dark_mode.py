@@ -155,3 +155,13 @@ def test_text_keeps_its_contrast_in_a_dark_and_a_light_theme(
     dialog.reject()
     low = {name: round(ratio, 2) for name, ratio in checked.items() if ratio < MIN_CONTRAST}
     assert low == {}, f"{themed} theme: text below {MIN_CONTRAST}:1"
+
+
+def test_searched_words_are_marked_readably_in_a_dark_and_a_light_theme(themed: str) -> None:
+    """The reader's highlighter (issue 13, item 18) stands out from the page, and the text on
+    it still reads, on either palette."""
+    from clipper.ui.theme import theme_for
+
+    theme = theme_for(QApplication.palette())
+    assert contrast(theme.mark_bg, theme.text) >= MIN_CONTRAST, themed
+    assert contrast(theme.mark_bg, theme.base) >= 1.3, f"{themed}: the mark hardly shows"

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
@@ -18,7 +19,7 @@ from clipper.ui.clipping_model import Column, Role
 from clipper.ui.main_window import MainWindow
 from clipper.ui.samples import load_samples
 from clipper.ui.sidebar import TRASH, NodeKey
-from tests.ui.helpers import click_node, visible_chips
+from tests.ui.helpers import click_node, on_screen, visible_chips
 
 WAIT = 5000
 
@@ -151,6 +152,47 @@ def test_every_facet_chip_leaves_as_many_results_as_it_counts(
         qtbot.waitUntil(lambda: len(active()) == 1, timeout=WAIT)
         qtbot.mouseClick(active()[0].remove_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: titles(window) == everything, timeout=WAIT)
+
+
+def marked_words(window: MainWindow) -> list[str]:
+    """The words the reader's article shows on the highlighter's colour, in reading order."""
+    from clipper.ui.theme import theme_for
+
+    article = window.reader.article
+    assert on_screen(article)
+    mark = theme_for(QGuiApplication.palette()).mark_bg.name()
+    words = []
+    block = article.document().begin()
+    while block.isValid():
+        fragments = block.begin()
+        while not fragments.atEnd():
+            fragment = fragments.fragment()
+            if fragment.charFormat().background().color().name() == mark:
+                words.append(fragment.text())
+            fragments += 1
+        block = block.next()
+    return words
+
+
+def test_the_reader_highlights_the_words_searched_for(
+    qtbot, samples, window: MainWindow, archive: Archive
+) -> None:
+    """Issue 13, item 18: the searched words light up in the article, as the index matched
+    them (any case, the stems of the clipping's language), and go when the search does."""
+    type_query(qtbot, window, "yevkurov officials")
+    qtbot.keyClick(window.results.search_field, Qt.Key.Key_Return)
+    first = window.results.model.id_at(0)
+    assert first is not None
+    window.results.select_ids([first])
+    qtbot.waitUntil(lambda: window.reader.clipping_id == first, timeout=WAIT)
+    words = marked_words(window)
+    assert "Yevkurov" in words, words
+    assert {word.lower() for word in words} <= {"yevkurov", "yevkurov's", "official", "officials"}
+    assert words.count("Yevkurov") == archive.get(first).body.count("Yevkurov") + archive.get(
+        first
+    ).title.count("Yevkurov")
+    type_query(qtbot, window, "")
+    qtbot.waitUntil(lambda: marked_words(window) == [], timeout=WAIT)
 
 
 def test_sorting_hits_by_a_column(qtbot, samples, window: MainWindow) -> None:
