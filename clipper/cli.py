@@ -213,6 +213,16 @@ def _tags(specs: Sequence[str]) -> list[tuple[str, str]]:
         raise UsageError(str(exc)) from exc
 
 
+def _read_stdin() -> bytes:
+    """What was piped in, as bytes: it goes through the decoder files go through, so text in
+    any encoding (or invalid UTF-8, refused in one line) is read as a file would be."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream put in place of stdin (an embedding program, a test)
+        return sys.stdin.read().encode("utf-8")
+    data: bytes = stream.read()
+    return data
+
+
 def cmd_import(args: argparse.Namespace, location: Any) -> int:
     from clipper.core.ingest import InputItem, import_inputs
 
@@ -220,7 +230,7 @@ def cmd_import(args: argparse.Namespace, location: Any) -> int:
     inputs: list[Any] = []
     for value in args.inputs:
         if value == "-":
-            inputs.append(InputItem(label="-", text=sys.stdin.read()))
+            inputs.append(InputItem(label="-", data=_read_stdin()))
         else:
             inputs.append(value)
     from clipper.export.cli import import_clipper_exports, split_clipper_exports
