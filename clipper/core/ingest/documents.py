@@ -69,28 +69,41 @@ def _pdf_paragraphs(page_text: str) -> str:
     return "\n\n".join(out)
 
 
+def _protected(label: str, why: str | None = None) -> IngestError:
+    return IngestError(f"{label}: the PDF is password-protected" + (f" ({why})" if why else ""))
+
+
 def read_pdf(data: bytes, label: str, force_ocr: bool = False) -> ClippingDraft:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PyPdfError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     if b"%%EOF" not in data[-2048:] and b"%%EOF" not in data:
         raise IngestError(f"{label}: the PDF is truncated (no end-of-file marker)")
+    # Any failure to decrypt says "password-protected": an editor can ask for the password or
+    # an unprotected copy; "damaged" would send them looking for another download.
+    encrypted = b"/Encrypt" in data
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                # Many "protected" PDFs only restrict printing and open with an empty password.
-                if not reader.decrypt(""):
-                    raise IngestError(f"{label}: the PDF is password-protected")
-            except (NotImplementedError, FileNotDecryptedError):
-                raise IngestError(f"{label}: the PDF is password-protected") from None
+        encrypted = encrypted or reader.is_encrypted
+        # Many "protected" PDFs only restrict printing and open with an empty user password
+        # (RC4 or AES; pypdf needs the cryptography package for AES).
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _protected(label)
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata
     except IngestError:
         raise
     except FileNotDecryptedError:
-        raise IngestError(f"{label}: the PDF is password-protected") from None
+        raise _protected(label) from None
+    except DependencyError:
+        # An installation without `cryptography` (it is a declared dependency).
+        log.debug("AES-encrypted PDF %s: pypdf has no AES support", label, exc_info=True)
+        raise _protected(label, "its AES encryption needs the cryptography package") from None
+    except NotImplementedError as exc:
+        raise _protected(label, f"with an encryption Clipper cannot open: {exc}") from None
     except (PyPdfError, *_DAMAGE) as exc:
+        if encrypted:
+            raise _protected(label, f"its encryption cannot be read: {exc}") from None
         raise IngestError(f"{label}: the PDF is damaged or truncated ({exc})") from None
     if not pages:
         raise IngestError(f"{label}: the PDF has no pages")
