@@ -21,6 +21,7 @@ from clipper.core.ingest.clean import clean_lines
 from clipper.core.ingest.compose import Metadata, build_draft
 from clipper.core.ingest.decode import normalize_text
 from clipper.core.ingest.ocr import ocr_pdf_pages
+from clipper.core.ingest.url import human_size
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +123,48 @@ def read_pdf(data: bytes, label: str, force_ocr: bool = False) -> ClippingDraft:
     return build_draft(cleaned, label, "file", meta)
 
 
+# A .docx is a zip: what it inflates to is checked from its directory before anything is
+# inflated. Text and XML compress 5-30 times, images not at all; a zip bomb (a 4 MB file
+# that inflates to 4 GB) compresses a thousand times.
+MAX_DOCX_INFLATED_BYTES = 256 * 2**20
+MAX_DOCX_RATIO = 100
+_RATIO_CHECKED_ABOVE = 16 * 2**20
+
+
+def _check_docx_sizes(data: bytes, label: str) -> None:
+    """IngestError when the document would inflate to more than a document can hold.
+
+    The sizes checked are the ones the zip's directory declares; Python's zipfile never
+    inflates a member beyond its declared size (a member that lies fails its CRC check).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, *_DAMAGE) as exc:
+        raise IngestError(f"{label}: not a readable Word document ({exc})") from None
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > _RATIO_CHECKED_ABOVE and member.file_size > MAX_DOCX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise IngestError(
+                f"{label}: not read: its part {member.filename} would inflate from "
+                f"{human_size(member.compress_size)} to {human_size(member.file_size)} "
+                "(a zip bomb, not a document)"
+            )
+    if total > MAX_DOCX_INFLATED_BYTES:
+        raise IngestError(
+            f"{label}: not read: the Word document would inflate to {human_size(total)}, over "
+            f"the {human_size(MAX_DOCX_INFLATED_BYTES)} limit"
+        )
+
+
 def read_docx(data: bytes, label: str) -> ClippingDraft:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_docx_sizes(data, label)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile) as exc:

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import subprocess
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from pypdf import PdfReader, PdfWriter
 
 from clipper.cli import main
+from clipper.core.ingest import documents
 from tests.helpers.documents import ARTICLE, make_pdf
 from tests.helpers.paths import TESTS
 
@@ -139,3 +143,85 @@ def test_without_cryptography_an_aes_pdf_is_password_protected_not_a_traceback(
         "(its AES encryption needs the cryptography package)"
     )
     assert "Traceback" not in done.stderr
+
+
+# -- .docx zip bombs ---------------------------------------------------------------------
+
+
+def _docx() -> bytes:
+    document = docx.Document()
+    document.add_heading(TITLE, level=1)
+    for lines in ARTICLE:
+        document.add_paragraph(" ".join(lines))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _rezip(data: bytes, change: dict[str, bytes]) -> bytes:
+    """The same .docx with some members' contents replaced (or added)."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for member in source.infolist():
+            target.writestr(member.filename, change.pop(member.filename, source.read(member)))
+        for name, content in change.items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def _padded_document(data: bytes, padding: int) -> bytes:
+    """word/document.xml with `padding` spaces after its XML declaration: still valid XML,
+    and it compresses a thousand times, as a zip bomb does."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        xml = source.read("word/document.xml")
+    head, _, rest = xml.partition(b"?>")
+    return _rezip(data, {"word/document.xml": head + b"?>" + b" " * padding + rest})
+
+
+def test_a_docx_zip_bomb_is_refused_before_it_is_inflated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(_padded_document(_docx(), 40 * 2**20))
+    assert bomb.stat().st_size < 200_000
+    good = tmp_path / "good.docx"
+    good.write_bytes(_docx())
+    rows = _import(capsys, tmp_path, bomb, good)
+    assert [row["ok"] for row in rows] == [False, True]
+    with zipfile.ZipFile(bomb) as archive:
+        packed = archive.getinfo("word/document.xml").compress_size
+    assert rows[0]["error"] == (
+        f"{bomb}: not read: its part word/document.xml would inflate from {packed / 1024:.0f} KB "
+        "to 40 MB (a zip bomb, not a document)"
+    )
+
+
+def test_a_docx_inflating_past_the_limit_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Parts that compress little (photos) but add up past the limit, set low for the test.
+    monkeypatch.setattr(documents, "MAX_DOCX_INFLATED_BYTES", 2 * 2**20)
+    noise = random.Random(7)
+    photos = {f"word/media/image{i}.jpeg": noise.randbytes(2**20) for i in range(3)}
+    heavy = tmp_path / "heavy.docx"
+    heavy.write_bytes(_rezip(_docx(), photos))
+    with zipfile.ZipFile(heavy) as archive:
+        inflated = sum(member.file_size for member in archive.infolist())
+    rows = _import(capsys, tmp_path, heavy)
+    assert rows[0]["error"] == (
+        f"{heavy}: not read: the Word document would inflate to {inflated / 2**20:.0f} MB, "
+        "over the 2 MB limit"
+    )
+
+
+def test_a_docx_with_well_compressed_text_still_opens(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Ordinary documents compress far less than a bomb, however long they are.
+    padded = tmp_path / "padded.docx"
+    padded.write_bytes(_padded_document(_docx(), 2 * 2**20))
+    (row,) = _import(capsys, tmp_path, padded)
+    assert row["ok"] is True
