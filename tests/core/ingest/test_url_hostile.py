@@ -16,7 +16,7 @@ from clipper.cli import main
 from clipper.core.ingest import url as url_module
 from clipper.core.ingest.url import fetch
 from tests.helpers.documents import ARTICLE
-from tests.helpers.raw_http import Send, raw_server
+from tests.helpers.raw_http import Send, raw_server, self_signed_certificate, tls_server
 from tests.helpers.web import local_server
 
 Route = Callable[..., str]
@@ -184,3 +184,40 @@ def test_a_failed_name_lookup_is_said_in_words_not_errno(
     assert code == 1
     assert err.splitlines() == [f"error: {address}: {reason}"]
     assert "Errno" not in err
+
+
+def _tls_answers(path: str, send: Send) -> None:
+    if path == "/story":
+        send(_head("Content-Type: text/html", f"Content-Length: {len(PAGE)}") + PAGE)
+    else:
+        _answers(path, send)
+
+
+def test_an_untrusted_certificate_is_said_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cert, key = self_signed_certificate(tmp_path)
+    with tls_server(_tls_answers, cert, key) as base:
+        code, _out, err = _import(capsys, tmp_path / "archive", base + "/story")
+    assert code == 1
+    assert err.splitlines() == [
+        f"error: {base}/story: the site's security certificate could not be verified "
+        "(self-signed certificate)"
+    ]
+
+
+def test_https_pages_are_fetched_and_held_to_the_deadline_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The certificate trusted the way a newsroom trusts its own CA (OpenSSL's SSL_CERT_FILE).
+    cert, key = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setattr(url_module, "FETCH_TIMEOUT_S", 1.0)
+    with tls_server(_tls_answers, cert, key) as base:
+        fetched = fetch(base + "/story")
+        code, _out, err = _import(capsys, tmp_path / "archive", base + "/drip-body")
+    assert (fetched.status, fetched.data, fetched.media_type) == (200, PAGE, "text/html")
+    assert code == 1
+    assert err.splitlines() == [
+        f"error: {base}/drip-body: the page did not arrive in full within 1 s (timed out)"
+    ]
