@@ -70,7 +70,9 @@ def utf16_without_bom(data: bytes) -> str | None:
     sample = data[:8192]
     sample = sample[: len(sample) - len(sample) % 2]
     pairs = len(sample) // 2
-    if pairs < 8:
+    if pairs < 8 or not looks_binary(sample):
+        # Bytes that read as 8-bit or UTF-8 text are that text (ASCII pairs would decode to
+        # CJK characters just as well).
         return None
     even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
     if odd_nuls >= 0.3 * pairs and even_nuls <= 0.02 * pairs:

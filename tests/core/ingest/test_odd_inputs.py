@@ -44,6 +44,29 @@ def test_utf16_text_without_a_bom_is_read_not_called_binary(
     assert text.split("\n\n")[1] in row["body"]
 
 
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        lambda html: b"\xff\xfe" + html.encode("utf-16-le"),
+        lambda html: html.encode("utf-16-be"),
+    ],
+    ids=["with-bom", "without-bom"],
+)
+def test_a_utf16_html_page_is_read_as_html_not_stored_as_markup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoded: object
+) -> None:
+    # What "Save as Unicode" in an old Windows editor or browser writes.
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY.split("\n\n"))
+    html = f"<html><head><title>Niamey</title></head><body><article>{paragraphs}</article>"
+    path = tmp_path / "page.html"
+    assert callable(encoded)
+    path.write_bytes(encoded(html + "</body></html>"))
+    (row,) = _dry_run(capsys, tmp_path, path)
+    assert row["ok"] is True, row["error"]
+    assert "<p>" not in row["body"] and "<html>" not in row["body"]
+    assert "Le général Tiani a reçu mardi" in row["body"]
+
+
 def test_binary_data_is_still_binary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     noise = random.Random(3)
     paths = []
