@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from clipper.cli import main
+from clipper.core.archive import Archive
+from clipper.core.ingest import InputItem, import_inputs
 from clipper.core.ingest import url as url_module
 from clipper.core.ingest.url import fetch
 from tests.helpers.documents import ARTICLE
@@ -221,3 +223,17 @@ def test_https_pages_are_fetched_and_held_to_the_deadline_too(
     assert err.splitlines() == [
         f"error: {base}/drip-body: the page did not arrive in full within 1 s (timed out)"
     ]
+
+
+def test_the_window_s_batch_driver_gives_the_same_plain_line(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The window's review panel shows ImportOutcome.error as it comes from import_inputs.
+    def no_such_host(*args: object, **kwargs: object) -> list[object]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    address = "https://no-such-site.example/2024/01/28/story"
+    (outcome,) = import_inputs(archive, [InputItem(label=address, url=address)])
+    assert outcome.ok is False
+    assert outcome.error == f"{address}: the address could not be found (no such site)"
