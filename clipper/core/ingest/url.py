@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 from clipper import __version__
 from clipper.core.ingest.base import IngestError
+from clipper.core.ingest.decode import printable
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
             if urlsplit(target).scheme.lower() not in _WEB_SCHEMES:
                 fp.close()
                 raise _Refusal(
-                    f"the address redirects to {target}, which is not a web address "
+                    f"the address redirects to {printable(target)}, which is not a web address "
                     "(only http and https redirects are followed)"
                 )
         return super().http_error_302(req, fp, code, msg, headers)
@@ -296,11 +297,12 @@ def fetch(
     ACCEPTED_TYPES). With `etag` or `last_modified` the request is conditional: an unchanged
     resource comes back as `Fetched(status=304, data=b"")`.
     """
+    shown = printable(url)  # as messages print it (a pasted address may hold a newline)
     timeout = FETCH_TIMEOUT_S if timeout is None else timeout
     max_bytes = MAX_PAGE_BYTES if max_bytes is None else max_bytes
     accepted = ACCEPTED_TYPES if accept is None else accept
     if urlsplit(url).scheme.lower() not in _WEB_SCHEMES:
-        raise IngestError(f"{url}: only http and https addresses can be imported")
+        raise IngestError(f"{shown}: only http and https addresses can be imported")
     headers = {
         "User-Agent": _USER_AGENT,
         "Accept": "*/*" if accept is None else ", ".join([*accepted, "*/*;q=0.1"]),
@@ -325,11 +327,11 @@ def fetch(
                     what = "an image"
                 else:
                     what = "no article" if accept is None else "nothing accepted here"
-                raise IngestError(f"{url}: the address serves {what} ({content_type})")
+                raise IngestError(f"{shown}: the address serves {what} ({content_type})")
             declared = response.length  # None unless the server sent a Content-Length
             if declared is not None and declared > max_bytes:
                 raise IngestError(
-                    f"{url}: the page is {human_size(declared)}, over the "
+                    f"{shown}: the page is {human_size(declared)}, over the "
                     f"{human_size(max_bytes)} limit"
                 )
             started_body = True
@@ -342,7 +344,7 @@ def fetch(
     except IngestError:
         raise
     except _Refusal as exc:
-        raise IngestError(f"{url}: {exc}") from None
+        raise IngestError(f"{shown}: {exc}") from None
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code == 304 and (etag or last_modified):
@@ -356,26 +358,26 @@ def fetch(
                 last_modified=exc.headers.get("Last-Modified") or last_modified,
             )
         if 300 <= exc.code < 400 and "infinite loop" in str(exc.reason):
-            raise IngestError(f"{url}: the address redirects too many times") from None
+            raise IngestError(f"{shown}: the address redirects too many times") from None
         reason = str(exc.reason).splitlines()[0] if exc.reason else ""
-        raise IngestError(f"{url}: the server answered {exc.code} {reason}".rstrip()) from None
+        raise IngestError(f"{shown}: the server answered {exc.code} {reason}".rstrip()) from None
     except Exception as exc:
         if _is_timeout(exc):
-            raise _timed_out(url, timeout, started_body) from None
+            raise _timed_out(shown, timeout, started_body) from None
         if not isinstance(exc, (OSError, ValueError, http.client.HTTPException)):
             raise
         log.debug("fetching %s failed", url, exc_info=True)
-        raise IngestError(f"{url}: {_plain_reason(exc)}") from None
+        raise IngestError(f"{shown}: {_plain_reason(exc)}") from None
     if len(data) > max_bytes:
-        raise IngestError(f"{url}: the page is over the {human_size(max_bytes)} limit")
+        raise IngestError(f"{shown}: the page is over the {human_size(max_bytes)} limit")
     if missing:
         assert declared is not None
         raise IngestError(
-            f"{url}: the page was cut short ({len(data):,} of the {declared:,} bytes the "
+            f"{shown}: the page was cut short ({len(data):,} of the {declared:,} bytes the "
             "server announced arrived)"
         )
     if not data.strip():
-        raise IngestError(f"{url}: the page is empty")
+        raise IngestError(f"{shown}: the page is empty")
     return Fetched(
         final_url, data, media_type, charset, etag=validators[0], last_modified=validators[1]
     )

@@ -237,3 +237,14 @@ def test_the_window_s_batch_driver_gives_the_same_plain_line(
     (outcome,) = import_inputs(archive, [InputItem(label=address, url=address)])
     assert outcome.ok is False
     assert outcome.error == f"{address}: the address could not be found (no such site)"
+
+
+def test_an_address_with_a_newline_is_one_escaped_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    address = "http://127.0.0.1:9/story\nInjected: header"
+    code, _out, err = _import(capsys, tmp_path / "archive", address)
+    assert code == 1
+    assert err.splitlines() == [
+        "error: http://127.0.0.1:9/story\\nInjected: header: this is not a valid web address"
+    ]
