@@ -157,6 +157,8 @@ def read_item(item: InputItem, ocr: str = "auto") -> ClippingDraft:
             draft.original_media_type = "text/plain"
         draft.original = item.text.encode("utf-8")
     elif item.data is not None:
+        if item.path is None and not item.data.strip():
+            raise IngestError(f"{item.label}: the text is empty")  # as for pasted text
         draft = read_bytes(
             item.data,
             item.label,

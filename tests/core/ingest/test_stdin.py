@@ -69,3 +69,13 @@ def test_html_piped_in_is_read_as_html_like_a_file(
     assert code == 0
     (row,) = [json.loads(line) for line in out.splitlines()]
     assert "<p>" not in row["body"] and "Le général Tiani" in row["body"]
+
+
+def test_nothing_piped_in_is_empty_text_as_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _pipe(monkeypatch, b"  \n\n")
+    code, out = _import(capsys, tmp_path, "-")
+    assert code == 1
+    (row,) = [json.loads(line) for line in out.splitlines()]
+    assert row["error"] == "-: the text is empty"
