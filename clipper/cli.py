@@ -24,6 +24,8 @@ from clipper.monitor_cli import MONITOR_COMMANDS, add_monitor_parsers
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# `clipper bench-import --set NAME`: the folder each set lives in under ../shared/corpus.
+BENCH_SETS = {"extraction": "article-extraction-benchmark", "peer-eval": "peer-eval"}
 # During a long import, the index catches up after this many new clippings.
 INDEX_EVERY = 100
 
@@ -127,10 +129,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "bench-import",
-        help="score the HTML reader and bare trafilatura on an extraction benchmark folder",
+        help="score the import against the bare libraries on an extraction benchmark folder",
     )
-    p.add_argument("folder", metavar="DIR", help="the article-extraction-benchmark folder")
+    p.add_argument(
+        "folder",
+        metavar="DIR",
+        nargs="?",
+        help="the set's folder (default: ../shared/corpus/<the set's folder>)",
+    )
+    p.add_argument(
+        "--set",
+        dest="bench_set",
+        choices=sorted(BENCH_SETS),
+        default="extraction",
+        help="extraction: the HTML reader on the article-extraction-benchmark; peer-eval: the "
+        "whole import pipeline on trafilatura's and htmldate's own evaluation pages",
+    )
     p.add_argument("--rounds", type=int, default=3, help="timed rounds per extractor (median)")
+    p.add_argument("--limit", type=int, help="peer-eval: only the first N pages of each set")
 
     p = sub.add_parser("bench", help="benchmark import, indexing and search (synthetic corpus)")
     p.add_argument("--size", type=int, default=5000)
@@ -253,6 +269,16 @@ def _tags(specs: Sequence[str]) -> list[tuple[str, str]]:
         raise UsageError(str(exc)) from exc
 
 
+def _read_stdin() -> bytes:
+    """What was piped in, as bytes: it goes through the decoder files go through, so text in
+    any encoding (or invalid UTF-8, refused in one line) is read as a file would be."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream put in place of stdin (an embedding program, a test)
+        return sys.stdin.read().encode("utf-8")
+    data: bytes = stream.read()
+    return data
+
+
 def cmd_import(args: argparse.Namespace, location: Any) -> int:
     from clipper.core.ingest import InputItem, import_inputs
 
@@ -260,7 +286,7 @@ def cmd_import(args: argparse.Namespace, location: Any) -> int:
     inputs: list[Any] = []
     for value in args.inputs:
         if value == "-":
-            inputs.append(InputItem(label="-", text=sys.stdin.read()))
+            inputs.append(InputItem(label="-", data=_read_stdin()))
         else:
             inputs.append(value)
     from clipper.export.cli import import_clipper_exports, split_clipper_exports
@@ -530,12 +556,17 @@ def _server_restore(args: argparse.Namespace, location: Any) -> int:
 def cmd_bench_import(args: argparse.Namespace, location: Any) -> int:
     from pathlib import Path
 
-    from clipper.bench.ingest import run
-
     if args.rounds < 1:
         raise UsageError("--rounds must be at least 1")
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    folder = Path(args.folder or Path("..", "shared", "corpus", BENCH_SETS[args.bench_set]))
+    if args.bench_set == "peer-eval":
+        return _bench_peer_eval(folder, args.rounds, args.limit)
+    from clipper.bench.ingest import run
+
     try:
-        results = run(Path(args.folder), rounds=args.rounds, progress=lambda m: print(m))
+        results = run(folder, rounds=args.rounds, progress=lambda m: print(m))
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from exc
     print(f"{'extractor':<26} {'F1':>6} {'P':>6} {'R':>6} {'acc':>6} {'pages/s':>8} {'empty':>6}")
@@ -551,6 +582,36 @@ def cmd_bench_import(args: argparse.Namespace, location: Any) -> int:
             f"F1 {ours.score.f1 - base.score.f1:+.3f}; speed "
             f"{ours.pages_per_second / base.pages_per_second:.0%} of {base.name}"
         )
+    return EXIT_OK
+
+
+def _bench_peer_eval(folder: Any, rounds: int, limit: int | None) -> int:
+    from clipper.bench.ingest import run_peer_eval
+
+    try:
+        results = run_peer_eval(folder, rounds=rounds, progress=lambda m: print(m), limit=limit)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from exc
+
+    def share(pair: tuple[int, int] | None) -> str:
+        return f"{pair[0] / pair[1]:7.3f}" if pair and pair[1] else f"{'-':>7}"
+
+    print(
+        f"{'reader':<28} {'F1':>6} {'P':>6} {'R':>6} {'date':>7} {'date-t':>7} {'author':>7}"
+        f" {'title':>7} {'pages/s':>8}"
+    )
+    for r in results:
+        s = r.score
+        body = f"{s.f1:6.3f} {s.precision:6.3f} {s.recall:6.3f}" if s.body else f"{'-':>20}"
+        print(
+            f"{r.name:<28} {body} {share(s.date_htmldate)} {share(s.date_trafilatura)}"
+            f" {share(s.author)} {share(s.title)} {r.pages_per_second:8.1f}"
+        )
+    print(
+        f"pages: {results[0].pages} ({results[0].score.tp + results[0].score.fn} body snippets"
+        " to find); date: htmldate's pages, date-t: trafilatura's pages with a date;"
+        " author and title: trafilatura's pages that give one"
+    )
     return EXIT_OK
 
 

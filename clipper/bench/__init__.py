@@ -6,8 +6,9 @@ the command line does, inside the two bench commands.
   FTS5 and plain Whoosh on the same articles and queries.
   `clipper --archive NEW_DIR bench --size 5000 --seed 7 --queries 200`
 - `ingest`: the HTML reader against bare trafilatura on the article-extraction-benchmark
-  folder, scored with that set's own metric, both timed.
-  `clipper bench-import DIR --rounds 3`
+  folder, scored with that set's own metric, both timed (`clipper bench-import DIR
+  --rounds 3`); and the whole import pipeline against bare trafilatura and htmldate on the
+  peers' own evaluation pages, with their metrics (`clipper bench-import --set peer-eval`).
 - `export`: time to write PDF books of real clippings, and how long the GUI thread's event
   loop stalls while one is written on a worker thread.
   `python -m clipper.bench.export --sizes 100 500 --runs 3`

@@ -13,6 +13,8 @@ class Suggestion:
     name: str
     code: str | None = None
     score: float = 0.0
+    # Why it is suggested, for the editor: the words found, the similar clippings, the rule.
+    evidence: str = ""
 
 
 @dataclass

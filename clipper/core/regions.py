@@ -172,15 +172,20 @@ class RegionMatcher:
             best = min(slot.values(), key=lambda v: (NAME, DEMONYM, CAPITAL, CITY).index(v[0]))
             keys = tuple(sorted(k for k, v in slot.items() if v[0] == best[0]))
             self._phrases[key] = _Phrase(keys, best[0], best[1], best[2])
-        self._longest = max((len(k) for k in self._phrases), default=1)
+        # The longest phrase starting with each first word: most words start none.
+        self._longest_from: dict[str, int] = {}
+        for key in self._phrases:
+            self._longest_from[key[0]] = max(self._longest_from.get(key[0], 0), len(key))
 
     def mentions(self, text: str) -> list[Mention]:
         tokens = _TOKEN.findall(text)
         folded = [_fold_token(t) for t in tokens]
         found: list[Mention] = []
         i = 0
+        longest_from = self._longest_from
         while i < len(tokens):
-            for length in range(min(self._longest, len(tokens) - i), 0, -1):
+            longest = longest_from.get(folded[i], 0)
+            for length in range(min(longest, len(tokens) - i), 0, -1):
                 phrase = self._phrases.get(tuple(folded[i : i + length]))
                 if phrase is None or not self._case_ok(phrase, tokens[i : i + length]):
                     continue

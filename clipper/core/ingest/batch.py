@@ -8,20 +8,23 @@ committed on its own, so whatever returned is kept even if the process dies late
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import clipper.core.ingest.sniff as sniffing
 from clipper.core.archive import Archive, ArchiveError
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest.base import MAX_INPUT_BYTES, ImportOutcome, IngestError, InputItem
-from clipper.core.ingest.decode import decode_bytes
+from clipper.core.ingest.decode import decode_bytes, printable
 from clipper.core.ingest.suggest import archive_suggestions, find_duplicate, suggest
 from clipper.core.text import content_hash
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 _MEDIA_TYPE_OF_KIND = {
     sniffing.TEXT: "text/plain",
@@ -34,26 +37,30 @@ _MEDIA_TYPE_OF_KIND = {
 
 
 def expand_inputs(inputs: Iterable[str | Path | InputItem]) -> list[InputItem]:
-    """Paths, URLs and items as a flat list; folders become their files, sorted, recursively."""
+    """Paths, URLs and items as a flat list; folders become their files, sorted, recursively.
+
+    Labels are what messages print, so a name's newlines, escape sequences and right-to-left
+    overrides are escaped in them (the path itself is untouched)."""
     items: list[InputItem] = []
     for value in inputs:
         if isinstance(value, InputItem):
-            items.append(value)
+            label = printable(value.label)
+            items.append(value if label == value.label else replace(value, label=label))
             continue
         text = str(value)
         if text.startswith(("http://", "https://")):
-            items.append(InputItem(label=text, url=text))
+            items.append(InputItem(label=printable(text), url=text))
             continue
         path = Path(value)
         if path.is_dir():
             items.extend(
-                InputItem(label=str(p), path=p)
+                InputItem(label=printable(str(p)), path=p)
                 for p in sorted(path.rglob("*"))
                 if p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
-            items.append(InputItem(label=text, path=path))
+            items.append(InputItem(label=printable(text), path=path))
     return items
 
 
@@ -123,7 +130,9 @@ def read_bytes(
     if url and not draft.url:
         draft.url = url
     draft.original = data
-    draft.original_filename = name
+    # A name with bytes that are not UTF-8 (os.fsdecode's surrogates) cannot be stored as
+    # text: those bytes become U+FFFD in the stored name.
+    draft.original_filename = _SURROGATES.sub("\ufffd", name) if name else name
     draft.original_media_type = (
         _MEDIA_TYPE_OF_KIND.get(kind) or draft.original_media_type or media_type
     )
@@ -148,6 +157,8 @@ def read_item(item: InputItem, ocr: str = "auto") -> ClippingDraft:
             draft.original_media_type = "text/plain"
         draft.original = item.text.encode("utf-8")
     elif item.data is not None:
+        if item.path is None and not item.data.strip():
+            raise IngestError(f"{item.label}: the text is empty")  # as for pasted text
         draft = read_bytes(
             item.data,
             item.label,

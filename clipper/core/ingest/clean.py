@@ -54,6 +54,7 @@ _PROMO = _rx(
     r"|also on [\w.-]+"
     r"|lire aussi|a lire aussi|a lire egalement|lire egalement|lire la suite|voir aussi"
     r"|a voir aussi|sur le meme sujet|retrouvez|pour aller plus loin|a lire|decryptage"
+    r"|leggi anche|leia tambem|veja tambem|lee tambien|lesen sie auch|lees ook"
     r"|more|related post)\s*(?::|\||-|–|—|>|»)?\s*(?=\S|$)"
 )
 # Paywall markers that sit between a promo marker and its headline.
@@ -173,7 +174,14 @@ _RELATED_HEADING = _rx(
     r"|read next|further reading|top stories|latest(?: news| stories)?|editor'?s picks"
     r"|also in the news|more headlines|a lire aussi|sur le meme sujet|les plus lus"
     r"|dans la meme rubrique|a voir aussi|nos articles|les plus partages|a la une|en continu"
-    r"|you may also be interested in)\s*:?$"
+    r"|you may also be interested in"
+    # Portuguese, Spanish, Italian, German, Dutch: the peers' pages carry these too.
+    r"|(?:voce )?(?:tambem )?pode gostar|artigos relacionados"
+    r"|(?:tambien )?te puede interesar|articulos relacionados|noticias relacionadas"
+    r"|potrebbe (?:anche )?interessarti|articoli correlati"
+    r"|(?:das )?konnte (?:sie|dich) auch interessieren|ahnliche (?:artikel|beitrage)"
+    r"|weitere (?:artikel|beitrage|nachrichten)|mehr zum thema|verwandte artikel"
+    r"|gerelateerde artikelen|meer nieuws)\s*(?::|\.\.\.|…)?$"
 )
 _COMMENTS_HEADING = _rx(
     r"^(?:\d+\s+)?(?:comments?|commentaires?|reactions?|responses?|replies|komentar|comentarios"
@@ -407,6 +415,22 @@ def _translation(line: str) -> dict[str, object] | None:
     return note
 
 
+def is_widget_label(text: str) -> bool:
+    """A button's or a link's label ("Share", "Print", "Click to share", "Log in"), not
+    words of a sentence."""
+    folded = fold(text).strip()
+    count = len(words(text))
+    if not folded or count > 5:
+        return False
+    return bool(
+        _SHARE.match(folded)
+        or _CTA_START.match(folded)
+        or _CTA.search(folded)
+        or re.match(r"^(?:click|tap) to \w+", folded)
+        or _is_nav(text)
+    )
+
+
 def _is_nav(line: str) -> bool:
     tokens = _TOKEN.findall(fold(line))
     return not tokens or (len(tokens) <= 3 and all(t in _NAV_WORDS for t in tokens))
@@ -495,16 +519,28 @@ def clean_lines(
         lines[index].reason = reason
 
     skip_until_prose = False
+    teasers_seen = False
     for i, line in enumerate(lines):
         text_ = line.text
         folded = fold(text_)
 
         if skip_until_prose:
             bulleted = bool(_BULLET.match(text_))
-            if bulleted or not (prose_flags[i] and _SENTENCE_END.search(text_)):
+            # A teaser is cut short with an ellipsis: another story's opening, not this one's.
+            teaser = text_.endswith(("…", "...")) and len(text_) <= 800
+            teasers_seen = teasers_seen or teaser
+            if (
+                bulleted
+                or teaser
+                # A list of other stories' openings runs to the end of the page.
+                or (teasers_seen and mode == "extracted")
+                or not (prose_flags[i] and _SENTENCE_END.search(text_))
+            ):
                 is_promo, headline = capture_promo(text_)
                 if headline:
                     result.references.append(headline)
+                elif not prose_flags[i] and not teaser and _is_headline(text_):
+                    result.references.append(text_.strip(" |-–—•·"))
                 drop(i, "related list")
                 continue
             skip_until_prose = False
@@ -531,6 +567,13 @@ def clean_lines(
         if _RELATED_HEADING.match(folded.strip()) and i > first_prose:
             drop(i, "related heading")
             skip_until_prose = True
+            # Between the article's last paragraph and the list of other stories, short
+            # loose lines are its footer: tags, categories, share rows.
+            j = i - 1
+            while j > first_prose and not prose_flags[j] and len(words(lines[j].text)) <= 12:
+                if lines[j].kind != "drop":
+                    drop(j, "footer")
+                j -= 1
             continue
         if _CREDITS_LINE.search(folded) and len(words(text_)) <= 60:
             credits = result.extra.setdefault("credits", [])
@@ -658,6 +701,19 @@ def clean_lines(
     result.dropped = [(line.text, line.reason) for line in lines if line.kind == "drop"]
     result.paragraphs = _paragraphs([line for line in lines if line.kind != "drop"])
     return result
+
+
+def _is_headline(text: str) -> bool:
+    """A line that reads as a story's headline in a list of related stories."""
+    count = len(words(text))
+    return (
+        3 <= count <= 30
+        and len(text) <= _HEADLINE_MAX_CHARS
+        and text[:1].isupper()
+        and not text.isupper()
+        and not text.endswith(":")
+        and classify(text)[0] == "keep"
+    )
 
 
 def _is_menu_item(text: str) -> bool:

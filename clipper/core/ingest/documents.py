@@ -21,6 +21,7 @@ from clipper.core.ingest.clean import clean_lines
 from clipper.core.ingest.compose import Metadata, build_draft
 from clipper.core.ingest.decode import normalize_text
 from clipper.core.ingest.ocr import ocr_pdf_pages
+from clipper.core.ingest.url import human_size
 
 log = logging.getLogger(__name__)
 
@@ -69,28 +70,41 @@ def _pdf_paragraphs(page_text: str) -> str:
     return "\n\n".join(out)
 
 
+def _protected(label: str, why: str | None = None) -> IngestError:
+    return IngestError(f"{label}: the PDF is password-protected" + (f" ({why})" if why else ""))
+
+
 def read_pdf(data: bytes, label: str, force_ocr: bool = False) -> ClippingDraft:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PyPdfError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     if b"%%EOF" not in data[-2048:] and b"%%EOF" not in data:
         raise IngestError(f"{label}: the PDF is truncated (no end-of-file marker)")
+    # Any failure to decrypt says "password-protected": an editor can ask for the password or
+    # an unprotected copy; "damaged" would send them looking for another download.
+    encrypted = b"/Encrypt" in data
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                # Many "protected" PDFs only restrict printing and open with an empty password.
-                if not reader.decrypt(""):
-                    raise IngestError(f"{label}: the PDF is password-protected")
-            except (NotImplementedError, FileNotDecryptedError):
-                raise IngestError(f"{label}: the PDF is password-protected") from None
+        encrypted = encrypted or reader.is_encrypted
+        # Many "protected" PDFs only restrict printing and open with an empty user password
+        # (RC4 or AES; pypdf needs the cryptography package for AES).
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _protected(label)
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata
     except IngestError:
         raise
     except FileNotDecryptedError:
-        raise IngestError(f"{label}: the PDF is password-protected") from None
+        raise _protected(label) from None
+    except DependencyError:
+        # An installation without `cryptography` (it is a declared dependency).
+        log.debug("AES-encrypted PDF %s: pypdf has no AES support", label, exc_info=True)
+        raise _protected(label, "its AES encryption needs the cryptography package") from None
+    except NotImplementedError as exc:
+        raise _protected(label, f"with an encryption Clipper cannot open: {exc}") from None
     except (PyPdfError, *_DAMAGE) as exc:
+        if encrypted:
+            raise _protected(label, f"its encryption cannot be read: {exc}") from None
         raise IngestError(f"{label}: the PDF is damaged or truncated ({exc})") from None
     if not pages:
         raise IngestError(f"{label}: the PDF has no pages")
@@ -109,10 +123,48 @@ def read_pdf(data: bytes, label: str, force_ocr: bool = False) -> ClippingDraft:
     return build_draft(cleaned, label, "file", meta)
 
 
+# A .docx is a zip: what it inflates to is checked from its directory before anything is
+# inflated. Text and XML compress 5-30 times, images not at all; a zip bomb (a 4 MB file
+# that inflates to 4 GB) compresses a thousand times.
+MAX_DOCX_INFLATED_BYTES = 256 * 2**20
+MAX_DOCX_RATIO = 100
+_RATIO_CHECKED_ABOVE = 16 * 2**20
+
+
+def _check_docx_sizes(data: bytes, label: str) -> None:
+    """IngestError when the document would inflate to more than a document can hold.
+
+    The sizes checked are the ones the zip's directory declares; Python's zipfile never
+    inflates a member beyond its declared size (a member that lies fails its CRC check).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, *_DAMAGE) as exc:
+        raise IngestError(f"{label}: not a readable Word document ({exc})") from None
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > _RATIO_CHECKED_ABOVE and member.file_size > MAX_DOCX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise IngestError(
+                f"{label}: not read: its part {member.filename} would inflate from "
+                f"{human_size(member.compress_size)} to {human_size(member.file_size)} "
+                "(a zip bomb, not a document)"
+            )
+    if total > MAX_DOCX_INFLATED_BYTES:
+        raise IngestError(
+            f"{label}: not read: the Word document would inflate to {human_size(total)}, over "
+            f"the {human_size(MAX_DOCX_INFLATED_BYTES)} limit"
+        )
+
+
 def read_docx(data: bytes, label: str) -> ClippingDraft:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_docx_sizes(data, label)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile) as exc:

@@ -11,7 +11,16 @@ import email.policy
 import email.utils
 import logging
 import re
-from email.errors import HeaderParseError
+from email.errors import (
+    CloseBoundaryNotFoundDefect,
+    HeaderParseError,
+    InvalidBase64CharactersDefect,
+    InvalidBase64LengthDefect,
+    InvalidBase64PaddingDefect,
+    MultipartInvariantViolationDefect,
+    NoBoundaryInMultipartDefect,
+    StartBoundaryNotFoundDefect,
+)
 from email.message import EmailMessage
 
 from clipper.core.drafts import ClippingDraft
@@ -124,6 +133,34 @@ def _header(message: EmailMessage, name: str) -> str | None:
     return str(value) if value is not None else None
 
 
+_MARKUP = re.compile(r"<!--.*?(?:-->|$)|<[^>]*>?", re.DOTALL)
+_CUT_SHORT = (
+    StartBoundaryNotFoundDefect,
+    CloseBoundaryNotFoundDefect,
+    MultipartInvariantViolationDefect,
+    NoBoundaryInMultipartDefect,
+)
+_BAD_ENCODING = (
+    InvalidBase64CharactersDefect,
+    InvalidBase64PaddingDefect,
+    InvalidBase64LengthDefect,
+)
+
+
+def _why_empty(message: EmailMessage, kind: str) -> str:
+    """Why the part a person would read is blank: the mail is cut short, its encoding is
+    broken, or it simply has nothing in it."""
+    defects = [defect for part in message.walk() for defect in part.defects]
+    what = "text" if kind == "plain" else "HTML"
+    if any(isinstance(defect, _CUT_SHORT) for defect in defects):
+        return f"the e-mail is cut short (its {what} part is missing or empty)"
+    if any(isinstance(defect, _BAD_ENCODING) for defect in defects):
+        return f"the e-mail is damaged (its {what} part's encoding is broken)"
+    if message.is_multipart() or message.get_content_type() != "text/plain":
+        return f"the e-mail's {what} part is empty"
+    return "the e-mail is empty (it has headers but no text)"
+
+
 def read_email(data: bytes, label: str) -> ClippingDraft:
     message = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -132,10 +169,24 @@ def read_email(data: bytes, label: str) -> ClippingDraft:
     except _PARSE_ERRORS as exc:
         raise IngestError(f"{label}: the e-mail is damaged ({exc})") from None
     if part is None:
+        if any(isinstance(defect, NoBoundaryInMultipartDefect) for defect in message.defects):
+            raise IngestError(
+                f"{label}: the e-mail is damaged (it has parts but no boundary between them)"
+            )
         raise IngestError(f"{label}: the e-mail has no text or HTML part")
     kind, content = part
+    if not content.strip():
+        raise IngestError(f"{label}: {_why_empty(message, kind)}")
     if kind == "html":
-        text, _found = extract_html(content, label)
+        if not re.search(r"\w", _MARKUP.sub(" ", content)):
+            # Nothing but tags and comments: the HTML parser would only log its complaints.
+            raise IngestError(f"{label}: the e-mail's HTML part has no readable text")
+        try:
+            text, _found = extract_html(content, label)
+        except IngestError:
+            # The HTML reader's own words ("not a readable HTML page") would hide that this
+            # is an e-mail, and which part of it failed.
+            raise IngestError(f"{label}: the e-mail's HTML part has no readable text") from None
         # Extracted text has a paragraph per line; the text rules expect blank lines.
         text = text.replace("\n", "\n\n")
     else:

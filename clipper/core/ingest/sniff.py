@@ -6,6 +6,8 @@ import io
 import re
 import zipfile
 
+from clipper.core.ingest.decode import utf16_without_bom
+
 # The kinds readers exist for, and the kinds refused with a reason.
 TEXT, MARKDOWN, HTML, EMAIL, PDF, DOCX = "text", "markdown", "html", "email", "pdf", "docx"
 IMAGE = "image"  # a scan or a photo of a clipping, read by OCR (see ocr.py)
@@ -109,6 +111,9 @@ def sniff(data: bytes, name: str | None = None, media_type: str | None = None) -
     if looks_like_clipper_export(head):
         # Read as text it would become one clipping of JSON; it holds a whole archive.
         raise Refused(CLIPPER_EXPORT_REFUSAL)
+    # UTF-16 (with or without a BOM) is looked at as the text it encodes, or its markup and
+    # mail headers would go unseen and an HTML page be stored as raw text.
+    head = _utf16_as_utf8(head)
     stripped = head.lstrip(b"\xef\xbb\xbf")
     if _HTML_START.match(stripped):
         return HTML
@@ -130,6 +135,16 @@ def sniff(data: bytes, name: str | None = None, media_type: str | None = None) -
     if len(_HTML_TAGS.findall(head)) >= 3:
         return HTML
     return TEXT
+
+
+def _utf16_as_utf8(head: bytes) -> bytes:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding: str | None = "utf-16"
+    else:
+        encoding = utf16_without_bom(head)
+    if encoding is None:
+        return head
+    return head[: len(head) - len(head) % 2].decode(encoding, "ignore").encode("utf-8")
 
 
 def _looks_like_email(head: bytes) -> bool:

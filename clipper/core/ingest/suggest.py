@@ -32,6 +32,9 @@ MAX_REGIONS = 8
 MAX_TOPICS = 5
 MIN_REGION_SCORE = 0.12
 MIN_TOPIC_SCORE = 0.2
+MIN_TOPIC_KEYWORDS = 2
+# A stored clipping is like a new one when it shares this many of its 12 telling words.
+MIN_SHARED_WORDS = 3
 
 # A name counts fully; other ways of naming a place say a little less about the story.
 _HOW_WEIGHT = {DEMONYM: 0.7, CAPITAL: 0.8, CITY: 0.6}
@@ -50,14 +53,17 @@ def _fold(text: str) -> str:
 
 
 def suggest_regions(title: str, body: str, gazetteer: Gazetteer | None = None) -> list[Suggestion]:
-    """Regions the text is about, best first: mentions weighted by how, where and what."""
+    """Regions the text is about, best first: mentions weighted by how, where and what; each
+    says which words named it."""
     gazetteer = gazetteer or load_gazetteer()
     matcher = region_matcher()
     scores: dict[str, float] = defaultdict(float)
+    named: dict[str, Counter[str]] = defaultdict(Counter)
     for mention in matcher.mentions(title):
         for key in mention.region_keys:
             weight = _HOW_WEIGHT.get(mention.how, 1.0) * _TITLE_WEIGHT
             scores[key] += weight / len(mention.region_keys)
+            named[key][mention.text] += 1
     mentions = matcher.mentions(body)
     length = max(1, len(_WORD.findall(body)))
     for mention in mentions:
@@ -66,6 +72,7 @@ def suggest_regions(title: str, body: str, gazetteer: Gazetteer | None = None) -
         for key in mention.region_keys:
             weight = _HOW_WEIGHT.get(mention.how, 1.0) * position
             scores[key] += weight / len(mention.region_keys)
+            named[key][mention.text] += 1
     ranked: list[tuple[float, str]] = []
     for key, raw in scores.items():
         region = gazetteer.regions.get(key)
@@ -81,8 +88,15 @@ def suggest_regions(title: str, body: str, gazetteer: Gazetteer | None = None) -
         if score / best < MIN_REGION_SCORE:
             break
         region = gazetteer.regions[key]
-        result.append(Suggestion(region.name, region.code, round(score / best, 3)))
+        result.append(
+            Suggestion(region.name, region.code, round(score / best, 3), _named(named[key]))
+        )
     return result
+
+
+def _named(words: Counter[str]) -> str:
+    top = sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    return "named: " + ", ".join(f"{w} ×{n}" if n > 1 else w for w, n in top)
 
 
 # -- topics -----------------------------------------------------------------------------------
@@ -96,6 +110,18 @@ class Topic:
     words: frozenset[str]
     prefixes: frozenset[str]
     phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopicIndex:
+    """Every topic's keywords in one place, so a text's words are looked up once each."""
+
+    topics: tuple[Topic, ...]
+    words: dict[str, tuple[str, ...]]  # word -> topic codes
+    prefixes: dict[str, tuple[str, ...]]  # prefix -> topic codes
+    phrases: re.Pattern[str] | None
+    phrase_codes: dict[str, tuple[str, ...]]
+    longest_prefix: int
 
 
 @cache
@@ -125,42 +151,85 @@ def load_topics(path: Path = TOPICS_PATH) -> tuple[Topic, ...]:
     return tuple(topics)
 
 
-def _topic_hits(text: str, topics: tuple[Topic, ...]) -> Counter[str]:
-    folded = _fold(text)
-    tokens = _WORD.findall(folded)
-    hits: Counter[str] = Counter()
+@cache
+def topic_index(path: Path = TOPICS_PATH) -> TopicIndex:
+    topics = load_topics(path)
+    words: dict[str, list[str]] = defaultdict(list)
+    prefixes: dict[str, list[str]] = defaultdict(list)
+    phrase_codes: dict[str, list[str]] = defaultdict(list)
     for topic in topics:
-        count = 0
-        for token in tokens:
-            if token in topic.words or any(
-                token[:k] in topic.prefixes for k in range(3, len(token) + 1)
-            ):
-                count += 1
+        for word in topic.words:
+            words[word].append(topic.code)
+        for prefix in topic.prefixes:
+            prefixes[prefix].append(topic.code)
         for phrase in topic.phrases:
-            count += len(re.findall(r"\b" + re.escape(phrase) + r"\b", folded))
-        if count:
-            hits[topic.code] = count
+            phrase_codes[phrase].append(topic.code)
+    pattern = (
+        re.compile(
+            r"\b(?:"
+            + "|".join(re.escape(p) for p in sorted(phrase_codes, key=len, reverse=True))
+            + r")\b"
+        )
+        if phrase_codes
+        else None
+    )
+    return TopicIndex(
+        topics,
+        {k: tuple(v) for k, v in words.items()},
+        {k: tuple(v) for k, v in prefixes.items()},
+        pattern,
+        {k: tuple(v) for k, v in phrase_codes.items()},
+        max((len(p) for p in prefixes), default=0),
+    )
+
+
+def _topic_hits(text: str, index: TopicIndex) -> dict[str, Counter[str]]:
+    """Per topic code, how often each of its keywords occurs in the text (the evidence)."""
+    folded = _fold(text)
+    hits: dict[str, Counter[str]] = defaultdict(Counter)
+    for token, count in Counter(_WORD.findall(folded)).items():
+        matched: dict[str, str] = {}
+        for code in index.words.get(token, ()):
+            matched[code] = token
+        for k in range(3, min(len(token), index.longest_prefix) + 1):
+            for code in index.prefixes.get(token[:k], ()):
+                matched.setdefault(code, token)
+        for code, keyword in matched.items():
+            hits[code][keyword] += count
+    if index.phrases is not None:
+        for m in index.phrases.finditer(folded):
+            for code in index.phrase_codes[m.group(0)]:
+                hits[code][m.group(0)] += 1
     return hits
 
 
+def _evidence(keywords: Counter[str]) -> str:
+    top = sorted(keywords.items(), key=lambda kv: (-kv[1], kv[0]))[:6]
+    return "words: " + ", ".join(f"{w} ×{n}" if n > 1 else w for w, n in top)
+
+
 def suggest_topics(title: str, body: str) -> list[Suggestion]:
-    """Default-vocabulary topics whose words are dense in the text, best first."""
-    topics = load_topics()
-    by_code = {t.code: t for t in topics}
-    hits = _topic_hits(body, topics)
-    for code, count in _topic_hits(title, topics).items():
-        hits[code] += int(count * _TITLE_WEIGHT)
+    """Default-vocabulary topics whose words are dense in the text, best first, each with
+    the words that were found. One word repeated is not evidence of a topic: a topic needs
+    at least MIN_TOPIC_KEYWORDS different keywords."""
+    index = topic_index()
+    by_code = {t.code: t for t in index.topics}
+    hits = _topic_hits(body, index)
+    for code, keywords in _topic_hits(title, index).items():
+        for keyword, count in keywords.items():
+            hits[code][keyword] += int(count * _TITLE_WEIGHT)
     words = max(50, len(_WORD.findall(body)))
     scored = []
-    for code, count in hits.items():
-        if count < 3:
+    for code, keywords in hits.items():
+        count = sum(keywords.values())
+        if count < 3 or len(keywords) < MIN_TOPIC_KEYWORDS:
             continue
         # About three keyword hits per hundred words is a story squarely on the topic.
         scored.append((count * 100 / words, code))
     # Ranked by density; the score shown saturates at 1.0 (squarely on the topic).
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return [
-        Suggestion(by_code[code].name, code, round(min(1.0, density / 3), 3))
+        Suggestion(by_code[code].name, code, round(min(1.0, density / 3), 3), _evidence(hits[code]))
         for density, code in scored[:MAX_TOPICS]
         if density / 3 >= MIN_TOPIC_SCORE
     ]
@@ -200,34 +269,69 @@ def rule_matches(mode: str, pattern: str, text: str) -> bool:
     return any(w in words for w in wanted)  # "any"
 
 
-def _similar_clipping_ids(archive: Archive, draft: ClippingDraft, limit: int = 20) -> list[int]:
-    """Clippings like this draft, by a full-text search for its most telling words.
-
-    The search index may not exist (a fresh archive, a dry run on a machine without one) or
-    may not be built yet: then there are simply no similar clippings to learn from.
+# Words every story has, in English and French: never evidence that two stories are alike.
+_COMMON = frozenset(
+    str.split(
+        """
+    that this with from have were their there which would about after also been they them
+    than then when what where will said says more most some such only other into over very
+    just like your ours year years week month today told while because could should being
+    dans pour avec sont mais plus leur leurs elle elles nous vous cette comme tout tous aussi
+    depuis entre sans sous selon apres avant encore deja dont etre fait faire avait avoir
     """
-    words = [w for w in _WORD.findall(_fold(draft.title + " " + draft.body)) if len(w) > 3]
-    if not words:
-        return []
+    )
+)
+
+
+def _telling_words(text: str, count: int = 12) -> list[str]:
+    """Words frequent here but not everywhere: long ones, repeated, skipping common ones."""
+    words = [w for w in _WORD.findall(_fold(text)) if len(w) > 3 and w not in _COMMON]
     counts = Counter(words)
-    # Words frequent here but not everywhere: long ones, repeated, skipping the commonest.
-    telling = sorted(counts, key=lambda w: (-counts[w] * math.log(len(w)), w))[:12]
+    return sorted(counts, key=lambda w: (-counts[w] * math.log(len(w)), w))[:count]
+
+
+def _similar_clippings(
+    archive: Archive, draft: ClippingDraft, limit: int = 20
+) -> list[tuple[int, str, list[str]]]:
+    """(id, title, shared telling words) of stored clippings that share at least
+    MIN_SHARED_WORDS of this draft's telling words, best first.
+
+    The index finds candidates (any telling word); the stored text confirms them, so that a
+    clipping sharing one common word ("Google", "Africa") is no evidence of a topic. The
+    search index may not exist (a fresh archive, a dry run on a machine without one) or may
+    not be built yet: then there are simply no similar clippings to learn from.
+    """
+    telling = _telling_words(draft.title + " " + draft.body)
+    if not telling:
+        return []
     query = " OR ".join(telling)
     try:
         # The index as it stands, without catching up first: a batch catches up once at its
         # end (a commit per imported item would cost more than the suggestion is worth).
         results = archive.index.search(query, page_size=limit)
+        texts = archive.hit_texts([hit.id for hit in results.hits][:limit])
     except Exception:  # the index is a cache: without it, suggestions are just fewer
         log.warning("no similar clippings for topic suggestions", exc_info=True)
         return []
-    return [hit.id for hit in results.hits][:limit]
+    found = []
+    for hit in results.hits[:limit]:
+        text = texts.get(hit.id)
+        if text is None:
+            continue
+        words = set(_WORD.findall(_fold(f"{text.title} {text.standfirst} {text.body}")))
+        shared = [w for w in telling if w in words]
+        if len(shared) >= MIN_SHARED_WORDS:
+            found.append((hit.id, text.title, shared))
+    return found
 
 
 def archive_suggestions(archive: Archive, draft: ClippingDraft) -> ClippingDraft:
-    """Add topics from the archive: how similar clippings were tagged, and topic rules."""
+    """Add topics from the archive: topic rules that are on, and how clippings that share
+    this draft's telling words were tagged; each says what it rests on."""
     text = f"{draft.title}\n{draft.body}"
     scores: dict[str, float] = {}
     codes: dict[str, str | None] = {}
+    evidence: dict[str, str] = {}
     nodes = archive.tag_tree("topic")
     for node in nodes:
         if (
@@ -238,12 +342,19 @@ def archive_suggestions(archive: Archive, draft: ClippingDraft) -> ClippingDraft
         ):
             scores[node.name] = 1.0
             codes[node.name] = node.code
-    similar = _similar_clipping_ids(archive, draft)
+            evidence[node.name] = (
+                f"the topic's rule matches ({node.match_mode}: {node.match_pattern})"
+            )
+    similar = _similar_clippings(archive, draft)
     if similar:
         votes: dict[str, float] = defaultdict(float)
-        for rank, summary in enumerate(archive.summaries(similar)):
-            for name in summary.topics:
+        voters: dict[str, list[tuple[int, str, list[str]]]] = defaultdict(list)
+        summaries = {s.id: s for s in archive.summaries([cid for cid, _t, _w in similar])}
+        for rank, (cid, title, shared) in enumerate(similar):
+            summary = summaries.get(cid)
+            for name in summary.topics if summary else ():
                 votes[name] += 1.0 / (1 + rank * 0.2)
+                voters[name].append((cid, title, shared))
         if votes:
             top = max(votes.values())
             for name, vote in votes.items():
@@ -251,6 +362,13 @@ def archive_suggestions(archive: Archive, draft: ClippingDraft) -> ClippingDraft
                 if score >= MIN_TOPIC_SCORE and score > scores.get(name, 0.0):
                     scores[name] = score
                     codes.setdefault(name, next((n.code for n in nodes if n.name == name), None))
+                    cid, title, shared = voters[name][0]
+                    more = len(voters[name]) - 1
+                    evidence[name] = (
+                        f"tagged so on #{cid} “{title}”"
+                        + (f" and {more} more" if more else "")
+                        + f", which shares: {', '.join(shared[:6])}"
+                    )
     if not scores:
         return draft
     merged = {s.name: s for s in draft.topics}
@@ -258,7 +376,10 @@ def archive_suggestions(archive: Archive, draft: ClippingDraft) -> ClippingDraft
         current = merged.get(name)
         if current is None or current.score < score:
             merged[name] = Suggestion(
-                name, codes.get(name) or (current.code if current else None), score
+                name,
+                codes.get(name) or (current.code if current else None),
+                score,
+                evidence.get(name, ""),
             )
     draft.topics = sorted(merged.values(), key=lambda s: (-s.score, s.name))[: MAX_TOPICS + 3]
     return draft

@@ -62,8 +62,12 @@ def test_dry_run_json_for_the_seed_is_the_contract(
     names = [r["name"] for r in row["regions"]]
     assert names[0] == "Niger"
     assert {"Russia", "Mali", "Burkina Faso"} <= set(names[:5])
-    assert row["regions"][0] == {"name": "Niger", "code": "NE", "score": 1.0}
-    assert all(set(t) == {"name", "code", "score"} for t in row["topics"])
+    niger = row["regions"][0]
+    assert (niger["name"], niger["code"], niger["score"]) == ("Niger", "NE", 1.0)
+    # Every suggestion says what it rests on: the words that named the region or the topic.
+    assert niger["evidence"].startswith("named: Niger ×")
+    assert all(set(t) == {"name", "code", "score", "evidence"} for t in row["topics"])
+    assert all(t["evidence"].startswith("words: ") for t in row["topics"])
     assert {"politics", "conflict, war and peace"} <= {t["name"] for t in row["topics"]}
     # A dry run stores nothing.
     with Archive.open(archive_dir) as archive:
