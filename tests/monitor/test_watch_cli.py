@@ -123,3 +123,17 @@ def test_watching_needs_a_folder(desk: Desk, tmp_path: Path) -> None:
     twice = desk.run("watch", "add", str(tmp_path))
     assert twice.err == f"clipper: {tmp_path} is already watched as folder #1\n"
     assert desk.run("watch", "remove", "1").lines == [f"no longer watching folder #1 {tmp_path}"]
+
+
+def test_a_file_name_with_a_newline_or_a_bidi_override_is_printed_escaped(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """Hardening item 23 for watched folders: the name cannot split the line or turn it."""
+    folder = tmp_path / "scans"
+    drop(folder, "bad\nname\u202etxt.txt", "")
+    desk.run("watch", "add", str(folder))
+    polled = desk.run("watch", "poll")
+    assert polled.code == 1
+    assert polled.err == (
+        f"error: folder #1 {folder}: {folder}/bad\\nname\\u202etxt.txt: the file is empty\n"
+    )

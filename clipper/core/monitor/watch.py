@@ -19,6 +19,7 @@ from pathlib import Path
 
 from clipper.core.archive import Archive
 from clipper.core.ingest import IngestError, InputItem, read_item
+from clipper.core.ingest.decode import printable
 from clipper.core.ingest.suggest import archive_suggestions
 from clipper.core.models import utcnow
 from clipper.core.monitor.arrivals import arrival_of
@@ -140,7 +141,7 @@ def poll_folder(
     for path, key in to_read:
         if cancelled is not None and cancelled():
             break
-        label = str(path)
+        label = printable(str(path))  # a file name may hold a newline or a bidi override
         try:
             draft = read_item(InputItem(label=label, path=path))
         except IngestError as exc:
@@ -180,5 +181,8 @@ def _move_quietly(path: Path, folder: Path) -> list[str]:
     try:
         _move(path, folder)
     except OSError as exc:
-        return [f"{path}: read, but it could not be moved to {folder} ({exc.strerror or exc})"]
+        return [
+            f"{printable(str(path))}: read, but it could not be moved to "
+            f"{printable(str(folder))} ({exc.strerror or exc})"
+        ]
     return []
