@@ -32,8 +32,15 @@ def drop(target: QWidget, mime: QMimeData, at: QPoint | None = None) -> QDropEve
 
 def press(qtbot, window: QWidget, sequence: str, widget=None) -> None:  # type: ignore[no-untyped-def]
     """Press a shortcut as the keyboard would, on the focused widget of the active window."""
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+
+    def active() -> bool:
+        # Asked again while waiting: on the offscreen platform a completer's popup that has
+        # just closed hands activation to no window, and that news may arrive after ours.
+        if not window.isActiveWindow():
+            window.activateWindow()
+        return window.isActiveWindow()
+
+    qtbot.waitUntil(active, timeout=3000)
     target = widget or QApplication.focusWidget() or window
     combination = QKeySequence(sequence)[0]
     qtbot.keyClick(target, combination.key(), combination.keyboardModifiers())
