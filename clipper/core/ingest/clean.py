@@ -78,7 +78,8 @@ _CTA = _rx(
     r"|essai gratuit|essayez gratuitement|cliquez ici|suivez-nous|telechargez l'application"
     r"|voir (?:la version|ce message) (?:en ligne|dans (?:votre|le) navigateur)|se desabonner"
     r"|desinscri(?:re|ption)|thanks for signing up|there was an error processing"
-    r"|enable javascript|activez javascript|our standards|trust principles|editorial standards"
+    r"|enable (?:javascript|scripts)|javascript (?:is )?(?:disabled|required)"
+    r"|activez (?:le )?javascript|our standards|trust principles|editorial standards"
     r"|corrections policy|code of (?:ethics|conduct)|charte (?:deontologique|editoriale))\b"
 )
 _CTA_START = _rx(
@@ -621,6 +622,9 @@ def clean_lines(
         if prose_flags[i]:
             line.kind = "prose"
 
+    if mode == "extracted":
+        _drop_teaser_lists(lines, prose_flags, drop)
+
     # Menus and tag clouds: a run of very short lines with no sentence among them.
     _drop_link_runs(lines, drop)
 
@@ -701,6 +705,31 @@ def clean_lines(
     result.dropped = [(line.text, line.reason) for line in lines if line.kind == "drop"]
     result.paragraphs = _paragraphs([line for line in lines if line.kind != "drop"])
     return result
+
+
+_TEASER_END = re.compile(
+    r"\w[,;:]?\s*(?:…|\.\.\.)\s*(?:\[?(?:read more|lire la suite|mehr|leia mais|leer m[aá]s)\]?)?$",
+    re.IGNORECASE,
+)
+
+
+def _is_teaser(text: str) -> bool:
+    """Another story's opening cut short with an ellipsis, as listings show them."""
+    return 80 <= len(text) <= 800 and _TEASER_END.search(text) is not None
+
+
+def _drop_teaser_lists(
+    lines: list[Line], prose_flags: list[bool], drop: Callable[[int, str], None]
+) -> None:
+    """Two teasers in a row after the article's text start a list of other stories (a blog's
+    listing under the post); it runs to the end of the page."""
+    first_prose = next((i for i, p in enumerate(prose_flags) if p), len(lines))
+    for i in range(first_prose + 1, len(lines) - 1):
+        if _is_teaser(lines[i].text) and _is_teaser(lines[i + 1].text):
+            for j in range(i, len(lines)):
+                if lines[j].kind != "drop":
+                    drop(j, "related list")
+            return
 
 
 def _is_headline(text: str) -> bool:

@@ -3,10 +3,9 @@ fallbacks and its metadata (htmldate for the date), then the cleaner.
 
 Only text leaves this module: trafilatura drops scripts, styles, frames, embeds and media, and
 the body is plain text, so none of them and no attribute (event handlers) can reach a clipping.
-Before extraction two kinds of element go, each for a reason a person can check: links that
-run code and whose text is a widget's label ("Share", "Print"), and short `<noscript>` notes
-("Enable JavaScript"). A longer `<noscript>` is a page's text for readers without scripts
-(Blogger posts) and stays, as do the words of a code-running link inside a sentence.
+Before extraction, links that run code go when their text is a widget's label ("Share",
+"Print"); inside a sentence their words stay. `<noscript>` blocks stay for trafilatura to
+judge (a Blogger post can live in one); the cleaner drops "enable JavaScript" notes.
 """
 
 from __future__ import annotations
@@ -39,8 +38,6 @@ log = logging.getLogger(__name__)
 _SCRIPT_LINKS = (
     "//a[starts-with(translate(normalize-space(@href), 'JAVSCRIPT', 'javscript'), 'javascript:')]"
 )
-# A <noscript> with fewer words than this is a note about scripts or a tracking pixel.
-_NOSCRIPT_NOTE_WORDS = 20
 _BYLINE_XPATH = (
     "//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')"
     " or contains(@class, 'author-name') or contains(@class, 'article__author')]"
@@ -74,17 +71,12 @@ def _remove_keeping_tail(element: HtmlElement) -> None:
 
 
 def _prune(tree: HtmlElement) -> None:
-    """Widget labels on code-running links, and short <noscript> notes, out of the tree."""
+    """Widget labels on code-running links out of the tree."""
     for link in tree.xpath(_SCRIPT_LINKS):
         if is_widget_label(" ".join(link.text_content().split())):
             _remove_keeping_tail(link)
         else:
             link.drop_tag()  # its words belong to the sentence around it
-    for note in tree.iter("noscript"):
-        if len(note.text_content().split()) < _NOSCRIPT_NOTE_WORDS:
-            note.set("data-clipper-drop", "1")
-    for note in tree.xpath("//noscript[@data-clipper-drop]"):
-        _remove_keeping_tail(note)
 
 
 def _published(tree: HtmlElement, url: str | None) -> str | None:
