@@ -17,9 +17,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import regex
+
 from clipper.core.drafts import ClippingDraft, Suggestion
 from clipper.core.paths import RESOURCES_DIR
 from clipper.core.regions import CAPITAL, CITY, DEMONYM, Gazetteer, load_gazetteer, region_matcher
+from clipper.core.rule_patterns import MATCH_BUDGET_SECONDS, RuleTimeout, rule_search
 from clipper.core.text import content_hash
 
 if TYPE_CHECKING:
@@ -250,10 +253,19 @@ def rule_matches(mode: str, pattern: str, text: str) -> bool:
     if not pattern.strip():
         return False
     if mode == "regex":
+        # Rules are untrusted (one may come from an imported export): each runs under a time
+        # budget, and one that spends it is skipped for this article rather than holding it.
         try:
-            return re.search(pattern, text, re.IGNORECASE | re.MULTILINE) is not None
-        except re.error:
+            return rule_search(pattern, text)
+        except regex.error:
             log.warning("topic rule %r is not a valid regular expression", pattern)
+            return False
+        except RuleTimeout:
+            log.warning(
+                "topic rule “%s” took longer than %.1f s on this article and was skipped",
+                pattern,
+                MATCH_BUDGET_SECONDS,
+            )
             return False
     folded = _fold(text)
     if mode == "phrase":
