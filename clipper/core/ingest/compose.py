@@ -85,8 +85,9 @@ def build_draft(
         # Extractors often keep the headline as the body's first line.
         while paragraphs and name_key(paragraphs[0]) == key:
             paragraphs.pop(0)
-    if meta.standfirst:
-        standfirst_key = name_key(meta.standfirst)
+    standfirst = meta.standfirst or cleaned.standfirst
+    if standfirst:
+        standfirst_key = name_key(standfirst)
         if paragraphs and name_key(paragraphs[0]) == standfirst_key:
             paragraphs.pop(0)
     if not paragraphs:
@@ -114,7 +115,7 @@ def build_draft(
         title=title,
         title_guessed=guessed,
         body=body,
-        standfirst=meta.standfirst,
+        standfirst=standfirst,
         source=source,
         author=meta.author or cleaned.author,
         url=meta.url,

@@ -42,6 +42,10 @@ _BYLINE_XPATH = (
     "//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')"
     " or contains(@class, 'author-name') or contains(@class, 'article__author')]"
 )
+_BYLINE_TEXT_XPATH = (
+    "//*[self::p or self::div or self::span][string-length(normalize-space(.)) < 120]"
+    "[starts-with(normalize-space(.), 'By ') or starts-with(normalize-space(.), 'Par ')]"
+)
 # Dates before this are placeholders ("0001-01-01", "1970-01-01"), not publication dates.
 EARLIEST_DATE = dt.date(1990, 1, 1)
 
@@ -128,10 +132,16 @@ def _trafilatura_metadata(tree: HtmlElement) -> dict[str, str | None]:
 
 
 def _byline_fallback(tree: HtmlElement) -> str | None:
-    """A byline element's names, for pages whose metadata names no author."""
+    """A byline element's names, for pages whose metadata names no author; else the names of
+    an element that reads as a byline ("By Ousmane Diallo | Niamey | 5 December 2023"), as a
+    fragment copied from a page has it without classes."""
     for element in tree.xpath(_BYLINE_XPATH)[:3]:
         text = " ".join(element.text_content().split())
         name = byline_names(text) or (text if 1 < len(text.split()) <= 4 else None)
+        if name and not any(ch.isdigit() for ch in name):
+            return name
+    for element in tree.xpath(_BYLINE_TEXT_XPATH)[:5]:
+        name = byline_names(" ".join(element.text_content().split()))
         if name and not any(ch.isdigit() for ch in name):
             return name
     return None
