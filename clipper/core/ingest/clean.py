@@ -821,7 +821,8 @@ def _drop_running_headers(lines: list[Line]) -> None:
             continue
         texts = [lines[i].text for i in indexes]
         numbered = all(_PAGE_NUMBER.search(t) for t in texts) and len(set(texts)) > 1
-        masthead = all(t.isupper() and len(words(t)) >= 2 for t in texts)
+        # Capitals that end with a colon are a speaker's name in a transcript.
+        masthead = all(t.isupper() and len(words(t)) >= 2 and not t.endswith(":") for t in texts)
         if numbered or masthead:
             for i in indexes:
                 lines[i].kind = "drop"

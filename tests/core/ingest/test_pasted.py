@@ -207,3 +207,20 @@ def test_pasted_html_keeps_its_h2_headline_and_reads_its_byline(
     assert outcome.draft.published is not None
     assert outcome.draft.published.isoformat() == "2023-12-05"
     assert outcome.draft.body == ARTICLE
+
+
+def test_a_transcript_keeps_its_speakers_names_in_capitals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Lines that come back in capitals are a PDF's running header, unless they name a speaker.
+    turns = [
+        BODY[0],
+        "THE INTERVIEWER:",
+        "What did the station broadcast before the arrests, and who gave the order?",
+        "PRESIDENT BAZOUM:",
+        BODY[1],
+        "THE INTERVIEWER:",
+        "Will the reporters be charged, and when will their families be allowed to see them?",
+    ]
+    row = _dry_run(tmp_path, capsys, f"{HEADLINE}\n\n" + "\n\n".join(turns) + "\n")
+    assert row["body"].split("\n\n") == turns
