@@ -904,9 +904,14 @@ def _header_end(
 ) -> int:
     """Where the article's text starts in pasted text. What stands above the headline (a
     cookie banner, an editor's note, a standfirst) is prose, but the header goes on to the
-    byline: those lines are read for what they are, and the headline stays a title."""
+    byline: those lines are read for what they are, and the headline stays a title. A cookie
+    banner at the top or the end of the paste goes."""
     kept = [i for i, line in enumerate(lines) if line.kind != "drop"]
     top = set(kept[:_BYLINE_WITHIN])
+    # A consent banner copied with the end of the page goes too.
+    for i in reversed(kept[-3:]):
+        if _is_cookie_banner(fold(lines[i].text)) and len(words(lines[i].text)) <= 120:
+            lines[i].kind, lines[i].reason = "drop", "cookie banner"
     for i in range(len(lines)):
         if i not in top or lines[i].kind == "drop":
             continue

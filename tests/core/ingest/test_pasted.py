@@ -128,7 +128,7 @@ def test_agency_footers_and_captions_do_not_stay(
         " published, broadcast, rewritten or redistributed without permission.\n\n"
         "AllAfrica publishes around 400 reports a day from more than 100 news organizations and"
         " over 500 other institutions and individuals, representing a diversity of positions on"
-        " every topic.\n"
+        " every topic.\n\n" + ABOVE_THE_HEADLINE["cookie-banner"] + "\n"
     )
     row = _dry_run(tmp_path, capsys, text)
     assert row["body"] == ARTICLE
