@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 RULE_FLAGS = regex.IGNORECASE | regex.MULTILINE
 # What one rule may spend on one article. Ordinary patterns take microseconds on a long
 # article; a pattern that needs more is backtracking, and the article goes on without it.
+# `regex` looks at the clock now and then, not at every step: a search stops within a few
+# times the budget, never runs on.
 MATCH_BUDGET_SECONDS = 0.2
 # What a pattern may spend on one probe before it is refused (see `unsafe_reason`).
 PROBE_BUDGET_SECONDS = 0.05
