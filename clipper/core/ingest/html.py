@@ -180,9 +180,45 @@ def extract_html(
     if date is not None:
         found["date"] = date
     _prune(tree)
+    # Paragraph text the page holds, measured before extraction changes the tree.
+    paragraphs = _paragraph_chars(tree)
+    text = _extract(tree, label, fast=True)
+    if not _looks_complete(text, paragraphs):
+        # trafilatura's own pass came back short of the page's paragraphs (it cut a long
+        # essay, or found nothing): its fallbacks (readability, jusText) judge the page
+        # again, on a fresh tree. Most pages never need them, and they double the cost.
+        again = _tree(html)
+        _prune(again)
+        fuller = _extract(again, label, fast=False)
+        if fuller and len(fuller) > len(text or ""):
+            text = fuller
+    if not text or not text.strip():
+        raise IngestError(f"{label}: no article found in the page")
+    return normalize_text(text), found
+
+
+# A first pass that keeps this share of the page's paragraph text is taken as it is.
+_COMPLETE_SHARE = 0.7
+# Below this many characters a result is checked whatever the page holds.
+_SHORT_TEXT = 1000
+
+
+def _paragraph_chars(tree: HtmlElement) -> int:
+    return sum(len(" ".join(p.text_content().split())) for p in tree.iter("p"))
+
+
+def _looks_complete(text: str | None, paragraph_chars: int) -> bool:
+    if not text:
+        return False
+    length = len(text)
+    return length >= _SHORT_TEXT and length >= _COMPLETE_SHARE * paragraph_chars
+
+
+def _extract(tree: HtmlElement, label: str, fast: bool) -> str | None:
     try:
         document = trafilatura.bare_extraction(
             tree,
+            fast=fast,
             include_comments=False,
             include_tables=True,
             include_images=False,
@@ -190,11 +226,9 @@ def extract_html(
         )
     except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
         log.warning("%s: trafilatura failed: %s", label, exc)
-        document = None
+        return None
     text = getattr(document, "text", None) if document is not None else None
-    if not isinstance(text, str) or not text.strip():
-        raise IngestError(f"{label}: no article found in the page")
-    return normalize_text(text), found
+    return text if isinstance(text, str) else None
 
 
 def _metadata(
