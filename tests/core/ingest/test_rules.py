@@ -23,8 +23,8 @@ from tests.helpers.paths import TESTS
 CATASTROPHIC = r"^(\w+\s?)*$"
 # A story of one paragraph that opens with a long run of word characters (a pasted data
 # string): the pattern tries every way of splitting the run (`re` for ever; `regex`, which
-# prunes some of the ways, for seconds, well past the budget however loaded the machine). (It matches any blank line, so
-# the run must come before one.)
+# prunes some of the ways, for seconds, well past the budget however loaded the machine).
+# It matches any blank line, so the run must come before one.
 STORY = (
     "Uranium convoy leaves Arlit, the first since July\n\n"
     + "x" * 30000
