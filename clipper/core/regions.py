@@ -164,8 +164,15 @@ class RegionMatcher:
                     continue
                 key = tuple(_fold_token(t) for t in surface)
                 slot = owners.setdefault(key, {})
+                entry = (how, _phrase_case(text, how, french), surface)
                 if region.key not in slot:
-                    slot[region.key] = (how, _phrase_case(text, how, french), surface)
+                    slot[region.key] = entry
+                elif slot[region.key][0] == how and _capitals(surface) < _capitals(
+                    slot[region.key][2]
+                ):
+                    # Two spellings of one name ("Guinée Équatoriale", "Guinée équatoriale"):
+                    # the text may write either, so ask for the fewer capitals.
+                    slot[region.key] = entry
         self._phrases: dict[tuple[str, ...], _Phrase] = {}
         for key, slot in owners.items():
             # A name that is one region's own name beats a city or demonym of another.
@@ -178,8 +185,19 @@ class RegionMatcher:
             self._longest_from[key[0]] = max(self._longest_from.get(key[0], 0), len(key))
 
     def mentions(self, text: str) -> list[Mention]:
-        tokens = _TOKEN.findall(text)
+        """Every region the text names, in order, without the names that context shows to be
+        something else: a river, a sea or a gulf ("the Niger River", "the Indian Ocean",
+        "the Gulf of Guinea"), or a person ("Chad Smith", "Michael Jordan", and the same
+        word again later in the text)."""
+        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        tokens = [text[a:b] for a, b in spans]
         folded = [_fold_token(t) for t in tokens]
+        found = self._all_mentions(tokens, folded)
+        # Two words are one name only when a single space separates them.
+        joined = [text[spans[k][1] : spans[k + 1][0]] == " " for k in range(len(spans) - 1)]
+        return _in_context(found, tokens, folded, joined, self._longest_from)
+
+    def _all_mentions(self, tokens: list[str], folded: list[str]) -> list[Mention]:
         found: list[Mention] = []
         i = 0
         longest_from = self._longest_from
@@ -210,6 +228,110 @@ class RegionMatcher:
                 for written, seen in zip(phrase.surface, tokens, strict=True)
             )
         return True
+
+
+def _capitals(surface: tuple[str, ...]) -> int:
+    return sum(1 for token in surface if token[:1].isupper())
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words after a place's name that make it a feature of the land or the sea, not the country.
+_FEATURE_AFTER = _word_set("river rivers ocean sea basin valley gulf bight fleuve bassin golfe")
+# Words before it that do the same ("River Niger", "fleuve Niger"), and "Gulf of Guinea".
+_FEATURE_BEFORE = _word_set("river fleuve")
+_FEATURE_OF = _word_set("gulf bight golfe")
+# Capitalised words that follow or precede a place's name without making it a person's:
+# titles, institutions, kinds of places, and the words that start sentences.
+_NOT_A_NAME = _word_set(
+    """
+    president prime minister ministers foreign defence defense interior finance
+    government army armed forces military junta police national state states federal
+    republic kingdom king queen prince emir emirate sultan parliament senate assembly
+    congress ministry embassy ambassador consulate court supreme constitution cup open
+    league football federation team squad airways airlines air post times news radio
+    television tv agency bank central university college city county province region
+    regional district island islands capital airport port highway street road bridge
+    dam lake mount mountains north south east west northern southern eastern western
+    upper lower new greater old african arab islamic democratic people peoples united
+    the a an in on at of from to for with by and or but as near across both neighbouring
+    neighboring nearby while when after before during since into over under between
+    against than like if so also even then this that these those its his her their our
+    my your le la les de des du en au aux et dans pour sur par avec un une monday tuesday
+    wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december jan feb mar apr jun jul aug sep sept oct nov
+    dec mon tue wed thu fri sat sun reuters afp ap
+    """
+)
+
+
+def _is_name_word(token: str) -> bool:
+    """A capitalised word that could be part of a person's name."""
+    return (
+        len(token) > 1
+        and token[:1].isupper()
+        and not token.isupper()
+        and _fold_token(token) not in _NOT_A_NAME
+    )
+
+
+def _in_context(
+    found: list[Mention],
+    tokens: list[str],
+    folded: list[str],
+    joined: list[bool],
+    starts: dict[str, int],
+) -> list[Mention]:
+    # Headlines in title case capitalise every word: the person rules would see names
+    # everywhere, so they only read running text.
+    capitalised = sum(1 for t in tokens if t[:1].isupper())
+    running_text = capitalised <= 0.5 * len(tokens)
+    person_words: set[str] = set()
+    kept: list[Mention] = []
+    for mention in found:
+        start = mention.start
+        end = start + len(_TOKEN.findall(mention.text))
+        after = folded[end] if end < len(tokens) else ""
+        before = folded[start - 1] if start > 0 else ""
+        if after in _FEATURE_AFTER or before in _FEATURE_BEFORE:
+            continue
+        if start >= 2 and before == "of" and folded[start - 2] in _FEATURE_OF:
+            continue
+        if running_text and end - start == 1 and mention.how != "demonym":
+            word = folded[start]
+            # A dateline's place in capitals ("NIAMEY, Jan 28") is never a person.
+            spelled = tokens[start]
+            next_is_name = (
+                end < len(tokens)
+                and not spelled.isupper()
+                and joined[end - 1]
+                and _is_name_word(tokens[end])
+                and after not in starts
+                and (end + 1 >= len(tokens) or not _is_name_word(tokens[end + 1]))
+            )
+            previous_is_name = (
+                start > 0
+                and not spelled.isupper()
+                and joined[start - 1]
+                and _is_name_word(tokens[start - 1])
+                and before not in starts
+                and not tokens[start - 1].endswith(("ing", "ed"))
+            )
+            if next_is_name or previous_is_name:
+                person_words.add(word)
+            if word in person_words:
+                continue
+        kept.append(mention)
+    if person_words:
+        # "Jordan said" after "Michael Jordan": the same person, wherever it stands.
+        kept = [
+            m
+            for m in kept
+            if not (len(_TOKEN.findall(m.text)) == 1 and folded[m.start] in person_words)
+        ]
+    return kept
 
 
 @cache

@@ -63,10 +63,11 @@ _PAYWALL_PREFIX = _rx(
     r"|premium|exclusive|members only)\s*(?::|\||-|–|—)?\s*"
 )
 _PAYWALL_LINE = _rx(
-    r"^(?:article reserve a nos abonnes|reserve aux abonnes|subscribers? only|premium content"
+    r"^(?:article reserve (?:a nos|aux) abonnes|reserve aux abonnes|subscribers? only"
+    r"|premium content"
     r"|already a subscriber\??|deja abonne\s*\??|the rest of this article is reserved"
     r"|la suite de cet article est reservee|to continue reading|pour lire la suite"
-    r"|il vous reste \d+ ?% de cet article)"
+    r"|il vous reste \d+(?:[.,]\d+)? ?% de cet article|la suite est reservee aux abonnes)"
 )
 # Calls to action: a short line built around one of these is an ad or a subscription nag.
 _CTA = _rx(
@@ -78,7 +79,8 @@ _CTA = _rx(
     r"|essai gratuit|essayez gratuitement|cliquez ici|suivez-nous|telechargez l'application"
     r"|voir (?:la version|ce message) (?:en ligne|dans (?:votre|le) navigateur)|se desabonner"
     r"|desinscri(?:re|ption)|thanks for signing up|there was an error processing"
-    r"|enable javascript|activez javascript|our standards|trust principles|editorial standards"
+    r"|enable (?:javascript|scripts)|javascript (?:is )?(?:disabled|required)"
+    r"|activez (?:le )?javascript|our standards|trust principles|editorial standards"
     r"|corrections policy|code of (?:ethics|conduct)|charte (?:deontologique|editoriale))\b"
 )
 _CTA_START = _rx(
@@ -105,6 +107,24 @@ _CREDIT = _rx(
     r"\bgetty images\b|\bshutterstock\b|\bafp photo\b|\bap photo\b|\breuters/",
     r"^(?:copyright|\(c\)|all rights reserved|tous droits reserves)",
     r"\ball rights reserved\b|\btous droits reserves\b|\breproduction interdite\b",
+)
+# A photo's caption ends with its credit in brackets ("(AP Photo/Sam Mednick)", "(Photo:
+# Issouf Sanogo/AFP)"); agencies and aggregators close their copy with boilerplate. Either
+# goes whatever its length.
+_CAPTION = _rx(
+    r"\((?:[\w .'-]{0,40}\b)?(?:photo|photograph|image|picture|foto)s?\s*(?:/|:|by\b)[^()]{1,80}\)"
+    r"\s*$",
+    r"\((?:ap|afp|reuters|getty images|epa|anadolu)/[^()]{1,60}\)\s*$",
+)
+_AGENCY_FOOTER = _rx(
+    r"\bmay not be (?:published, )?(?:published|broadcast|rewritten|redistributed)[\w ,]*"
+    r"(?:rewritten|redistributed)\b",
+    r"^copyright \d{4},? (?:the )?associated press\b",
+    r"\ballafrica publishes around \d+ reports a day\b",
+    r"^(?:distributed|provided|syndicated) by (?:allafrica|syndigate)\b",
+    r"^copyright \d{4} [\w .&'-]{1,60}\. distributed by allafrica\b",
+    r"^(?:\(c\)|©)? ?(?:copyright )?(?:\d{4} )?(?:thomson )?reuters\b.{0,40}all rights reserved",
+    r"\bafp\b.{0,30}\btous droits de reproduction\b",
 )
 _TRANSLATION = _rx(
     r"\b(?:translation|translated) (?:of|from) (?:an? )?(?:original )?(?:article|story|text"
@@ -291,6 +311,8 @@ class CleanResult:
     author: str | None = None
     published: dt.date | None = None
     wire_source: str | None = None
+    # Prose above the headline or the byline that is the article's summary.
+    standfirst: str = ""
     extra: dict[str, object] = field(default_factory=dict)
     dropped: list[tuple[str, str]] = field(default_factory=list)
 
@@ -379,22 +401,46 @@ def byline_names(line: str) -> str | None:
     return _byline(line)
 
 
+# Where a byline's names end: the words that start its date ("By Jane Doe Updated 5 May").
+_BYLINE_NAMES_END = re.compile(
+    r"\s+(?:Updated|Published|Posted|Last updated|Mis à jour|Publié|Modifié)\b.*$", re.IGNORECASE
+)
+
+
 def _byline(line: str) -> str | None:
     m = _BYLINE.match(line)
     if m is None or len(line) > 120:
         return None
-    rest = m["rest"]
-    if rest and not _BYLINE_REST_OK.match(rest):
-        # "By Ousmane Diallo, Reuters" and "Par Jean Dupont à Niamey" are bylines;
-        # "By the end of the year, ..." is a sentence.
-        found = find_dates(rest)
-        if not found:
+    names, rest = m["names"], m["rest"]
+    cut = _BYLINE_NAMES_END.search(names)
+    if cut is not None:
+        names, rest = names[: cut.start()], names[cut.start() :] + rest
+    # The names pattern also takes ", Associated Press" or ", Niamey": give such parts back
+    # to the rest until the rest reads as a byline's ("By Ousmane Diallo, Reuters" and
+    # "Par Jean Dupont à Niamey" are bylines; "By the end of the year, ..." is a sentence).
+    chunks = names.split(",")
+    while rest and not _BYLINE_REST_OK.match(rest) and not find_dates(rest):
+        if len(chunks) < 2:
             return None
-    names = m["names"].strip(" ,")
+        rest = "," + chunks.pop() + rest
+    # A place among the names is the dateline's, not a writer ("By Ousmane Diallo, Niamey").
+    kept = [c for c in chunks if not _is_place(c)]
+    names = ",".join(kept).strip(" ,")
     names = re.sub(r"\s+(?:,|and|et|&)\s*$", "", names)
     if len(names.split()) < 2 and "," not in names:
         return None
     return names
+
+
+def _is_place(text: str) -> bool:
+    """Whether the whole text is one region's name, capital or city ("Niamey", "Mali")."""
+    from clipper.core.regions import region_matcher  # the gazetteer loads on first use
+
+    text = text.strip()
+    if not text or len(text) > 40:
+        return False
+    found = region_matcher().mentions(text)
+    return len(found) == 1 and name_key(found[0].text) == name_key(text)
 
 
 def _translation(line: str) -> dict[str, object] | None:
@@ -458,6 +504,10 @@ def classify(line: str) -> tuple[str, str]:
         return "drop", "advertisement"
     if _PAYWALL_LINE.match(folded):
         return "drop", "paywall"
+    if count <= 120 and _AGENCY_FOOTER.search(folded):
+        return "drop", "agency footer"
+    if count <= 80 and _CAPTION.search(folded):
+        return "drop", "caption"
     if count <= 8 and _COMMENTS_HEADING.match(folded):
         return "drop", "comments"
     if _READING_TIME.match(folded):
@@ -492,10 +542,14 @@ def clean_lines(
     text: str, mode: str = "text", reference_date: dt.date | None = None
 ) -> CleanResult:
     """Clean article text; see the module docstring for the two modes."""
+    if mode == "text":
+        text = join_hyphenated(text)
     lines = split_lines(text, lines_are_paragraphs=mode == "extracted")
     result = CleanResult(paragraphs=[])
     if not lines:
         return result
+    if mode == "text":
+        _drop_running_headers(lines)
     reference_date = reference_date or dt.date.today()
 
     prose_flags = [is_prose(line.text) for line in lines]
@@ -550,6 +604,19 @@ def clean_lines(
             result.extra.update(translation)
             drop(i, "translation note")
             continue
+        # A heading over a list of other stories ("Related", "Lire aussi" alone): every
+        # headline of the list is a reference, not only the first.
+        if _RELATED_HEADING.match(folded.strip()) and i > first_prose:
+            drop(i, "related heading")
+            skip_until_prose = True
+            # Between the article's last paragraph and the list of other stories, short
+            # loose lines are its footer: tags, categories, share rows.
+            j = i - 1
+            while j > first_prose and not prose_flags[j] and len(words(lines[j].text)) <= 12:
+                if lines[j].kind != "drop":
+                    drop(j, "footer")
+                j -= 1
+            continue
         is_promo, headline = capture_promo(text_)
         if is_promo:
             if headline:
@@ -563,17 +630,6 @@ def clean_lines(
             drop(i, "promo")
             continue
         if lines[i].kind == "drop":
-            continue
-        if _RELATED_HEADING.match(folded.strip()) and i > first_prose:
-            drop(i, "related heading")
-            skip_until_prose = True
-            # Between the article's last paragraph and the list of other stories, short
-            # loose lines are its footer: tags, categories, share rows.
-            j = i - 1
-            while j > first_prose and not prose_flags[j] and len(words(lines[j].text)) <= 12:
-                if lines[j].kind != "drop":
-                    drop(j, "footer")
-                j -= 1
             continue
         if _CREDITS_LINE.search(folded) and len(words(text_)) <= 60:
             credits = result.extra.setdefault("credits", [])
@@ -621,6 +677,9 @@ def clean_lines(
         if prose_flags[i]:
             line.kind = "prose"
 
+    if mode == "extracted":
+        _drop_teaser_lists(lines, prose_flags, drop)
+
     # Menus and tag clouds: a run of very short lines with no sentence among them.
     _drop_link_runs(lines, drop)
 
@@ -651,6 +710,7 @@ def clean_lines(
     first_prose = kept_prose[0] if kept_prose else len(lines)
     last_prose = kept_prose[-1] if kept_prose else -1
     if mode == "text":
+        first_prose = _header_end(lines, first_prose, bylines, result)
         _read_header(lines, first_prose, result, dates_at, published_hint)
         inside_keys = {
             name_key(line.text)
@@ -701,6 +761,72 @@ def clean_lines(
     result.dropped = [(line.text, line.reason) for line in lines if line.kind == "drop"]
     result.paragraphs = _paragraphs([line for line in lines if line.kind != "drop"])
     return result
+
+
+_TEASER_END = re.compile(
+    r"\w[,;:]?\s*(?:…|\.\.\.)\s*(?:\[?(?:read more|lire la suite|mehr|leia mais|leer m[aá]s)\]?)?$",
+    re.IGNORECASE,
+)
+
+
+def _is_teaser(text: str) -> bool:
+    """Another story's opening cut short with an ellipsis, as listings show them."""
+    return 80 <= len(text) <= 800 and _TEASER_END.search(text) is not None
+
+
+def _drop_teaser_lists(
+    lines: list[Line], prose_flags: list[bool], drop: Callable[[int, str], None]
+) -> None:
+    """Two teasers in a row after the article's text start a list of other stories (a blog's
+    listing under the post); it runs to the end of the page."""
+    first_prose = next((i for i, p in enumerate(prose_flags) if p), len(lines))
+    for i in range(first_prose + 1, len(lines) - 1):
+        if _is_teaser(lines[i].text) and _is_teaser(lines[i + 1].text):
+            for j in range(i, len(lines)):
+                if lines[j].kind != "drop":
+                    drop(j, "related list")
+            return
+
+
+# A word broken at a line's end by a hyphen ("legisla-" / "tive"), and the same break
+# after the lines were joined with a space ("legisla- tive"), as text copied from a PDF
+# has them. "two- or three-day" keeps its hyphen: the word after it is a conjunction.
+_BROKEN_WORD = re.compile(
+    r"(?<=[^\W\d_]{2})-(?:[ \t]*\n[ \t]*| )(?=[a-zà-ÿ]{2})(?!(?:and|or|et|ou|und|oder|y|o)\b)"
+)
+
+
+def join_hyphenated(text: str) -> str:
+    """Words a PDF's line breaks cut in two, whole again."""
+    return _BROKEN_WORD.sub("", text)
+
+
+# A PDF's running header or footer: the journal's or the paper's name, a page number.
+_PAGE_NUMBER = re.compile(r"^\d{1,4}\b|\b\d{1,4}$")
+
+
+def _drop_running_headers(lines: list[Line]) -> None:
+    """Lines that come back page after page, the same but for their page number (or the
+    same in capitals), are a PDF's running header or footer, wherever they stand."""
+    groups: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        text_ = line.text
+        if len(text_) > 120 or is_prose(text_):
+            continue
+        key = name_key(re.sub(r"\d+", "#", text_))
+        if key:
+            groups.setdefault(key, []).append(i)
+    for indexes in groups.values():
+        if len(indexes) < 2:
+            continue
+        texts = [lines[i].text for i in indexes]
+        numbered = all(_PAGE_NUMBER.search(t) for t in texts) and len(set(texts)) > 1
+        # Capitals that end with a colon are a speaker's name in a transcript.
+        masthead = all(t.isupper() and len(words(t)) >= 2 and not t.endswith(":") for t in texts)
+        if numbered or masthead:
+            for i in indexes:
+                lines[i].kind = "drop"
+                lines[i].reason = "running header"
 
 
 def _is_headline(text: str) -> bool:
@@ -757,6 +883,75 @@ def _choose_date(
     return dates_at[index][0].date
 
 
+_EDITOR_NOTE = _rx(
+    r"^(?:editor'?s'? note|note (?:de la redaction|aux lecteurs)|n\.d\.l\.r\.?|update|mise a jour"
+    r"|correction|clarification|rectificatif|precision)\s*[:.–—-]"
+)
+_COOKIE_WORDS = re.compile(
+    r"\b(?:cookies?|consent|consentement|privacy|confidentialite|partners?|partenaires|traceurs"
+    r"|tracking|personali[sz]e|personnaliser|accept(?:er)?|preferences)\b"
+)
+# How far down a pasted text its byline may stand and still close the header.
+_BYLINE_WITHIN = 12
+
+
+def _is_cookie_banner(folded: str) -> bool:
+    return "cookie" in folded and len(set(_COOKIE_WORDS.findall(folded))) >= 3
+
+
+def _header_end(
+    lines: list[Line], first_prose: int, bylines: list[tuple[int, str]], result: CleanResult
+) -> int:
+    """Where the article's text starts in pasted text. What stands above the headline (a
+    cookie banner, an editor's note, a standfirst) is prose, but the header goes on to the
+    byline: those lines are read for what they are, and the headline stays a title. A cookie
+    banner at the top or the end of the paste goes."""
+    kept = [i for i, line in enumerate(lines) if line.kind != "drop"]
+    top = set(kept[:_BYLINE_WITHIN])
+    # A consent banner copied with the end of the page goes too.
+    for i in reversed(kept[-3:]):
+        if _is_cookie_banner(fold(lines[i].text)) and len(words(lines[i].text)) <= 120:
+            lines[i].kind, lines[i].reason = "drop", "cookie banner"
+    for i in range(len(lines)):
+        if i not in top or lines[i].kind == "drop":
+            continue
+        folded = fold(lines[i].text)
+        if _is_cookie_banner(folded) and len(words(lines[i].text)) <= 120:
+            lines[i].kind, lines[i].reason = "drop", "cookie banner"
+        elif _EDITOR_NOTE.match(folded) and i <= first_prose + 1:
+            result.extra.setdefault("editor_note", lines[i].text)
+            lines[i].kind, lines[i].reason = "drop", "editor's note"
+    byline = next((b for b, _author in bylines if b in top or b < first_prose + 4), None)
+    prose = [i for i, line in enumerate(lines) if line.kind == "prose"]
+    if byline is not None and any(i > byline for i in prose):
+        above = [i for i in prose if i < byline]
+        if len(above) <= 2 and any(_headline_shaped(lines[j].text) for j in range(byline)):
+            for i in above:
+                if not result.standfirst:
+                    result.standfirst = lines[i].text
+                lines[i].kind, lines[i].reason = "drop", "standfirst"
+    return next((i for i, line in enumerate(lines) if line.kind == "prose"), len(lines))
+
+
+def _headline_shaped(text: str) -> bool:
+    count = len(_TOKEN.findall(text))
+    return (
+        3 <= count <= 30
+        and len(text) <= _HEADLINE_MAX_CHARS
+        and text[:1].isupper()
+        and not _SENTENCE_END.search(text.rstrip("?!"))
+    )
+
+
+# What a photo's caption says and a headline does not: when and where the picture was taken.
+_CAPTION_LIKE = re.compile(
+    r"\b(?:on|le|this) (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi"
+    r"|mercredi|jeudi|vendredi|samedi|dimanche)\b|\b(?:pictured|photographed|file photo)\b"
+    r"|\bon (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b",
+    re.IGNORECASE,
+)
+
+
 def _read_header(
     lines: list[Line],
     first_prose: int,
@@ -808,7 +1003,7 @@ def _read_header(
         result.source = best[2]
         result.source_evidence = best[0]
 
-    best_title: tuple[int, str] | None = None
+    best_title: tuple[tuple[int, int], str] | None = None
     for i in header:
         line = lines[i]
         if line.kind == "drop":
@@ -824,10 +1019,12 @@ def _read_header(
             and not text_.endswith(":")
             and " | " not in text_
             and text_ != result.source
-            # The headline is the longest such line (section labels and kickers are short).
-            and (best_title is None or count > best_title[0])
         ):
-            best_title = (count, text_.lstrip("#").strip())
+            # The headline is the longest such line (section labels and kickers are short),
+            # but a line that says when and where a picture was taken is its caption.
+            rank = (0 if _CAPTION_LIKE.search(text_) else 1, count)
+            if best_title is None or rank > best_title[0]:
+                best_title = (rank, text_.lstrip("#").strip())
     if best_title is not None:
         result.title = best_title[1]
     for i in header:
@@ -850,6 +1047,15 @@ def _hard_wrapped(texts: list[str]) -> bool:
     if widest > 100 or widest < 40:
         return False
     if any(_BULLET.match(t) or _TABLE_ROW.match(t) or capture_promo(t)[0] for t in texts):
+        return False
+    if _BYLINE.match(texts[0]) and len(texts[0]) <= 120:
+        # A byline block: the names, then a title, a place or a date on lines of their own.
+        return False
+    if all(t[:1].isupper() for t in texts[1:]) and not any(
+        t.endswith(("-", ",")) for t in texts[:-1]
+    ):
+        # Every line starts a sentence or a headline: a list of headlines, not a paragraph
+        # broken at a width (most of a wrapped paragraph's lines start inside a sentence).
         return False
     # Wrapped lines fill the width, and most breaks fall inside a sentence.
     filled = sum(1 for w in widths if w >= 0.6 * widest)

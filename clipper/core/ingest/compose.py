@@ -16,6 +16,9 @@ from clipper.core.ingest.clean import CleanResult, fold, is_prose, name_key, wor
 log = logging.getLogger(__name__)
 
 TITLE_MAX = 100
+# A text without one sentence of prose is still an article when it is this long: a list of
+# links a blogger annotated, a programme, a poem. Shorter, it is a page's leftover chrome.
+MIN_WORDS_WITHOUT_PROSE = 50
 _SENTENCE = re.compile(r"(?<=[.!?])[\"”»’)]*\s+(?=[\"“«‘(]?[A-ZÀ-Ý0-9])")
 _CONSENT = re.compile(
     r"\b(?:cookies?|consent|consentement|privacy (?:settings|policy|preferences)|accept all"
@@ -82,15 +85,18 @@ def build_draft(
         # Extractors often keep the headline as the body's first line.
         while paragraphs and name_key(paragraphs[0]) == key:
             paragraphs.pop(0)
-    if meta.standfirst:
-        standfirst_key = name_key(meta.standfirst)
+    standfirst = meta.standfirst or cleaned.standfirst
+    if standfirst:
+        standfirst_key = name_key(standfirst)
         if paragraphs and name_key(paragraphs[0]) == standfirst_key:
             paragraphs.pop(0)
     if not paragraphs:
         raise IngestError(f"{label}: no article text found")
     if is_consent_wall(paragraphs):
         raise IngestError(f"{label}: the page is only a cookie or consent notice, no article")
-    if not any(is_prose(p) for p in paragraphs):
+    if not any(is_prose(p) for p in paragraphs) and len(words(" ".join(paragraphs))) < (
+        MIN_WORDS_WITHOUT_PROSE
+    ):
         raise IngestError(f"{label}: no article text found (only short lines, no prose)")
     body = "\n\n".join(paragraphs)
     guessed = False
@@ -109,7 +115,7 @@ def build_draft(
         title=title,
         title_guessed=guessed,
         body=body,
-        standfirst=meta.standfirst,
+        standfirst=standfirst,
         source=source,
         author=meta.author or cleaned.author,
         url=meta.url,

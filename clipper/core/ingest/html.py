@@ -3,10 +3,9 @@ fallbacks and its metadata (htmldate for the date), then the cleaner.
 
 Only text leaves this module: trafilatura drops scripts, styles, frames, embeds and media, and
 the body is plain text, so none of them and no attribute (event handlers) can reach a clipping.
-Before extraction two kinds of element go, each for a reason a person can check: links that
-run code and whose text is a widget's label ("Share", "Print"), and short `<noscript>` notes
-("Enable JavaScript"). A longer `<noscript>` is a page's text for readers without scripts
-(Blogger posts) and stays, as do the words of a code-running link inside a sentence.
+Before extraction, links that run code go when their text is a widget's label ("Share",
+"Print"); inside a sentence their words stay. `<noscript>` blocks stay for trafilatura to
+judge (a Blogger post can live in one); the cleaner drops "enable JavaScript" notes.
 """
 
 from __future__ import annotations
@@ -39,11 +38,13 @@ log = logging.getLogger(__name__)
 _SCRIPT_LINKS = (
     "//a[starts-with(translate(normalize-space(@href), 'JAVSCRIPT', 'javscript'), 'javascript:')]"
 )
-# A <noscript> with fewer words than this is a note about scripts or a tracking pixel.
-_NOSCRIPT_NOTE_WORDS = 20
 _BYLINE_XPATH = (
     "//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')"
     " or contains(@class, 'author-name') or contains(@class, 'article__author')]"
+)
+_BYLINE_TEXT_XPATH = (
+    "//*[self::p or self::div or self::span][string-length(normalize-space(.)) < 120]"
+    "[starts-with(normalize-space(.), 'By ') or starts-with(normalize-space(.), 'Par ')]"
 )
 # Dates before this are placeholders ("0001-01-01", "1970-01-01"), not publication dates.
 EARLIEST_DATE = dt.date(1990, 1, 1)
@@ -74,17 +75,12 @@ def _remove_keeping_tail(element: HtmlElement) -> None:
 
 
 def _prune(tree: HtmlElement) -> None:
-    """Widget labels on code-running links, and short <noscript> notes, out of the tree."""
+    """Widget labels on code-running links out of the tree."""
     for link in tree.xpath(_SCRIPT_LINKS):
         if is_widget_label(" ".join(link.text_content().split())):
             _remove_keeping_tail(link)
         else:
             link.drop_tag()  # its words belong to the sentence around it
-    for note in tree.iter("noscript"):
-        if len(note.text_content().split()) < _NOSCRIPT_NOTE_WORDS:
-            note.set("data-clipper-drop", "1")
-    for note in tree.xpath("//noscript[@data-clipper-drop]"):
-        _remove_keeping_tail(note)
 
 
 def _published(tree: HtmlElement, url: str | None) -> str | None:
@@ -136,10 +132,16 @@ def _trafilatura_metadata(tree: HtmlElement) -> dict[str, str | None]:
 
 
 def _byline_fallback(tree: HtmlElement) -> str | None:
-    """A byline element's names, for pages whose metadata names no author."""
+    """A byline element's names, for pages whose metadata names no author; else the names of
+    an element that reads as a byline ("By Ousmane Diallo | Niamey | 5 December 2023"), as a
+    fragment copied from a page has it without classes."""
     for element in tree.xpath(_BYLINE_XPATH)[:3]:
         text = " ".join(element.text_content().split())
         name = byline_names(text) or (text if 1 < len(text.split()) <= 4 else None)
+        if name and not any(ch.isdigit() for ch in name):
+            return name
+    for element in tree.xpath(_BYLINE_TEXT_XPATH)[:5]:
+        name = byline_names(" ".join(element.text_content().split()))
         if name and not any(ch.isdigit() for ch in name):
             return name
     return None
@@ -178,9 +180,45 @@ def extract_html(
     if date is not None:
         found["date"] = date
     _prune(tree)
+    # Paragraph text the page holds, measured before extraction changes the tree.
+    paragraphs = _paragraph_chars(tree)
+    text = _extract(tree, label, fast=True)
+    if not _looks_complete(text, paragraphs):
+        # trafilatura's own pass came back short of the page's paragraphs (it cut a long
+        # essay, or found nothing): its fallbacks (readability, jusText) judge the page
+        # again, on a fresh tree. Most pages never need them, and they double the cost.
+        again = _tree(html)
+        _prune(again)
+        fuller = _extract(again, label, fast=False)
+        if fuller and len(fuller) > len(text or ""):
+            text = fuller
+    if not text or not text.strip():
+        raise IngestError(f"{label}: no article found in the page")
+    return normalize_text(text), found
+
+
+# A first pass that keeps this share of the page's paragraph text is taken as it is.
+_COMPLETE_SHARE = 0.7
+# Below this many characters a result is checked whatever the page holds.
+_SHORT_TEXT = 1000
+
+
+def _paragraph_chars(tree: HtmlElement) -> int:
+    return sum(len(" ".join(p.text_content().split())) for p in tree.iter("p"))
+
+
+def _looks_complete(text: str | None, paragraph_chars: int) -> bool:
+    if not text:
+        return False
+    length = len(text)
+    return length >= _SHORT_TEXT and length >= _COMPLETE_SHARE * paragraph_chars
+
+
+def _extract(tree: HtmlElement, label: str, fast: bool) -> str | None:
     try:
         document = trafilatura.bare_extraction(
             tree,
+            fast=fast,
             include_comments=False,
             include_tables=True,
             include_images=False,
@@ -188,11 +226,9 @@ def extract_html(
         )
     except (ValueError, TypeError, RecursionError, etree.LxmlError) as exc:
         log.warning("%s: trafilatura failed: %s", label, exc)
-        document = None
+        return None
     text = getattr(document, "text", None) if document is not None else None
-    if not isinstance(text, str) or not text.strip():
-        raise IngestError(f"{label}: no article found in the page")
-    return normalize_text(text), found
+    return text if isinstance(text, str) else None
 
 
 def _metadata(

@@ -39,6 +39,15 @@ _HTML_START = re.compile(
     rb"|<article|<div|<p[\s>]|<section)",
     re.IGNORECASE | re.DOTALL,
 )
+# Elements only a web page has: a page whose first bytes are a script, a style sheet or a
+# server's warning still has these further down.
+_PAGE_ELEMENTS = re.compile(
+    rb"<(?:html|head|body|title|meta|div|p|article|section|span|a|h[1-6]|ul|li|table|link"
+    rb"|script|style|header|footer|nav|br|img|b|i|em|strong)\b[^>]*>",
+    re.IGNORECASE,
+)
+# How far into a file declared as HTML its markup is looked for.
+_MARKUP_WINDOW = 256 * 1024
 _HTML_TAGS = re.compile(
     rb"</(?:p|div|span|a|h[1-6]|li|article|section|body|html|td)>", re.IGNORECASE
 )
@@ -126,7 +135,7 @@ def sniff(data: bytes, name: str | None = None, media_type: str | None = None) -
         # Declared markup or mail that did not start like it (a fragment, a leading blank):
         # trust the declaration when the content does not contradict it.
         declared = by_type or by_name
-        if declared == HTML and not _HTML_TAGS.search(head):
+        if declared == HTML and not _parses_as_html(_utf16_as_utf8(data[:_MARKUP_WINDOW])):
             return TEXT
         if declared == EMAIL and not _EMAIL_HEADER.search(head):
             return TEXT
@@ -145,6 +154,15 @@ def _utf16_as_utf8(head: bytes) -> bytes:
     if encoding is None:
         return head
     return head[: len(head) - len(head) % 2].decode(encoding, "ignore").encode("utf-8")
+
+
+def _parses_as_html(data: bytes) -> bool:
+    """Markup throughout: closing tags of text elements, or a page's elements in numbers,
+    wherever the page starts (a PHP warning, a <script>, a <style>)."""
+    window = data[:_MARKUP_WINDOW]  # (UTF-16 already re-encoded by the caller)
+    if _HTML_TAGS.search(window):
+        return True
+    return len(_PAGE_ELEMENTS.findall(window, 0, 65536)) >= 5
 
 
 def _looks_like_email(head: bytes) -> bool:

@@ -17,9 +17,20 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import regex
+
 from clipper.core.drafts import ClippingDraft, Suggestion
 from clipper.core.paths import RESOURCES_DIR
-from clipper.core.regions import CAPITAL, CITY, DEMONYM, Gazetteer, load_gazetteer, region_matcher
+from clipper.core.regions import (
+    CAPITAL,
+    CITY,
+    DEMONYM,
+    Gazetteer,
+    Mention,
+    load_gazetteer,
+    region_matcher,
+)
+from clipper.core.rule_patterns import MATCH_BUDGET_SECONDS, RuleTimeout, rule_search
 from clipper.core.text import content_hash
 
 if TYPE_CHECKING:
@@ -39,7 +50,15 @@ MIN_SHARED_WORDS = 3
 # A name counts fully; other ways of naming a place say a little less about the story.
 _HOW_WEIGHT = {DEMONYM: 0.7, CAPITAL: 0.8, CITY: 0.6}
 # Broad regions are named in passing ("in Africa"); a country is what a story is about.
-_KIND_WEIGHT = {"country": 1.0, "grouping": 0.8, "subregion": 0.6, "continent": 0.4}
+_KIND_WEIGHT = {
+    "country": 1.0,
+    "state": 1.0,
+    "grouping": 0.8,
+    "subregion": 0.6,
+    "continent": 0.4,
+}
+# A mention of a US state counts this much for the United States too.
+_STATE_TO_COUNTRY = 0.5
 _TITLE_WEIGHT = 3.0
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 _COMBINING = re.compile(r"[\u0300-\u036f]")
@@ -59,20 +78,26 @@ def suggest_regions(title: str, body: str, gazetteer: Gazetteer | None = None) -
     matcher = region_matcher()
     scores: dict[str, float] = defaultdict(float)
     named: dict[str, Counter[str]] = defaultdict(Counter)
-    for mention in matcher.mentions(title):
-        for key in mention.region_keys:
-            weight = _HOW_WEIGHT.get(mention.how, 1.0) * _TITLE_WEIGHT
-            scores[key] += weight / len(mention.region_keys)
-            named[key][mention.text] += 1
+    in_title = matcher.mentions(title)
     mentions = matcher.mentions(body)
+    context = _context_regions([*in_title, *mentions], gazetteer)
     length = max(1, len(_WORD.findall(body)))
-    for mention in mentions:
+    weighed = [(m, _TITLE_WEIGHT) for m in in_title] + [
         # The lede says what a story is about; a mention in the last paragraph is context.
-        position = 1.0 + (1.0 - min(1.0, mention.start / length))
-        for key in mention.region_keys:
-            weight = _HOW_WEIGHT.get(mention.how, 1.0) * position
-            scores[key] += weight / len(mention.region_keys)
+        (m, 1.0 + (1.0 - min(1.0, m.start / length)))
+        for m in mentions
+    ]
+    for mention, position in weighed:
+        keys = _meant(mention.region_keys, context)
+        for key in keys:
+            weight = _HOW_WEIGHT.get(mention.how, 1.0) * position / len(keys)
+            scores[key] += weight
             named[key][mention.text] += 1
+            region = gazetteer.regions.get(key)
+            if region is not None and region.kind == "state" and region.parent:
+                # A US state's story is also the country's, a little less.
+                scores[region.parent] += weight * _STATE_TO_COUNTRY
+                named[region.parent][mention.text] += 1
     ranked: list[tuple[float, str]] = []
     for key, raw in scores.items():
         region = gazetteer.regions.get(key)
@@ -92,6 +117,30 @@ def suggest_regions(title: str, body: str, gazetteer: Gazetteer | None = None) -
             Suggestion(region.name, region.code, round(score / best, 3), _named(named[key]))
         )
     return result
+
+
+def _context_regions(mentions: list[Mention], gazetteer: Gazetteer) -> set[str]:
+    """Regions the text names without doubt (one region per phrase), with their parents:
+    what tells which of two regions a shared name means."""
+    found: set[str] = set()
+    for mention in mentions:
+        if len(mention.region_keys) == 1:
+            key = mention.region_keys[0]
+            found.add(key)
+            region = gazetteer.regions.get(key)
+            if region is not None and region.parent:
+                found.add(region.parent)
+    return found
+
+
+def _meant(keys: tuple[str, ...], context: set[str]) -> tuple[str, ...]:
+    """Of the regions a shared name could mean ("Georgia", "Congolese"), those the rest of
+    the text names without doubt, itself or by a place within it (Atlanta, Goma); all of
+    them when it names none."""
+    if len(keys) == 1:
+        return keys
+    supported = tuple(key for key in keys if key in context)
+    return supported or keys
 
 
 def _named(words: Counter[str]) -> str:
@@ -250,10 +299,19 @@ def rule_matches(mode: str, pattern: str, text: str) -> bool:
     if not pattern.strip():
         return False
     if mode == "regex":
+        # Rules are untrusted (one may come from an imported export): each runs under a time
+        # budget, and one that spends it is skipped for this article rather than holding it.
         try:
-            return re.search(pattern, text, re.IGNORECASE | re.MULTILINE) is not None
-        except re.error:
+            return rule_search(pattern, text)
+        except regex.error:
             log.warning("topic rule %r is not a valid regular expression", pattern)
+            return False
+        except RuleTimeout:
+            log.warning(
+                "topic rule “%s” took longer than %.1f s on this article and was skipped",
+                pattern,
+                MATCH_BUDGET_SECONDS,
+            )
             return False
     folded = _fold(text)
     if mode == "phrase":

@@ -455,13 +455,14 @@ class ClippingStore:
     def near_duplicates(
         self, body: str, threshold: float | None = None, limit: int = 5
     ) -> list[tuple[int, float]]:
-        """Live clippings whose body shares at least `threshold` (Jaccard) of its 4-word
-        shingles with `body`, best first: syndicated copies of the same wire story."""
+        """Live clippings whose body is at least `threshold` alike to `body` in its 4-word
+        shingles (`dedupe.similarity`: Jaccard, or the containment of a shortened copy),
+        best first: syndicated copies of the same wire story."""
         threshold = dedupe.NEAR_DUPLICATE_JACCARD if threshold is None else threshold
         hashes = dedupe.shingles(body)
         if not hashes:
             return []
-        keys = dedupe.band_keys(dedupe.signature(hashes))
+        keys = dedupe.body_band_keys(body)
         found: list[tuple[int, float]] = []
         with self._store.reading() as s:
             candidates = sorted(
@@ -473,7 +474,7 @@ class ClippingStore:
                         Clipping.id.in_(chunk), Clipping.trashed_at.is_(None)
                     )
                 ):
-                    similarity = dedupe.jaccard(hashes, dedupe.shingles(other))
+                    similarity = dedupe.similarity(hashes, dedupe.shingles(other))
                     if similarity >= threshold:
                         found.append((cid, round(similarity, 3)))
         found.sort(key=lambda pair: (-pair[1], pair[0]))

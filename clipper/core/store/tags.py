@@ -7,10 +7,10 @@ are all the index knows of tags.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+import regex
 from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from clipper.core import db
 from clipper.core.errors import InvalidInput, NotFound, checked_kind
 from clipper.core.models import Clipping, ClippingTag, Meta, Source, Tag, TagMember
 from clipper.core.regions import Gazetteer
+from clipper.core.rule_patterns import backtracking_reason, compile_rule
 from clipper.core.store.unit import Store, chunks
 from clipper.core.text import name_key
 from clipper.core.views import Changed, OpChanges, SourceCount, TagNode, TagRef
@@ -325,10 +326,7 @@ class TagStore:
         if mode is not None and mode not in MATCH_MODES:
             raise InvalidInput(f"unknown match mode {mode!r}: use one of {', '.join(MATCH_MODES)}")
         if mode == "regex" and pattern:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise InvalidInput(f"the regular expression {pattern!r} is invalid: {exc}") from exc
+            _check_regex(pattern, enabled)
         with self._store.writing() as s:
             tag = self._require(s, tag_id)
             tag.match_mode, tag.match_pattern = (mode, pattern) if mode else (None, None)
@@ -338,7 +336,10 @@ class TagStore:
     def enable_topic_rule(self, tag_id: int, enabled: bool = True) -> OpChanges:
         """Turn a topic's rule on (or off) as it stands."""
         with self._store.writing() as s:
-            self._require(s, tag_id).match_enabled = enabled
+            tag = self._require(s, tag_id)
+            if enabled and tag.match_mode == "regex" and tag.match_pattern:
+                _check_regex(tag.match_pattern, enabled)
+            tag.match_enabled = enabled
             return OpChanges(tags=True)
 
     # -- tags on clippings -------------------------------------------------------------------
@@ -372,3 +373,17 @@ class TagStore:
             s.flush()
             seq = self._store.log_change(s, changed, "untag")
             return OpChanges(clippings=frozenset(changed), tags=True, seq=seq)
+
+
+def _check_regex(pattern: str, enabled: bool) -> None:
+    """Refuse what is not a regular expression, and a pattern that would run on every import
+    (`enabled`) while it backtracks without end. A rule stored off (from an export) keeps its
+    pattern as it came, for an editor to read before turning it on."""
+    try:
+        reason = backtracking_reason(pattern) if enabled else None
+        if reason is None:
+            compile_rule(pattern)
+    except regex.error as exc:
+        raise InvalidInput(f"the regular expression {pattern!r} is invalid: {exc}") from exc
+    if reason is not None:
+        raise InvalidInput(f"the regular expression {pattern!r} cannot be used: {reason}")

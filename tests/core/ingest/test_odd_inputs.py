@@ -49,8 +49,11 @@ def test_utf16_text_without_a_bom_is_read_not_called_binary(
     [
         lambda html: b"\xff\xfe" + html.encode("utf-16-le"),
         lambda html: html.encode("utf-16-be"),
+        # A page that does not start like one (a server's warning first): the name says
+        # HTML and the markup further down agrees, in UTF-16 as in UTF-8.
+        lambda html: ("Warning: session_start() failed in page.php\n" + html).encode("utf-16-le"),
     ],
-    ids=["with-bom", "without-bom"],
+    ids=["with-bom", "without-bom", "after-a-warning"],
 )
 def test_a_utf16_html_page_is_read_as_html_not_stored_as_markup(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], encoded: object
