@@ -279,3 +279,61 @@ def test_cancel_reaches_the_import_process(
     qtbot.waitUntil(lambda: batch.finished, timeout=15_000)
     assert batch.cancelled and "cancelled" in window.progress_line.label.text()
     assert archive.count() < 40
+
+
+def test_a_suggested_topic_says_what_it_rests_on_and_unrelated_pages_get_none(
+    qtbot, window: MainWindow, archive: Archive, tmp_path: Path
+) -> None:
+    """Issue 12: a topic is suggested only with evidence, and the review panel says what the
+    evidence is (the chip's tooltip: the similar clipping and the words it shares)."""
+    for number in range(3):
+        archive.add(
+            ClippingDraft(
+                title=f"Wagner and the Sahel juntas, part {number}",
+                body=(
+                    f"Report {number}: Russian instructors and Wagner mercenaries arrived in"
+                    " Bamako and Niamey as the juntas of Mali, Burkina Faso and Niger turned"
+                    " to Moscow for weapons, helicopters and military training. Google"
+                    " searches for Wagner rose across Africa, and the company's security"
+                    " contractors were seen near the stadium in Bamako."
+                ),
+            ),
+            tags=[("topic", "Russia in Africa")],
+        )
+    archive.index.catch_up()
+    related, review = tmp_path / "wagner.txt", tmp_path / "stadia.txt"
+    related.write_text(
+        "More Wagner instructors land in Niamey\n\n"
+        "A second group of Russian instructors linked to Wagner landed in Niamey on Monday, as"
+        " the junta of Niger followed Mali and Burkina Faso in turning to Moscow for weapons"
+        " and training. The mercenaries brought helicopters, officials said.\n",
+        encoding="utf-8",
+    )
+    review.write_text(
+        "Google Stadia review: cloud gaming that works, mostly\n\n"
+        "Google's Stadia streams games from the company's data centres to a television, a"
+        " laptop or a phone, and on a fast connection it works better than we expected. The"
+        " controller connects over wifi rather than to the screen. The subscription costs ten"
+        " dollars a month.\n",
+        encoding="utf-8",
+    )
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(related)), QUrl.fromLocalFile(str(review))])
+    drop(window.results.table.viewport(), mime)
+    qtbot.waitUntil(lambda: archive.count() == 5, timeout=WAIT)
+    qtbot.waitUntil(lambda: len(window.review_panel.entries) >= 1, timeout=WAIT)
+
+    def chips_of(title_start: str) -> dict[str, str]:
+        cards = [
+            card
+            for card in window.review_panel.entries
+            if card.entry.review is not None
+            and card.entry.review.clipping_title.startswith(title_start)
+        ]
+        return {c.text: c.toolTip() for card in cards for c in visible_chips(card)}
+
+    qtbot.waitUntil(lambda: "+ Russia in Africa" in chips_of("More Wagner"), timeout=WAIT)
+    why = chips_of("More Wagner")["+ Russia in Africa"]
+    assert "tagged so on #" in why and "Wagner and the Sahel juntas" in why, why
+    assert "which shares: " in why and "wagner" in why.split("which shares: ")[1], why
+    assert "+ Russia in Africa" not in chips_of("Google Stadia")
