@@ -58,6 +58,7 @@ def sync_executors() -> dict[str, ImmediateExecutor]:
         "importer": ImmediateExecutor(),
         "indexer": ImmediateExecutor(),
         "watcher": ImmediateExecutor(),
+        "monitor": ImmediateExecutor(),
     }
 
 

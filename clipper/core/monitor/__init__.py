@@ -27,12 +27,19 @@ from clipper.core.monitor.rules import TagSpec, check_rule, default_tags
 from clipper.core.monitor.saved import SavedRun, SavedSearchStatus
 from clipper.core.monitor.since import parse_since
 from clipper.core.monitor.triage import KeepOutcome
-from clipper.core.store.feeds import DEFAULT_INTERVAL_MINUTES, FeedView, WatchFolderView
+from clipper.core.store.feeds import (
+    DEFAULT_INTERVAL_MINUTES,
+    MIN_INTERVAL_MINUTES,
+    FeedView,
+    WatchFolderView,
+)
 from clipper.core.store.inbox import InboxCounts, InboxItemView
 from clipper.core.store.saved import SavedSearchView
 from clipper.core.views import ClippingFilter
 
 __all__ = [
+    "DEFAULT_INTERVAL_MINUTES",
+    "MIN_INTERVAL_MINUTES",
     "FeedView",
     "InboxCounts",
     "InboxItemView",
