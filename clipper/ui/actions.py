@@ -88,6 +88,9 @@ ACTIONS = (
     ActionSpec("delete_dossier_action", "De&lete dossier", None, "dossier_commands.delete"),
     ActionSpec("follow_feed_action", "&Follow a feed…", "Ctrl+Shift+F", "monitor_desk.new_feed"),
     ActionSpec("poll_feeds_action", "&Poll feeds now", "F5", "monitor_desk.poll_now"),
+    ActionSpec(
+        "save_search_action", "&Save this search…", "Ctrl+Shift+S", "monitor_desk.save_search"
+    ),
     ActionSpec("preferences_action", "Pre&ferences…", "Ctrl+,", "show_preferences"),
     ActionSpec("review_action", "Import &review panel", "Ctrl+Shift+R", dock="review_dock"),
     ActionSpec("shortcuts_action", "&Keyboard shortcuts", Key.HelpContents, "show_shortcuts"),
@@ -146,7 +149,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "delete_dossier_action",
         ),
     ),
-    ("Fee&ds", ("follow_feed_action", "poll_feeds_action")),
+    ("Fee&ds", ("follow_feed_action", "poll_feeds_action", None, "save_search_action")),
     ("&View", ("review_action",)),
     ("&Help", ("shortcuts_action", "about_action")),
 )
@@ -182,6 +185,7 @@ class WindowActions:
     delete_dossier_action: QAction
     follow_feed_action: QAction
     poll_feeds_action: QAction
+    save_search_action: QAction
     preferences_action: QAction
     import_scan_action: QAction
     review_action: QAction

@@ -308,6 +308,7 @@ class MainWindow(QMainWindow, WindowActions):
 
     def _index_ready(self) -> None:
         self._set_index_ready(True)
+        self.monitor_desk.refresh_saved()  # their counts are searches
         if not self.index_label.isHidden():
             self.index_label.hide()
             self.statusBar().showMessage("The search index is ready.", 5000)

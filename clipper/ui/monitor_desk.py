@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import QLineEdit, QStackedWidget
 
-from clipper.core.archive import InvalidInput
+from clipper.core.archive import ArchiveError, InvalidInput
 from clipper.core.ingest import InputItem
 from clipper.core.monitor import InboxItemView, Monitor, PollOutcome, inbox_ops
 from clipper.core.monitor.discover import FeedOffer, discover_feed, is_web_address
@@ -27,8 +27,10 @@ from clipper.core.search import QuerySyntaxError
 from clipper.core.views import OpChanges
 from clipper.ui.actions import enable_for_selection
 from clipper.ui.feeds import AddFeedDialog, FeedRequest
+from clipper.ui.icons import icon
 from clipper.ui.inbox_view import InboxListing, InboxView, read_inbox
 from clipper.ui.monitor_tasks import FeedPoller, outcome_line
+from clipper.ui.saved_searches import SaveSearchDialog
 from clipper.ui.sidebar import NodeKey
 from clipper.ui.tasks import Executor
 
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INBOX_KINDS = ("inbox", "feed")
+# Saved searches' new counts are read this long after the last change (a batch of changes
+# is one read: each count is a search).
+SAVED_REFRESH_MS = 500
 
 
 def open_url(url: QUrl) -> bool:
@@ -70,6 +75,15 @@ class MonitorDesk:
         self.poller.polled.connect(self._on_polled)
         self.poller.poll_failed.connect(self.say)
         window.runner.operation_did_execute.connect(self._on_operation)
+        self._saved_timer = QTimer(window, singleShot=True, interval=SAVED_REFRESH_MS)
+        self._saved_timer.timeout.connect(self.refresh_saved)
+        # The button in the search field that saves the search (as Feeds > Save this search).
+        self.save_search_button = QAction(icon("saved"), "Save this search…", window)
+        self.save_search_button.setObjectName("saveSearchButton")
+        self.save_search_button.triggered.connect(self.save_search)
+        window.results.search_field.addAction(
+            self.save_search_button, QLineEdit.ActionPosition.TrailingPosition
+        )
 
     def start(self) -> None:
         self.poller.start()
@@ -84,10 +98,14 @@ class MonitorDesk:
 
     def select(self, key: NodeKey) -> bool:
         """Show what a sidebar node stands for, if it is the monitor's (the Inbox, a feed):
-        says whether it was. Any other node brings the clipping list back."""
+        says whether it was. Any other node brings the clipping list back; a saved search
+        puts its query in the search field first (the list then runs it with its facets)
+        and is marked opened."""
         if key.kind not in INBOX_KINDS:
             self.scope = None
             self.center.setCurrentWidget(self.window.results)
+            if key.kind == "saved" and isinstance(key.value, str):
+                self._open_saved(key.value)
             return False
         self.scope = key
         self.center.setCurrentWidget(self.inbox)
@@ -187,6 +205,61 @@ class MonitorDesk:
     def _open_clipping(self, clipping_id: int) -> None:
         self.window.reader.show_clippings([clipping_id])
 
+    # -- saved searches ----------------------------------------------------------------------
+
+    def refresh_saved(self) -> None:
+        """Read the saved searches and their new counts (searches: they wait for the index)."""
+        self._saved_timer.stop()
+        archive = self.archive
+        self.window.reads.run(
+            lambda: Monitor(archive).saved_searches(),
+            self.window.sidebar.set_saved,
+            lambda exc: log.warning("saved searches could not be read: %s", exc),
+        )
+
+    def _open_saved(self, name: str) -> None:
+        search = next(
+            (s.search for s in self.window.sidebar.sidebar_model.saved if s.search.name == name),
+            None,
+        )
+        if search is None:
+            return
+        self.window.results.search_field.setText(search.query)
+        archive = self.archive
+        self.window.writes.run(
+            lambda: Monitor(archive).mark_opened(name),
+            lambda _view: self.refresh_saved(),
+            lambda exc: self.say(f"{name}: {exc}"),
+        )
+
+    def save_search(self) -> None:
+        """Name the current search (the query as typed with its facet chips, and the list's
+        facets: a topic, a region, a source, a dossier) and keep it in the sidebar."""
+        results = self.window.results
+        query, facets = results.query, results.filter()
+        dialog = SaveSearchDialog(query, results.node_title, self.window)
+        archive = self.archive
+
+        def save(name: str) -> None:
+            def done(_view: object) -> None:
+                dialog.accept()
+                self.say(f"Saved the search as {name}.")
+                self.refresh_saved()
+
+            def failed(exc: BaseException) -> None:
+                if isinstance(exc, (ArchiveError, QuerySyntaxError)):
+                    dialog.show_error(str(exc))
+                else:
+                    log.error("saving the search %s failed", name, exc_info=exc)
+                    dialog.show_error(f"The search could not be saved: {exc}")
+
+            self.window.writes.run(
+                lambda: Monitor(archive).save_search(name, query, facets), done, failed
+            )
+
+        dialog.submitted.connect(save)
+        self.window.open_dialog(dialog)
+
     # -- following feeds ---------------------------------------------------------------------
 
     def new_feed(self) -> None:
@@ -267,6 +340,8 @@ class MonitorDesk:
         # (an undone keep) may change an item's "already clipped as" finding.
         if origin is not self.inbox and self.showing_inbox and (changes.added or changes.trash):
             self.refresh_inbox()
+        if changes.added or changes.removed or changes.trash or changes.tags or changes.clippings:
+            self._saved_timer.start()
 
     def _on_polled(self, outcomes: list[PollOutcome]) -> None:
         lines = [line for line in (outcome_line(o) for o in outcomes) if line]

@@ -247,7 +247,7 @@ class SidebarModel(QStandardItemModel):
     def _saved_section(self) -> QStandardItem:
         section = _section("Saved searches", "saved")
         for status in self.saved:
-            node = _item(status.search.name, saved_key(status), status.new, "search")
+            node = _item(status.search.name, saved_key(status), status.new, "saved")
             node.setToolTip(plain_tooltip(status.search.query or status.search.name))
             section.appendRow(node)
         if not self.saved:
