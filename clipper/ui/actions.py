@@ -91,6 +91,7 @@ ACTIONS = (
     ActionSpec(
         "save_search_action", "&Save this search…", "Ctrl+Shift+S", "monitor_desk.save_search"
     ),
+    ActionSpec("digest_action", "&Digest of a saved search…", None, "monitor_desk.write_digest"),
     ActionSpec("preferences_action", "Pre&ferences…", "Ctrl+,", "show_preferences"),
     ActionSpec("review_action", "Import &review panel", "Ctrl+Shift+R", dock="review_dock"),
     ActionSpec("shortcuts_action", "&Keyboard shortcuts", Key.HelpContents, "show_shortcuts"),
@@ -149,7 +150,10 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "delete_dossier_action",
         ),
     ),
-    ("Fee&ds", ("follow_feed_action", "poll_feeds_action", None, "save_search_action")),
+    (
+        "Fee&ds",
+        ("follow_feed_action", "poll_feeds_action", None, "save_search_action", "digest_action"),
+    ),
     ("&View", ("review_action",)),
     ("&Help", ("shortcuts_action", "about_action")),
 )
@@ -186,6 +190,7 @@ class WindowActions:
     follow_feed_action: QAction
     poll_feeds_action: QAction
     save_search_action: QAction
+    digest_action: QAction
     preferences_action: QAction
     import_scan_action: QAction
     review_action: QAction

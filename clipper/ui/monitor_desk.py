@@ -65,6 +65,8 @@ class MonitorDesk:
         self.center.addWidget(self.inbox)
         self.poller = FeedPoller(self.archive, executor, window)
         self.scope: NodeKey | None = None
+        # Where digests are written (None: a Qt thread pool, as exports; tests pass their own).
+        self.digest_executor: Executor | None = None
         self._generation = 0
 
         self.inbox.keep_requested.connect(self.keep)
@@ -258,6 +260,18 @@ class MonitorDesk:
             )
 
         dialog.submitted.connect(save)
+        self.window.open_dialog(dialog)
+
+    def write_digest(self) -> None:
+        """The digest dialog, on the saved search shown (if one is)."""
+        from clipper.ui.digest_dialog import start_digest  # the export stack loads on demand
+
+        searches = [s.search for s in self.window.sidebar.sidebar_model.saved]
+        node = self.window.results.node
+        chosen = node.value if node.kind == "saved" and isinstance(node.value, str) else None
+        dialog = start_digest(
+            self.window, self.archive, searches, chosen, executor=self.digest_executor
+        )
         self.window.open_dialog(dialog)
 
     # -- following feeds ---------------------------------------------------------------------
