@@ -114,6 +114,9 @@ class AddFeedDialog(QDialog):
         self.interval.setRange(MIN_INTERVAL_MINUTES, 24 * 60)
         self.interval.setValue(DEFAULT_INTERVAL_MINUTES)
         self.interval.setSuffix(" min")
+        # Room for a real address and a rule, not just their first words.
+        for field in (self.url_field, self.name_field, self.tags_field, self.rule_field):
+            field.setMinimumWidth(380)
         form.addRow("&Address", self.url_field)
         form.addRow("", self.url_error)
         form.addRow("&Name", self.name_field)

@@ -26,10 +26,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -45,7 +47,7 @@ from clipper.ui.widgets import plain_label
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 TITLE, FEED, DATE, TAGS, FINDING = range(5)
-HEADERS = ("Title", "Feed", "Date", "Suggested tags", "Already clipped")
+HEADERS = ("Title", "Feed", "Date", "Suggested tags", "Clipped as")
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ class InboxTable(QTableView):
     def size_columns(self) -> None:
         header = self.horizontalHeader()
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((FEED, 120), (DATE, 90), (TAGS, 150), (FINDING, 70)):
+        for column, width in ((FEED, 120), (DATE, 90), (TAGS, 150), (FINDING, 90)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.setColumnWidth(column, width)
 
@@ -351,12 +353,19 @@ class InboxView(QWidget):
         self.table.setModel(self.model)
         self.table.size_columns()
         self.detail = InboxDetail()
+        # Scrolled, so that a long title or a list of tags wraps instead of overlapping.
+        self.detail_area = QScrollArea()
+        self.detail_area.setObjectName("inboxDetailArea")
+        self.detail_area.setWidgetResizable(True)
+        self.detail_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_area.setWidget(self.detail)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.addWidget(self.detail_area)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([360, 300])
         layout.addWidget(self.splitter, 1)
 
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_current())

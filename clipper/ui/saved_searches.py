@@ -30,6 +30,7 @@ class SaveSearchDialog(QDialog):
         self.name_field = QLineEdit(query[:60])
         self.name_field.setObjectName("savedName")
         self.name_field.selectAll()
+        self.name_field.setMinimumWidth(320)
         # Sized for two lines before the dialog is shown (see feeds._error_label).
         self.error = plain_label("\n", "savedError", wrap=True)
         self.error.setProperty("role", "error")
