@@ -1,8 +1,9 @@
 """Polling while the window is open: a timer on the GUI thread asks for a poll of the feeds
 whose time has come (each feed's own interval and backoff are the core's: `Monitor.
 poll_due_feeds`) and of the watch folders; the poll runs on a worker of its own, one at a
-time, so the window never waits for the network. The same worker answers the questions that
-need the network too (is this address a feed? following one fetches it once).
+time, so the window never waits for the network. A second worker answers the editor's
+questions that need the network (is this dropped address a feed? following one fetches it
+once), so that they never wait behind a long poll.
 
 Tests pass an `ImmediateExecutor`, so a poll is synchronous, and call `poll_due()` rather
 than wait for the timer.
@@ -60,6 +61,7 @@ class FeedPoller(QObject):
         super().__init__(parent)
         self.archive = archive
         self.tasks = TaskRunner(executor or serial_executor("clipper-monitor"), self)
+        self.lookups = TaskRunner(executor or serial_executor("clipper-lookup"), self)
         self.polling = False
         self._closing = False
         self.timer = QTimer(self, interval=POLL_TICK_MS)
@@ -101,8 +103,8 @@ class FeedPoller(QObject):
         on_done: Callable[[T], None],
         on_error: Callable[[BaseException], None],
     ) -> None:
-        """Other network work (a feed to discover or follow), on the same worker."""
-        self.tasks.run(work, on_done, on_error)
+        """The editor's network work (a feed to discover or follow), beside the polls."""
+        self.lookups.run(work, on_done, on_error)
 
     def _cancelled(self) -> bool:
         return self._closing
@@ -121,4 +123,5 @@ class FeedPoller(QObject):
         self._closing = True
         self.timer.stop()
         self._first.stop()
+        self.lookups.shutdown()
         self.tasks.shutdown()
