@@ -5,13 +5,16 @@ time, so the window never waits for the network. A second worker answers the edi
 questions that need the network (is this dropped address a feed? following one fetches it
 once), so that they never wait behind a long poll.
 
-Tests pass an `ImmediateExecutor`, so a poll is synchronous, and call `poll_due()` rather
-than wait for the timer.
+With the app's own worker, the poll itself runs in a child process (`poll_worker`: in a
+thread, reading pages held the interpreter lock long enough to stall repaints). Tests pass
+an `ImmediateExecutor`, so a poll is synchronous and in this process, and call `poll_due()`
+rather than wait for the timer.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -19,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from clipper.core.archive import Archive
 from clipper.core.monitor import Monitor, PollOutcome
+from clipper.ui.poll_worker import poll_in_child
 from clipper.ui.tasks import Executor, TaskRunner, serial_executor
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,9 @@ class FeedPoller(QObject):
     ) -> None:
         super().__init__(parent)
         self.archive = archive
+        # With the app's own worker, a poll runs in a child process (see the module notes).
+        self.in_process = executor is None
+        self._cancel = threading.Event()
         self.tasks = TaskRunner(executor or serial_executor("clipper-monitor"), self)
         self.lookups = TaskRunner(executor or serial_executor("clipper-lookup"), self)
         self.polling = False
@@ -75,23 +82,34 @@ class FeedPoller(QObject):
 
     def poll_due(self) -> bool:
         """Poll what is due, unless a poll is running already; says if one started."""
-        return self._poll(lambda monitor: monitor.poll_due_feeds(cancelled=self._cancelled))
+        return self._poll(None, all_feeds=False)
 
     def poll_all(self, feed_ids: Sequence[int] | None = None) -> bool:
         """Poll these feeds (default: every one) now, due or not."""
-        return self._poll(lambda monitor: monitor.poll_feeds(feed_ids, cancelled=self._cancelled))
+        return self._poll(list(feed_ids) if feed_ids is not None else None, all_feeds=True)
 
-    def _poll(self, feeds: Callable[[Monitor], list[PollOutcome]]) -> bool:
+    def _poll(self, feed_ids: list[int] | None, all_feeds: bool) -> bool:
         if self.polling or self._closing:
             return False
         self.polling = True
-        archive = self.archive
+        archive, cancel = self.archive, self._cancel
 
         def work() -> list[PollOutcome]:
+            if self.in_process:
+                monitor = Monitor(archive)
+                if not all_feeds and not monitor.due_feeds() and not monitor.watch_folders():
+                    return []  # nothing is due: no process is started for nothing
+                location = archive.location
+                return poll_in_child(
+                    location.home, location.database_url, feed_ids, all_feeds, cancel
+                )
             monitor = Monitor(archive)
-            outcomes = feeds(monitor)
-            if not self._cancelled():
-                outcomes += monitor.poll_watch_folders(cancelled=self._cancelled)
+            if all_feeds:
+                outcomes = monitor.poll_feeds(feed_ids, cancelled=cancel.is_set)
+            else:
+                outcomes = monitor.poll_due_feeds(cancelled=cancel.is_set)
+            if not cancel.is_set():
+                outcomes += monitor.poll_watch_folders(cancelled=cancel.is_set)
             return outcomes
 
         self.tasks.run(work, self._on_done, self._on_failed)
@@ -106,9 +124,6 @@ class FeedPoller(QObject):
         """The editor's network work (a feed to discover or follow), beside the polls."""
         self.lookups.run(work, on_done, on_error)
 
-    def _cancelled(self) -> bool:
-        return self._closing
-
     def _on_done(self, outcomes: list[PollOutcome]) -> None:
         self.polling = False
         self.polled.emit(outcomes)
@@ -121,6 +136,7 @@ class FeedPoller(QObject):
     def shutdown(self) -> None:
         """Stop the timer; a poll under way stops between entries."""
         self._closing = True
+        self._cancel.set()
         self.timer.stop()
         self._first.stop()
         self.lookups.shutdown()

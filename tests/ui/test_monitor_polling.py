@@ -96,6 +96,22 @@ def test_a_slow_feed_is_polled_off_the_gui_thread(
     qtbot.waitUntil(lambda: inbox_count(window) == 1, timeout=5000)
 
 
+def test_the_app_polls_in_a_child_process(
+    qtbot: Any, make_window: Any, archive: Archive, web: Any
+) -> None:
+    """The app's own poller (no executor given) reads the feed in a child process, which
+    stores what arrives; the window shows it when the answer comes."""
+    Monitor(archive).add_feed(one_story_feed(web, "/wire", "Wagner arrives in Niamey"))
+    window = make_window(monitor=None)
+    poller = window.monitor_desk.poller
+    assert poller.in_process
+    assert poller.poll_due()
+    qtbot.waitUntil(lambda: not poller.polling, timeout=60000)
+    qtbot.waitUntil(lambda: inbox_count(window) == 1, timeout=5000)
+    assert [i.title for i in Monitor(archive).inbox()] == ["Wagner arrives in Niamey"]
+    assert "/wire/1" in [p for p, _h in web.requests]
+
+
 def test_a_failing_feed_says_why_where_the_editor_looks(
     qtbot: Any, window: MainWindow, archive: Archive, web: Any
 ) -> None:

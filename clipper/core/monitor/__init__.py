@@ -104,6 +104,11 @@ class Monitor:
         (clippings kept from it stay in the library)."""
         return self._stores.feeds.remove(feed_id)
 
+    def due_feeds(self, now: dt.datetime | None = None) -> list[FeedView]:
+        """The feeds whose time to be polled has come (a poll of them may be skipped when
+        there are none: the window's timer asks every minute)."""
+        return self._stores.feeds.due(now)
+
     def poll_due_feeds(
         self,
         progress: Progress | None = None,
