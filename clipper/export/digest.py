@@ -16,7 +16,15 @@ from clipper.core.archive import Archive
 from clipper.core.text import paragraphs
 from clipper.core.views import ClippingDetail
 from clipper.export.book import BookOptions, broader_tags, format_date, plan_book
-from clipper.export.common import ExportError, atomic_output, read_details
+from clipper.export.common import (
+    ExportError,
+    IsCancelled,
+    Progress,
+    atomic_output,
+    never_cancelled,
+    no_progress,
+    read_details,
+)
 
 # How much of each clipping the HTML digest shows.
 EXCERPT_CHARS = 600
@@ -60,14 +68,22 @@ def _book_options(options: DigestOptions, count: int) -> BookOptions:
 
 
 def write_digest_pdf(
-    archive: Archive, ids: Sequence[int], path: str | Path, options: DigestOptions
+    archive: Archive,
+    ids: Sequence[int],
+    path: str | Path,
+    options: DigestOptions,
+    progress: Progress = no_progress,
+    is_cancelled: IsCancelled = never_cancelled,
 ) -> DigestResult:
-    """The digest as a clipping book (cover, contents by group, each clipping in full)."""
+    """The digest as a clipping book (cover, contents by group, each clipping in full);
+    `progress` and `is_cancelled` as the book writer takes them (the window's digest)."""
     from clipper.export.pdf import write_pdf_book
 
     if not ids:
         raise ExportError("there is nothing new to put in the digest")
-    book = write_pdf_book(archive, ids, path, _book_options(options, len(ids)))
+    book = write_pdf_book(
+        archive, ids, path, _book_options(options, len(ids)), progress, is_cancelled
+    )
     return DigestResult(Path(path), book.clipping_count, book.page_count)
 
 

@@ -86,6 +86,12 @@ ACTIONS = (
     ActionSpec("move_down_action", "Move &down", "Alt+Down", "dossier_commands.move_down"),
     ActionSpec("describe_dossier_action", "&Describe dossier…", None, "dossier_commands.describe"),
     ActionSpec("delete_dossier_action", "De&lete dossier", None, "dossier_commands.delete"),
+    ActionSpec("follow_feed_action", "&Follow a feed…", "Ctrl+Shift+F", "monitor_desk.new_feed"),
+    ActionSpec("poll_feeds_action", "&Poll feeds now", "F5", "monitor_desk.poll_now"),
+    ActionSpec(
+        "save_search_action", "&Save this search…", "Ctrl+Shift+S", "monitor_desk.save_search"
+    ),
+    ActionSpec("digest_action", "&Digest of a saved search…", None, "monitor_desk.write_digest"),
     ActionSpec("preferences_action", "Pre&ferences…", "Ctrl+,", "show_preferences"),
     ActionSpec("review_action", "Import &review panel", "Ctrl+Shift+R", dock="review_dock"),
     ActionSpec("shortcuts_action", "&Keyboard shortcuts", Key.HelpContents, "show_shortcuts"),
@@ -144,6 +150,10 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "delete_dossier_action",
         ),
     ),
+    (
+        "Fee&ds",
+        ("follow_feed_action", "poll_feeds_action", None, "save_search_action", "digest_action"),
+    ),
     ("&View", ("review_action",)),
     ("&Help", ("shortcuts_action", "about_action")),
 )
@@ -177,6 +187,10 @@ class WindowActions:
     move_down_action: QAction
     describe_dossier_action: QAction
     delete_dossier_action: QAction
+    follow_feed_action: QAction
+    poll_feeds_action: QAction
+    save_search_action: QAction
+    digest_action: QAction
     preferences_action: QAction
     import_scan_action: QAction
     review_action: QAction

@@ -2,13 +2,14 @@
 It wires the panes together; it does not do their work. Its actions and menus are tables in
 `actions`; the Dossier menu's commands and drops on the sidebar are in `dossier_commands`.
 
-Five workers, each one thread: the writer (every archive change, in order: SQLite has one
+Six workers, each one thread: the writer (every archive change, in order: SQLite has one
 writer), the reader (listings, searches, sidebar counts, similar clippings), the importer
 (reading and cleaning inputs), the indexer (opening the search index, which may mean
 rebuilding it: minutes for a big archive, during which listings and reading go on and
 searches wait) and the watcher (a look at the change log every two seconds, for what
-other desks change: `live_refresh`). Tests pass `ImmediateExecutor`s so every flow is
-synchronous.
+other desks change: `live_refresh`) and the monitor (polling feeds, on a timer:
+`monitor_desk`, which also owns the Inbox pane and saved searches). Tests pass
+`ImmediateExecutor`s so every flow is synchronous.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from clipper.ui.icons import icon
 from clipper.ui.import_view import ProgressLine
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
 from clipper.ui.live_refresh import ChangeWatcher
+from clipper.ui.monitor_desk import MonitorDesk
 from clipper.ui.operations import OperationRunner
 from clipper.ui.preferences import PreferencesDialog, ocr_mode
 from clipper.ui.reader import ReaderPane
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow, WindowActions):
         importer: Executor | None = None,
         indexer: Executor | None = None,
         watcher: Executor | None = None,
+        monitor: Executor | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -195,6 +198,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.dossier_commands = DossierCommands(self)
         self.clipping_commands = ClippingCommands(self)
         self.sidebar_commands = SidebarCommands(self)
+        self.monitor_desk = MonitorDesk(self, monitor)
         build_actions(self)
         self._update_history_actions()
         build_menus(self)
@@ -206,6 +210,7 @@ class MainWindow(QMainWindow, WindowActions):
         self._catch_up_index()
         self.watcher.changed.connect(self._on_changed_elsewhere)
         self.watcher.start()
+        self.monitor_desk.start()
 
     def _connect(self) -> None:
         self.runner.operation_did_execute.connect(self._on_operation)
@@ -304,6 +309,7 @@ class MainWindow(QMainWindow, WindowActions):
 
     def _index_ready(self) -> None:
         self._set_index_ready(True)
+        self.monitor_desk.refresh_saved()  # their counts are searches
         if not self.index_label.isHidden():
             self.index_label.hide()
             self.statusBar().showMessage("The search index is ready.", 5000)
@@ -319,6 +325,8 @@ class MainWindow(QMainWindow, WindowActions):
         self.index_label.show()
 
     def _on_node_selected(self, key: NodeKey) -> None:
+        if self.monitor_desk.select(key):
+            return  # the Inbox or a feed: the monitor desk shows it
         index = self.sidebar.sidebar_model.index_of(key)
         title = index.data() if index.isValid() else "Library"
         description = index.data(DESCRIPTION_ROLE) if key.kind == "dossier" else ""
@@ -361,6 +369,8 @@ class MainWindow(QMainWindow, WindowActions):
         if not items:
             self.statusBar().showMessage("Nothing to import in what was dropped.", 5000)
             return None
+        if self.monitor_desk.offer_feed(items):
+            return None  # a web address: a feed is offered for following, a page imported
         return self.import_items(items)
 
     def import_items(self, items: Sequence[InputItem | str]) -> ImportBatch:
@@ -470,6 +480,7 @@ class MainWindow(QMainWindow, WindowActions):
         # A rebuild of a big index takes minutes: closing does not wait for it.
         self.archive.cancel_index_build()
         self.watcher.stop()
+        self.monitor_desk.shutdown()
         for tasks in (
             self.import_tasks,
             self.writes,

@@ -6,7 +6,9 @@ For each palette it opens a fresh archive in a temporary folder, loads the sampl
 and walks through first launch, the library with a clipping open, a search with its facets
 and an active one, a query that cannot be read, linking, an import with its review cards
 (a guessed title, suggestions, a possible duplicate, a failure), a dossier, the sidebar's
-menu and a topic's match rule, a drag from outside, the export dialog and a small window,
+menu and a topic's match rule, a drag from outside, the export dialog, the Inbox (two feeds
+served from 127.0.0.1 by this script, one of them failing), the Follow a feed, Save this
+search and Digest dialogs, and a small window,
 saving one PNG per step in OUT_DIR/light and OUT_DIR/dark. The screen is grabbed, not the
 window, so menus and dialogs show where the editor sees them. Settings go to the temporary
 folder too.
@@ -15,10 +17,14 @@ folder too.
 from __future__ import annotations
 
 import argparse
+import html
+import http.server
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QMimeData, QPoint, QRect, QSettings, Qt, QTimer, QUrl
@@ -27,11 +33,13 @@ from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest import ImportOutcome
+from clipper.core.monitor import Monitor
 from clipper.core.paths import resolve_location
 from clipper.ui.app import application, apply_style, open_window
 from clipper.ui.facets import Facet
 from clipper.ui.main_window import MainWindow
-from clipper.ui.sidebar import NodeKey
+from clipper.ui.saved_searches import SaveSearchDialog
+from clipper.ui.sidebar import INBOX, NodeKey
 
 WINDOW_SIZE = (1440, 880)
 SMALL_SIZE = (1024, 700)
@@ -119,6 +127,100 @@ class Shooter:
         path = self.out / f"{len(self.written) + 1:02}-{name}.png"
         pixmap.save(str(path))
         self.written.append(path)
+
+
+# The Inbox's pictures: a wire's stories (title, site, paragraphs) as pages a feed lists.
+WIRE_STORIES = (
+    (
+        "Niger and Russia sign a military cooperation protocol",
+        "Sahel Wire",
+        [
+            "NIAMEY - Niger's military government and Russia signed a protocol on military "
+            "cooperation on Monday, after a visit by deputy defence minister Yunus-bek Yevkurov.",
+            "The text was not made public. Western diplomats in Niamey said the agreement "
+            "covered training and equipment for the army fighting jihadist groups.",
+        ],
+    ),
+    (
+        "Uranium exports from Arlit halted at the Benin border",
+        "Sahel Wire",
+        [
+            "AGADEZ - Uranium concentrate from the Arlit mines has been stuck for weeks at the "
+            "closed border with Benin, the mining company said on Tuesday.",
+            "The company said it could not tell its customers when deliveries would resume.",
+        ],
+    ),
+    (
+        "Mali's junta extends the transition",
+        "Bamako Daily",
+        [
+            "BAMAKO - Mali's transitional authorities said elections planned for February "
+            "would be postponed, citing technical reasons and the security situation.",
+            "Political parties denounced the decision and called for a timetable.",
+        ],
+    ),
+)
+
+
+def _page(title: str, site: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}'
+        f'</title><meta property="og:site_name" content="{html.escape(site)}">'
+        '<meta property="article:published_time" content="2024-01-29T08:00:00Z"></head>'
+        f"<body><article><h1>{html.escape(title)}</h1>{body}</article></body></html>"
+    ).encode()
+
+
+def _rss(title: str, base: str, entries: list[tuple[str, str]]) -> bytes:
+    items = "".join(
+        f"<item><title>{html.escape(t)}</title><link>{base}{path}</link>"
+        f"<guid>{base}{path}</guid></item>"
+        for t, path in entries
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{html.escape(title)}</title>'
+        f"<link>{base}</link><description>wire</description>{items}</channel></rss>"
+    ).encode()
+
+
+@contextmanager
+def local_feeds(copy_of: tuple[str, str]) -> Iterator[str]:
+    """A web server on 127.0.0.1 with a wire's feed (its stories, and a copy of a clipping the
+    archive has, under another title) for as long as the block runs; yields its address."""
+    pages: dict[str, tuple[str, bytes]] = {}
+    handler_pages = pages
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            media_type, body = handler_pages.get(self.path, ("text/plain", b""))
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", media_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    entries = []
+    for number, (title, site, paragraphs) in enumerate(WIRE_STORIES, start=1):
+        pages[f"/story/{number}"] = ("text/html", _page(title, site, paragraphs))
+        entries.append((title, f"/story/{number}"))
+    title, body = copy_of
+    pages["/story/copy"] = ("text/html", _page(title, "Wire Service", body.split("\n\n")))
+    entries.insert(1, (title, "/story/copy"))
+    pages["/wire.xml"] = ("application/rss+xml", _rss("Sahel Wire", base, entries))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def take(out: Path, palette: str = "light") -> list[Path]:
@@ -253,12 +355,61 @@ def walk(window: MainWindow, shooter: Shooter, tmp: Path) -> None:
         if widget is not window and widget.isVisible() and widget.windowTitle() == "Export":
             widget.close()
 
+    inbox_flow(window, shooter)
+
     window.resize(*SMALL_SIZE)
     wait(600)
     window.sidebar.select(NodeKey("library"))
     wait(600)
     results.table.selectRow(0)
     shooter.shot("small-window")
+
+
+def inbox_flow(window: MainWindow, shooter: Shooter) -> None:
+    """Two feeds polled (one is gone), the Inbox with a story that repeats a clipping, then
+    the dialogs of monitoring."""
+    archive, desk = window.archive, window.monitor_desk
+    results = window.results
+    results.set_query("Yevkurov")
+    wait(600)
+    desk.save_search()
+    wait(500)
+    dialog = window.dialog
+    if isinstance(dialog, SaveSearchDialog):
+        dialog.name_field.setText("Yevkurov tour")
+        shooter.shot("save-search")
+        dialog.save_button.click()
+        wait(800)
+    results.set_query("")
+    sample = archive.get(archive.list_ids()[0])
+    # The wire's version of a clipping the archive has: a sentence more, so nearly alike.
+    copy = sample.body + "\n\nMore reactions are expected on Monday."
+    with local_feeds((f"{sample.title}, the wire's version", copy)) as base:
+        monitor = Monitor(archive)
+        monitor.add_feed(
+            f"{base}/wire.xml", "Sahel Wire", tags=[("topic", "Security")], check=False
+        )
+        monitor.add_feed(f"{base}/gone.xml", "Niamey Observer", check=False)
+        desk.poller.poll_all()
+        wait_until(lambda: not desk.poller.polling, 120)
+        window.refresh_sidebar()
+        wait(800)
+        window.sidebar.select(INBOX)
+        wait_until(lambda: desk.inbox.model.rowCount() > 0, 20)
+        desk.inbox.table.selectRow(1)
+        desk.inbox.table.setFocus()
+        wait(1000)
+        shooter.shot("inbox")
+        desk.follow_feed()
+        wait(500)
+        shooter.shot("follow-feed")
+        if window.dialog is not None:
+            window.dialog.close()
+    desk.write_digest()
+    wait(500)
+    shooter.shot("digest-dialog")
+    if window.dialog is not None:
+        window.dialog.close()
 
 
 def main(argv: list[str] | None = None) -> int:

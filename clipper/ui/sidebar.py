@@ -1,4 +1,5 @@
-"""The sidebar: Library, Dossiers, Topics, Regions, Sources and Trash, each with a count.
+"""The sidebar: Library, Feeds (the Inbox and each feed, with unread counts), Saved searches
+(with what is new in each), Dossiers, Topics, Regions, Sources and Trash, each with a count.
 
 `read_sidebar` (a plain function, run on a worker) reads everything the tree shows;
 `SidebarModel.populate` turns it into items. Selecting a node emits the `ClippingFilter` it
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.core.archive import Archive
+from clipper.core.monitor import FeedView, Monitor, SavedSearchStatus
 from clipper.core.views import ClippingFilter, DossierView, SourceCount, TagNode
 from clipper.ui.clipping_model import ids_from_mime
 from clipper.ui.icons import icon
@@ -52,10 +54,12 @@ DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 3  # a dossier's description, as t
 @dataclass(frozen=True)
 class NodeKey:
     """What a sidebar node stands for: kind is library, trash, dossier, topic, region,
-    source or section; value is the id or name (None for library, trash and sections)."""
+    source, inbox, feed, saved or section; value is the id or name (None for library, trash,
+    the inbox and sections). A saved search's node carries its facets."""
 
     kind: str
     value: int | str | None = None
+    facets: ClippingFilter | None = None
 
     def clipping_filter(self) -> ClippingFilter | None:
         if self.kind == "library":
@@ -68,11 +72,14 @@ class NodeKey:
             return ClippingFilter(tag_ids=(self.value,))
         if self.kind == "source" and isinstance(self.value, str):
             return ClippingFilter(source=self.value)
+        if self.kind == "saved":
+            return self.facets or ClippingFilter()
         return None
 
 
 LIBRARY = NodeKey("library")
 TRASH = NodeKey("trash")
+INBOX = NodeKey("inbox")
 
 
 @dataclass(frozen=True)
@@ -85,11 +92,17 @@ class SidebarData:
     sources: list[SourceCount]
     # What each dossier lists: its members out of the trash.
     dossier_counts: dict[int, int] = field(default_factory=dict)
+    feeds: list[FeedView] = field(default_factory=list)
+    # Waiting items per feed, and in the whole inbox (watch folders' too).
+    unread: dict[int, int] = field(default_factory=dict)
+    inbox_new: int = 0
 
 
 def read_sidebar(archive: Archive) -> SidebarData:
     """Everything the sidebar shows, read in one go (on a worker)."""
     dossiers = archive.dossiers()
+    monitor = Monitor(archive)
+    counts = monitor.inbox_counts()
     return SidebarData(
         library=archive.count(),
         trash=archive.count(ClippingFilter(in_trash=True)),
@@ -98,7 +111,25 @@ def read_sidebar(archive: Archive) -> SidebarData:
         regions=archive.tag_tree("region"),
         sources=archive.sources(),
         dossier_counts={d.id: archive.count(ClippingFilter(dossier_id=d.id)) for d in dossiers},
+        feeds=monitor.feeds(),
+        unread={c.feed_id: c.new for c in counts if c.feed_id is not None},
+        inbox_new=sum(c.new for c in counts),
     )
+
+
+def saved_key(status: SavedSearchStatus) -> NodeKey:
+    return NodeKey("saved", status.search.name, status.search.facets)
+
+
+def feed_tooltip(feed: FeedView) -> str:
+    """A feed's address, and why its last poll failed when it did (the editor sees it here
+    and in the inbox, never in a modal dialog)."""
+    lines = [feed.url]
+    if feed.rule:
+        lines.append(f"Rule: {feed.rule}")
+    if feed.last_error:
+        lines.append(f"Last poll failed: {feed.last_error}")
+    return "\n".join(lines)
 
 
 def _item(
@@ -152,6 +183,8 @@ class SidebarModel(QStandardItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.data_read: SidebarData | None = None
+        # Saved searches with their new counts, read apart (they need the search index).
+        self.saved: list[SavedSearchStatus] = []
         # The first item standing for each node, so finding one never walks the tree.
         self._first_item: dict[NodeKey, QStandardItem] = {}
 
@@ -161,6 +194,8 @@ class SidebarModel(QStandardItemModel):
         self._first_item = {}
         root = self.invisibleRootItem()
         root.appendRow(_item("Library", LIBRARY, data.library, "library"))
+        root.appendRow(self._feeds_section(data))
+        root.appendRow(self._saved_section())
 
         dossiers = _section("Dossiers", "dossiers")
         if not data.dossiers:
@@ -196,6 +231,28 @@ class SidebarModel(QStandardItemModel):
             key = item.data(NODE_ROLE)
             if key is not None and key.kind not in ("topic", "region"):
                 self._first_item.setdefault(key, item)
+
+    def _feeds_section(self, data: SidebarData) -> QStandardItem:
+        feeds = _section("Feeds", "feeds")
+        feeds.appendRow(_item("Inbox", INBOX, data.inbox_new, "inbox"))
+        for feed in data.feeds:
+            node = _item(feed.name, NodeKey("feed", feed.id), data.unread.get(feed.id, 0))
+            node.setIcon(icon("warning" if feed.last_error else "feed"))
+            node.setToolTip(plain_tooltip(feed_tooltip(feed)))
+            feeds.appendRow(node)
+        if not data.feeds:
+            feeds.appendRow(_hint("Follow a feed: drop its address"))
+        return feeds
+
+    def _saved_section(self) -> QStandardItem:
+        section = _section("Saved searches", "saved")
+        for status in self.saved:
+            node = _item(status.search.name, saved_key(status), status.new, "saved")
+            node.setToolTip(plain_tooltip(status.search.query or status.search.name))
+            section.appendRow(node)
+        if not self.saved:
+            section.appendRow(_hint("Save a search: Ctrl+Shift+S"))
+        return section
 
     def _add_tree(
         self, section: QStandardItem, nodes: list[TagNode], kind: str, hide_empty: bool
@@ -351,7 +408,8 @@ class SidebarView(QTreeView):
         self.setIndentation(14)
         self.setMinimumWidth(190)
         self._expanded: set[NodeKey] = {
-            NodeKey("section", s) for s in ("dossiers", "topics", "regions", "sources")
+            NodeKey("section", s)
+            for s in ("feeds", "saved", "dossiers", "topics", "regions", "sources")
         }
         self._current: NodeKey = LIBRARY
         self._restoring = False
@@ -382,6 +440,12 @@ class SidebarView(QTreeView):
             # What was selected is gone (a deleted dossier): fall back to the library.
             self._current = key
             self.node_selected.emit(key)
+
+    def set_saved(self, saved: list[SavedSearchStatus]) -> None:
+        """Show fresh saved searches and their new counts (read apart from the rest)."""
+        self.sidebar_model.saved = list(saved)
+        if self.sidebar_model.data_read is not None:
+            self.populate(self.sidebar_model.data_read)
 
     def select(self, key: NodeKey) -> None:
         index = self.sidebar_model.index_of(key)

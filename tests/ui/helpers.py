@@ -65,6 +65,7 @@ def sync_executors() -> dict[str, ImmediateExecutor]:
         "importer": ImmediateExecutor(),
         "indexer": ImmediateExecutor(),
         "watcher": ImmediateExecutor(),
+        "monitor": ImmediateExecutor(),
     }
 
 

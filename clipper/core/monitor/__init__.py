@@ -27,12 +27,19 @@ from clipper.core.monitor.rules import TagSpec, check_rule, default_tags
 from clipper.core.monitor.saved import SavedRun, SavedSearchStatus
 from clipper.core.monitor.since import parse_since
 from clipper.core.monitor.triage import KeepOutcome
-from clipper.core.store.feeds import DEFAULT_INTERVAL_MINUTES, FeedView, WatchFolderView
+from clipper.core.store.feeds import (
+    DEFAULT_INTERVAL_MINUTES,
+    MIN_INTERVAL_MINUTES,
+    FeedView,
+    WatchFolderView,
+)
 from clipper.core.store.inbox import InboxCounts, InboxItemView
 from clipper.core.store.saved import SavedSearchView
 from clipper.core.views import ClippingFilter
 
 __all__ = [
+    "DEFAULT_INTERVAL_MINUTES",
+    "MIN_INTERVAL_MINUTES",
     "FeedView",
     "InboxCounts",
     "InboxItemView",
@@ -96,6 +103,11 @@ class Monitor:
         """Stop following a feed; its waiting items and its memory of entries go with it
         (clippings kept from it stay in the library)."""
         return self._stores.feeds.remove(feed_id)
+
+    def due_feeds(self, now: dt.datetime | None = None) -> list[FeedView]:
+        """The feeds whose time to be polled has come (a poll of them may be skipped when
+        there are none: the window's timer asks every minute)."""
+        return self._stores.feeds.due(now)
 
     def poll_due_feeds(
         self,

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from clipper.core.drafts import ClippingDraft
+from clipper.core.drafts import ClippingDraft, Suggestion
 from clipper.core.search import SearchIndex
 from clipper.core.search.ports import TagLookup
 from clipper.core.search.query import (
@@ -41,8 +41,15 @@ CONFIDENT_SUGGESTION = 0.5
 def default_tags(draft: ClippingDraft, source_tags: Sequence[TagSpec] = ()) -> list[TagSpec]:
     """The tags an arrived draft is kept with unless the editor says otherwise: the feed's
     (or folder's) own tags, then its confident region and topic suggestions."""
+    return suggested_tags(draft.regions, draft.topics, source_tags)
+
+
+def suggested_tags(
+    regions: Sequence[Suggestion], topics: Sequence[Suggestion], source_tags: Sequence[TagSpec] = ()
+) -> list[TagSpec]:
+    """`default_tags` from the suggestions alone (what the inbox shows of a waiting item)."""
     tags: list[TagSpec] = list(dict.fromkeys(source_tags))
-    for kind, suggestions in (("region", draft.regions), ("topic", draft.topics)):
+    for kind, suggestions in (("region", regions), ("topic", topics)):
         for suggestion in suggestions:
             spec = (kind, suggestion.name)
             if suggestion.score >= CONFIDENT_SUGGESTION and spec not in tags:
