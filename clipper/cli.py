@@ -8,15 +8,14 @@ Exit codes: 0 all good, 1 some inputs failed (or `check` found drift), 2 bad usa
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict
 from typing import Any
 
 from clipper import __version__
+from clipper.cli_json import print_json
 from clipper.core.errors import ArchiveDamaged, ArchiveError, ArchiveUnavailable
 from clipper.core.paths import resolve_location
 from clipper.monitor_cli import MONITOR_COMMANDS, add_monitor_parsers
@@ -32,22 +31,6 @@ INDEX_EVERY = 100
 
 class UsageError(Exception):
     """Bad arguments or a malformed query: exit code 2."""
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, frozenset | set | tuple):
-        return list(value)
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    if isinstance(value, bytes):
-        return None
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def print_json(value: object) -> None:
-    print(json.dumps(value, ensure_ascii=False, default=_json_default))
 
 
 def build_parser() -> argparse.ArgumentParser:

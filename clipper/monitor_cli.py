@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from clipper.cli_json import print_json
+
 if TYPE_CHECKING:
     from clipper.core.archive import Archive
     from clipper.core.monitor import Monitor, PollOutcome
@@ -29,12 +31,6 @@ class _Usage(Exception):
 
 def _fail(message: str) -> None:
     print(f"clipper: {message}", file=sys.stderr)
-
-
-def _print_json(value: object) -> None:
-    from clipper.cli import print_json
-
-    print_json(value)
 
 
 def add_monitor_parsers(sub: Any) -> None:
@@ -249,7 +245,7 @@ def _feeds_list(args: argparse.Namespace, location: ArchiveLocation) -> int:
         counts = _counts_by_source(monitor)
         feeds = monitor.feeds()
         if args.json:
-            _print_json([_feed_json(f, counts.get(("feed", f.id))) for f in feeds])
+            print_json([_feed_json(f, counts.get(("feed", f.id))) for f in feeds])
             return EXIT_OK
         if not feeds:
             print("no feeds: add one with clipper feeds add URL")
@@ -337,7 +333,7 @@ def _report(outcomes: Sequence[PollOutcome], as_json: bool, none: str) -> int:
         print(none)
     for outcome in outcomes:
         if as_json:
-            _print_json(_outcome_json(outcome))
+            print_json(_outcome_json(outcome))
         else:
             _print_outcome(outcome)
         sys.stdout.flush()
@@ -380,7 +376,7 @@ def _watch_list(args: argparse.Namespace, location: ArchiveLocation) -> int:
         counts = _counts_by_source(monitor)
         folders = monitor.watch_folders()
         if args.json:
-            _print_json(
+            print_json(
                 [
                     {
                         "id": f.id,
@@ -474,7 +470,7 @@ def _inbox_list(args: argparse.Namespace, location: ArchiveLocation) -> int:
         states = INBOX_STATES if args.state == "all" else (args.state,)
         items = monitor.inbox(states, args.feed, args.folder, copies=args.copies)
         if args.json:
-            _print_json([_item_json(i) for i in items])
+            print_json([_item_json(i) for i in items])
             return EXIT_OK
         names = _source_names(monitor)
         label = "waiting" if args.state == "new" else args.state
@@ -512,7 +508,7 @@ def _inbox_show(args: argparse.Namespace, location: ArchiveLocation) -> int:
         if item.state == "new":
             body = archive.stores.inbox.draft(item.id).body
         if args.json:
-            _print_json(_item_json(item, body))
+            print_json(_item_json(item, body))
             return EXIT_OK
         print(f"{item.title}  [{item.state}]")
         facts = [item.source, item.published and item.published.isoformat()]
@@ -553,7 +549,7 @@ def _inbox_keep(args: argparse.Namespace, location: ArchiveLocation) -> int:
         failed = 0
         for outcome in outcomes:
             if args.json:
-                _print_json(
+                print_json(
                     {
                         "item": outcome.item_id,
                         "ok": outcome.ok,
@@ -647,7 +643,7 @@ def _saved_list(args: argparse.Namespace, location: ArchiveLocation) -> int:
     def work(archive: Archive, monitor: Monitor) -> int:
         statuses = monitor.saved_searches()
         if args.json:
-            _print_json(
+            print_json(
                 [
                     {
                         "name": s.search.name,
@@ -686,7 +682,7 @@ def _saved_run(args: argparse.Namespace, location: ArchiveLocation) -> int:
         shown = list(run.ids[: args.limit])
         summaries = archive.summaries(shown)
         if args.json:
-            _print_json(
+            print_json(
                 {
                     "name": run.search.name,
                     "query": run.search.query,
