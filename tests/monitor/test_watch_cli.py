@@ -9,6 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from clipper.core.monitor import watch
 from tests.helpers.feeds import story
 from tests.monitor.conftest import Desk
 
@@ -34,12 +37,20 @@ def waiting(desk: Desk) -> list[dict[str, Any]]:
     return json.loads(desk.run("inbox", "list", "--json").out)  # type: ignore[no-any-return]
 
 
-def test_new_files_are_read_once_and_moved_away(desk: Desk, tmp_path: Path) -> None:
+def test_new_files_are_read_once_and_moved_away(
+    desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file is "still being written" for ten minutes here, so that a loaded machine taking
+    # seconds between the drop and the poll cannot make the fresh file a settled one.
+    monkeypatch.setattr(watch, "SETTLE_S", 600.0)
     inbox_dir, done = tmp_path / "to-clip", tmp_path / "clipped"
-    drop(inbox_dir, "wagner.txt", article("Wagner arrives in Niamey", "The arrival of Wagner"))
-    drop(inbox_dir / "desk-2", "uranium.md", article("Uranium exports halted", "Uranium", "Agadez"))
-    drop(inbox_dir, "empty.txt", "")
-    drop(inbox_dir, ".hidden.txt", article("A hidden file", "Nothing"))
+    hour = 3600.0
+    wagner = article("Wagner arrives in Niamey", "The arrival of Wagner")
+    drop(inbox_dir, "wagner.txt", wagner, age_s=hour)
+    uranium = article("Uranium exports halted", "Uranium", "Agadez")
+    drop(inbox_dir / "desk-2", "uranium.md", uranium, age_s=hour)
+    drop(inbox_dir, "empty.txt", "", age_s=hour)
+    drop(inbox_dir, ".hidden.txt", article("A hidden file", "Nothing"), age_s=hour)
     drop(inbox_dir, "fresh.txt", article("Still being scanned", "A scan", "Zinder"), age_s=0)
     added = desk.run("watch", "add", str(inbox_dir), "--move-to", str(done), "--tag", "topic:Desk")
     assert added.lines == [f"watching folder #1 {inbox_dir}, moving each file read to {done}"]

@@ -154,7 +154,7 @@ class Monitor:
         self,
         progress: Progress | None = None,
         cancelled: Cancelled | None = None,
-        settle_s: float = watch.SETTLE_S,
+        settle_s: float | None = None,
     ) -> list[PollOutcome]:
         """Read the new files of every watch folder into the inbox."""
         return watch.poll_folders(self.archive, self.watch_folders(), progress, cancelled, settle_s)

@@ -72,7 +72,7 @@ def poll_folders(
     folders: Sequence[WatchFolderView],
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
-    settle_s: float = SETTLE_S,
+    settle_s: float | None = None,
 ) -> list[PollOutcome]:
     outcomes = []
     for number, folder in enumerate(folders, start=1):
@@ -95,9 +95,11 @@ def poll_folder(
     archive: Archive,
     folder: WatchFolderView,
     cancelled: Cancelled | None = None,
-    settle_s: float = SETTLE_S,
+    settle_s: float | None = None,
 ) -> PollOutcome:
-    """Read the folder's new files into the inbox (see the module notes)."""
+    """Read the folder's new files into the inbox (see the module notes); a file changed less
+    than `settle_s` seconds ago (default SETTLE_S, read at each call) waits."""
+    settle = SETTLE_S if settle_s is None else settle_s
     started = utcnow()
     root = Path(folder.path)
     move_to = Path(folder.move_to) if folder.move_to else None
@@ -114,7 +116,7 @@ def poll_folder(
             info = path.stat()
         except OSError:
             continue  # gone since the listing
-        if now - info.st_mtime < settle_s:
+        if now - info.st_mtime < settle:
             waiting += 1
             continue
         candidates.append((path, file_key(root, path, info)))
