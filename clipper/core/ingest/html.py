@@ -1,5 +1,5 @@
 """The HTML reader: saved pages and dragged `text/html`, through trafilatura with its
-fallbacks and its metadata (htmldate for the date), then the cleaner.
+fallbacks and its metadata (htmldate for the date, in page_dates), then the cleaner.
 
 Only text leaves this module: trafilatura drops scripts, styles, frames, embeds and media, and
 the body is plain text, so none of them and no attribute (event handlers) can reach a clipping.
@@ -32,6 +32,7 @@ from clipper.core.ingest.metadata import (
     choose_title,
     page_info,
 )
+from clipper.core.ingest.page_dates import published_date
 
 log = logging.getLogger(__name__)
 
@@ -81,29 +82,6 @@ def _prune(tree: HtmlElement) -> None:
             _remove_keeping_tail(link)
         else:
             link.drop_tag()  # its words belong to the sentence around it
-
-
-def _published(tree: HtmlElement, url: str | None) -> str | None:
-    """htmldate's date for the page: the article's own (original) date before modified or
-    crawl dates, nothing after today. Its quick search first; the extensive one (text
-    patterns, dateparser for dates in words) only when the quick one finds nothing, which
-    gives the same answers on the peers' pages at a fraction of the cost."""
-    from htmldate import find_date
-
-    settings: dict[str, Any] = {
-        "original_date": True,
-        "max_date": dt.date.today().isoformat(),
-        "url": url,
-    }
-    for extensive in (False, True):
-        try:
-            found = find_date(tree, extensive_search=extensive, **settings)
-        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-            log.debug("htmldate failed: %s", exc)
-            return None
-        if found:
-            return str(found)
-    return None
 
 
 def _trafilatura_metadata(tree: HtmlElement) -> dict[str, str | None]:
@@ -176,7 +154,7 @@ def extract_html(
     # Metadata first: pruning and extraction change the tree.
     traf_meta = _trafilatura_metadata(tree)
     found = _metadata(traf_meta, info, tree)
-    date = _date(_published(tree, url or traf_meta.get("url")))
+    date = _date(published_date(tree, url or traf_meta.get("url")))
     if date is not None:
         found["date"] = date
     _prune(tree)
