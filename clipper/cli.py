@@ -135,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, default=5000)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--queries", type=int, default=200, help="searches per query kind")
+    p.add_argument(
+        "--startup-runs",
+        type=int,
+        default=3,
+        help="window startups timed on the archive at the end (0: none)",
+    )
 
     add_monitor_parsers(sub)
     return parser
@@ -602,7 +608,13 @@ def _bench_peer_eval(folder: Any, rounds: int, limit: int | None) -> int:
 def cmd_bench(args: argparse.Namespace, location: Any) -> int:
     from clipper.bench.search import run_bench
 
-    return run_bench(location, size=args.size, seed=args.seed, queries=args.queries)
+    return run_bench(
+        location,
+        size=args.size,
+        seed=args.seed,
+        queries=args.queries,
+        startup_runs=args.startup_runs,
+    )
 
 
 COMMANDS = {

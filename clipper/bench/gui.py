@@ -13,6 +13,7 @@ kept in --work (default out/gui-bench) so later runs reuse it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import random
@@ -194,8 +195,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=20_000, help="clippings in the big archive")
     parser.add_argument("--runs", type=int, default=5, help="startups timed per archive")
     parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "out" / "gui-bench")
+    parser.add_argument(
+        "--startup-of",
+        type=Path,
+        metavar="ARCHIVE",
+        help="only time startup to a usable window on this archive (what `clipper bench` asks)",
+    )
     args = parser.parse_args(argv)
     application()
+    if args.startup_of is not None:
+        return _startup_only(args.startup_of, args.runs)
     args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         tmp = Path(scratch)
@@ -222,6 +231,19 @@ def main(argv: list[str] | None = None) -> int:
             f"(x{big_median / empty_median:.2f})"
         )
     QApplication.processEvents()
+    return 0
+
+
+def _startup_only(home: Path, runs: int) -> int:
+    """Print one line: the median startup in ms over `runs`, and this process's peak memory."""
+    with tempfile.TemporaryDirectory() as scratch:
+        times = [time_startup(home, Path(scratch) / "settings.ini") for _ in range(runs)]
+    peak = 0.0
+    with contextlib.suppress(ImportError):  # no resource module on Windows
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{statistics.median(times) * 1000:,.0f} ({peak:,.0f})")
     return 0
 
 

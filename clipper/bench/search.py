@@ -2,20 +2,25 @@
 SQLite FTS5 and plain Whoosh run on the same articles and queries in the same run.
 
 The corpus (`clipper.bench.corpus.NewsCorpus`) is stored through the real `Archive.add` into
-the archive given with --archive, which must be new or empty. Steps:
+the archive given with --archive, which must be new or empty, or hold the corpus of an earlier
+run of the same size and seed: that one is reused as it stands (`clipper.bench.stored`), its
+import rate quoted from its build. Steps:
 
 1. import the first min(size, 20,000) articles, build the index (worker processes), then
-   time "add one clipping until a search finds it" at that size;
+   time "add one clipping until a search finds it" at that size (at the whole size on a
+   reused corpus); the clippings it adds are purged again;
 2. import the rest and let the index catch up (worker processes again);
 3. search latency p50/p95 per query kind, highlights of the first 20 hits included (and the
    total and facet counts, which the FTS5 side does not compute); more-like-this;
-4. FTS5 (unicode61 remove_diacritics 2, bm25, snippet) indexes the same texts and runs the
-   same queries translated to its syntax; the ratio column is our speed relative to FTS5
-   (articles per second over articles per second, FTS5's p95 time over ours): above 1, we
-   are faster;
+4. FTS5 (unicode61 remove_diacritics 2, bm25, snippet) indexes the same texts (once per
+   stored corpus) and runs the same queries translated to its syntax; the ratio column is
+   our speed relative to FTS5 (articles per second over articles per second, FTS5's p95 time
+   over ours): above 1, we are faster;
 5. plain single-writer Whoosh (stock analyzer, default writer) and this index's single
    process builder on the same sample of articles, for the indexing rate side by side;
-6. index open time, full rebuild time, peak memory.
+6. index open time, full rebuild time (the index build figure of a reused corpus), index
+   and database sizes, peak memory; then startup to a usable window on the archive, in a
+   process of its own (`clipper.bench.gui --startup-of`).
 
 Timings are medians and 95th percentiles of wall time; the machine is shared, so the load
 average is printed with them.
@@ -31,6 +36,7 @@ import re
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +46,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from clipper.bench.corpus import REGIONS, SOURCES, NewsCorpus
+from clipper.bench.stored import (
+    FTS_NAME,
+    StoredCorpus,
+    folder_bytes,
+    new_mark,
+    read_mark,
+    sqlite_bytes,
+    why_not_reusable,
+    write_mark,
+)
 from clipper.core.paths import ArchiveLocation
 from clipper.core.search.analysis import WORDS
 from clipper.core.views import IndexDocument
@@ -102,6 +118,7 @@ def run_bench(
     seed: int = 7,
     queries: int = 200,
     stream: TextIO | None = None,
+    startup_runs: int = 3,
 ) -> int:
     """Run the benchmark (see the module notes); returns the command's exit code."""
     from clipper.core.archive import Archive
@@ -112,42 +129,70 @@ def run_bench(
         return 2
     archive = Archive(location)
     try:
+        stored: StoredCorpus | None = None
         if archive.count(None) or archive.last_seq():
-            report.line(
-                f"clipper bench: the archive at {location.home} is not empty; "
-                "give --archive a new folder"
-            )
-            return 2
-        _run(archive, size, seed, queries, report)
+            stored = read_mark(location.home)
+            why = why_not_reusable(stored, size, seed, archive.count(None))
+            if why is not None:
+                report.line(
+                    f"clipper bench: the archive at {location.home} is not this bench's corpus "
+                    f"({why}); give --archive a new folder, or the folder of an earlier "
+                    f"`clipper bench --size {size} --seed {seed}` to reuse its articles"
+                )
+                return 2
+        _run(archive, size, seed, queries, report, stored)
     finally:
         archive.close()
+    if startup_runs:
+        _report_startup(location, startup_runs, report)
+    report.line(f"load average at the end: {_load()}")
     return 0
 
 
-def _run(archive: Archive, size: int, seed: int, queries: int, report: Report) -> None:
+def _run(
+    archive: Archive,
+    size: int,
+    seed: int,
+    queries: int,
+    report: Report,
+    stored: StoredCorpus | None,
+) -> None:
     corpus = NewsCorpus(seed)
+    home = archive.location.home
     report.line(
         f"clipper bench: {size} synthetic articles (seed {seed}), {queries} queries per kind, "
         f"{os.cpu_count()} cores, load {_load()}"
     )
+    if stored is not None:
+        report.line(
+            f"reusing the corpus built in {home} on {stored.built_at} (import figures from then)"
+        )
     report.line()
 
-    # 1. The first part of the archive, its index, and one clipping at a time.
-    first_part = min(size, ONE_ADD_SIZE)
-    import_time = _import(archive, corpus, 0, first_part)
-    started = time.perf_counter()
-    index = archive.open_index()
-    build_time = time.perf_counter() - started
-    one_add = _one_add(archive, index, corpus, size)
-
-    # 2. The rest, caught up as a batch.
-    catch_up_time = 0.0
-    if size > first_part:
-        import_time += _import(archive, corpus, first_part, size - first_part)
+    # 1-2. The archive and its index: built (the first part, its index, one clipping at a
+    # time at that size, then the rest caught up as a batch), or reused as they are.
+    index_rate: float | None = None
+    if stored is None:
+        first_part = min(size, ONE_ADD_SIZE)
+        import_time = _import(archive, corpus, 0, first_part)
         started = time.perf_counter()
-        index.catch_up()
-        catch_up_time = time.perf_counter() - started
-    index_time = build_time + catch_up_time
+        index = archive.open_index()
+        build_time = time.perf_counter() - started
+        one_add_at = first_part
+        one_add = _one_add(archive, index, corpus, size)
+        catch_up_time = 0.0
+        if size > first_part:
+            import_time += _import(archive, corpus, first_part, size - first_part)
+            started = time.perf_counter()
+            index.catch_up()
+            catch_up_time = time.perf_counter() - started
+        index_rate = size / (build_time + catch_up_time)
+        stored = new_mark(size, seed, size / import_time)
+        write_mark(home, stored)
+    else:
+        index = archive.open_index()
+        one_add_at = size
+        one_add = _one_add(archive, index, corpus, size)
 
     # 3. Searches.
     query_mix = make_queries(corpus, archive, queries, seed)
@@ -167,16 +212,21 @@ def _run(archive: Archive, size: int, seed: int, queries: int, report: Report) -
         index.more_like(cid)
         more_like.add(time.perf_counter() - started)
 
-    # 4. FTS5 on the same texts and queries.
-    with tempfile.TemporaryDirectory(prefix="clipper-bench-") as scratch:
-        fts_index_time, fts_times = _fts5(archive, query_mix, Path(scratch) / "fts.sqlite3")
+    # 4. FTS5 on the same texts and queries, its database kept beside the archive.
+    fts_path = home / FTS_NAME
+    if stored.fts_rate is None or not fts_path.is_file():
+        fts_path.unlink(missing_ok=True)
+        stored = stored.with_fts_rate(size / _fts5_build(archive, fts_path))
+        write_mark(home, stored)
+    fts_rate = stored.fts_rate or float("nan")
+    fts_times = _fts5_search(fts_path, query_mix)
 
     # 5. Indexing rates on one sample: plain Whoosh, this index in one process.
     sample = _sample_documents(archive, min(SAMPLE_SIZE, size))
     plain_rate = len(sample) / _plain_whoosh(sample)
     builder_rate = len(sample) / _single_process_builder(sample)
 
-    # 6. Open, rebuild, memory.
+    # 6. Open, rebuild, sizes, memory.
     index.close()
     opens = Timings()
     for _ in range(5):
@@ -191,19 +241,20 @@ def _run(archive: Archive, size: int, seed: int, queries: int, report: Report) -
     rebuild_time = time.perf_counter() - started
     segments = reopened.segment_count()
     reopened.close()
+    if index_rate is None:
+        index_rate = size / rebuild_time  # a reused index: the rebuild is the same build
 
-    total = archive.count(None)
     report.row("", "clipper (Whoosh)", "SQLite FTS5", "ours/FTS5")
-    report.row("archive import (Archive.add), articles/s", f"{total / import_time:,.0f}")
+    report.row("archive import (Archive.add), articles/s", f"{stored.import_rate:,.0f}")
     report.row(
         "index build (workers for big batches), articles/s",
-        f"{total / index_time:,.0f}",
-        f"{total / fts_index_time:,.0f}",
-        f"{(total / index_time) / (total / fts_index_time):.2f}x",
+        f"{index_rate:,.0f}",
+        f"{fts_rate:,.0f}",
+        f"{index_rate / fts_rate:.2f}x",
     )
     report.row(
         "import + index, articles/s",
-        f"{total / (import_time + index_time):,.0f}",
+        f"{1 / (1 / stored.import_rate + 1 / index_rate):,.0f}",
     )
     report.row(
         f"indexing, one process, {len(sample)} articles, articles/s",
@@ -215,12 +266,9 @@ def _run(archive: Archive, size: int, seed: int, queries: int, report: Report) -
     )
     report.row(
         "  ours vs plain Whoosh (build; one process)",
-        f"{(total / index_time) / plain_rate:.1f}x; {builder_rate / plain_rate:.1f}x",
+        f"{index_rate / plain_rate:.1f}x; {builder_rate / plain_rate:.1f}x",
     )
-    report.row(
-        f"add one clipping until found, at {first_part:,}, p50/p95",
-        _ms(one_add),
-    )
+    report.row(f"add one clipping until found, at {one_add_at:,}, p50/p95", _ms(one_add))
     report.line()
     report.row("search, first page of 20 with highlights", "p50 / p95 ms", "p50 / p95 ms", "p95")
     for kind in KINDS:
@@ -232,14 +280,53 @@ def _run(archive: Archive, size: int, seed: int, queries: int, report: Report) -
         report.row(f"  {kind}", _ms(ours), _ms(theirs), f"{theirs.p95 / ours.p95:.2f}x")
     every_ours = Timings([s for t in clipper_times.values() for s in t.samples])
     every_theirs = Timings([s for t in fts_times.values() for s in t.samples])
-    report.row("  all kinds", _ms(every_ours), _ms(every_theirs))
+    report.row(
+        "  all kinds",
+        _ms(every_ours),
+        _ms(every_theirs),
+        f"{every_theirs.p95 / every_ours.p95:.2f}x",
+    )
     report.row("more like this (10)", _ms(more_like), "n/a")
     report.line()
     report.row("index open (and first search), p50/p95", _ms(opens))
     report.row(f"full rebuild, s ({segments} segments after)", f"{rebuild_time:,.1f}")
+    database = sqlite_bytes(archive.location.database_url)
+    report.row(
+        "index size; database size, MB",
+        f"{folder_bytes(archive.location.index_dir) / 2**20:,.0f}; "
+        + (f"{database / 2**20:,.0f}" if database is not None else "n/a (server)"),
+        f"{fts_path.stat().st_size / 2**20:,.0f}",
+    )
     own, children = _peak_memory_mb()
     report.row("peak memory, MB (this process; a worker)", f"{own:,.0f}; {children:,.0f}")
-    report.line(f"load average at the end: {_load()}")
+
+
+def _report_startup(location: ArchiveLocation, runs: int, report: Report) -> None:
+    """Startup to a usable window on the bench's archive, in a process of its own (Qt stays
+    out of this one; the window needs the archive this process has closed)."""
+    command = [
+        sys.executable,
+        "-m",
+        "clipper.bench.gui",
+        "--startup-of",
+        str(location.home),
+        "--runs",
+        str(runs),
+    ]
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=600, env=env, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        report.row("startup to a usable window, ms (peak MB)", f"n/a ({exc})")
+        return
+    figures = done.stdout.strip().splitlines()[-1:] if done.returncode == 0 else []
+    if not figures:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        report.row("startup to a usable window, ms (peak MB)", f"n/a ({reason[:60]})")
+        return
+    report.row(f"startup to a usable window, median of {runs}, ms (peak MB)", figures[0])
 
 
 def _peak_memory_mb() -> tuple[float, float]:
@@ -274,20 +361,25 @@ def _import(archive: Archive, corpus: NewsCorpus, first: int, count: int) -> flo
 
 
 def _one_add(archive: Archive, index: SearchIndex, corpus: NewsCorpus, size: int) -> Timings:
-    """Add a clipping with a word nobody else uses, catch up, search until it is found."""
+    """Add a clipping with a word nobody else uses, catch up, search until it is found; the
+    clippings added go again at the end (trashed and purged), so the corpus stays as built."""
     timings = Timings()
+    added: list[int] = []
     for trial in range(ONE_ADD_TRIALS):
         article = corpus.article(size + 10_000 + trial)
         marker = f"zqmarker{trial}x"
         draft = article.draft
         draft.body = f"{draft.body}\n\n{marker}"
         started = time.perf_counter()
-        archive.add(draft, article.tags)
+        added.append(archive.add(draft, article.tags).id)
         index.catch_up()
         results = index.search(marker)
         timings.add(time.perf_counter() - started)
         if results.total != 1:
             raise RuntimeError(f"the clipping just added was not found ({marker})")
+    archive.trash(added)
+    archive.purge(added)
+    index.catch_up()
     return timings
 
 
@@ -378,10 +470,8 @@ def _documents(archive: Archive, ids: Sequence[int]) -> Iterator[IndexDocument]:
                 yield found[cid]
 
 
-def _fts5(
-    archive: Archive, query_mix: list[BenchQuery], path: Path
-) -> tuple[float, dict[str, Timings]]:
-    """Index the archive's live clippings in FTS5 and run the query mix; (seconds, timings)."""
+def _fts5_build(archive: Archive, path: Path) -> float:
+    """Index the archive's live clippings in a new FTS5 database; the seconds it took."""
     connection = sqlite3.connect(path)
     connection.execute(
         "CREATE VIRTUAL TABLE fts USING fts5(title, standfirst, body, notes, tags, author, "
@@ -416,6 +506,13 @@ def _fts5(
                 (doc.id, doc.published.isoformat() if doc.published else None),
             )
     index_time = time.perf_counter() - started
+    connection.close()
+    return index_time
+
+
+def _fts5_search(path: Path, query_mix: list[BenchQuery]) -> dict[str, Timings]:
+    """The query mix on an FTS5 database `_fts5_build` made, timed per kind."""
+    connection = sqlite3.connect(path)
     timings = {kind: Timings() for kind in KINDS}
     search = (
         "SELECT fts.rowid, snippet(fts, 2, '«', '»', '…', 12), bm25(fts) FROM fts "
@@ -447,7 +544,7 @@ def _fts5(
             connection.execute(dated_count, (query.fts, first, last)).fetchone()
         timings[query.kind].add(time.perf_counter() - started)
     connection.close()
-    return index_time, {kind: t for kind, t in timings.items() if t.samples}
+    return {kind: t for kind, t in timings.items() if t.samples}
 
 
 def _sample_documents(archive: Archive, count: int) -> list[IndexDocument]:
