@@ -180,15 +180,14 @@ def _run(
         build_time = time.perf_counter() - started
         one_add_at = first_part
         one_add = _one_add(archive, index, corpus, size)
-        catch_up_time = 0.0
         if size > first_part:
             import_time += _import(archive, corpus, first_part, size - first_part)
-            started = time.perf_counter()
-            index.catch_up()
-            catch_up_time = time.perf_counter() - started
-        index_rate = size / (build_time + catch_up_time)
+        # Marked as soon as the articles are in: a run stopped later leaves them reusable.
         stored = new_mark(size, seed, size / import_time)
         write_mark(home, stored)
+        started = time.perf_counter()
+        index.catch_up()
+        index_rate = size / (build_time + time.perf_counter() - started)
     else:
         index = archive.open_index()
         one_add_at = size
