@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="auto: read scans and PDF pages without text; force: PDF pages with text too",
     )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes reading the inputs (default: one per core for 8 inputs or more; "
+        "1: all in this process)",
+    )
 
     p = sub.add_parser("search", help="full-text search")
     p.add_argument("query", nargs="+", help="the query (several words are one query)")
@@ -286,7 +294,7 @@ def cmd_import(args: argparse.Namespace, location: Any) -> int:
     with _open(location) as archive:
         failed += import_clipper_exports(archive, exports, tags, args.dry_run, args.json)
         for outcome in import_inputs(
-            archive, inputs, tags=tags, dry_run=args.dry_run, ocr=args.ocr
+            archive, inputs, tags=tags, dry_run=args.dry_run, ocr=args.ocr, workers=args.jobs
         ):
             failed += not outcome.ok
             stored += bool(outcome.created)

@@ -7,9 +7,10 @@ committed on its own, so whatever returned is kept even if the process dies late
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from clipper.core.archive import Archive, ArchiveError
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest.base import MAX_INPUT_BYTES, ImportOutcome, IngestError, InputItem
 from clipper.core.ingest.decode import decode_bytes, printable
+from clipper.core.ingest.pool import Read, read_in_order, workers_for
 from clipper.core.ingest.suggest import archive_suggestions, find_duplicate, suggest
 from clipper.core.text import content_hash
 
@@ -200,52 +202,74 @@ def import_inputs(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     ocr: str = "auto",
+    workers: int | None = None,
 ) -> Iterator[ImportOutcome]:
     """Import each input in turn, yielding its outcome as soon as it is stored. `ocr`: "auto"
-    reads scans and the PDF pages without text, "force" every PDF page's scans too."""
+    reads scans and the PDF pages without text, "force" every PDF page's scans too.
+    `workers`: processes reading inputs ahead of the one being stored (None: one per core
+    for a batch of a few items or more; 0: none, everything in this process)."""
     items = expand_inputs(inputs)
     tags = list(tags)
-    for number, item in enumerate(items, start=1):
-        if cancelled is not None and cancelled():
-            return
-        if progress is not None:
-            progress(number, len(items), item.label)
-        try:
-            draft = read_item(item, ocr=ocr)
-            archive_suggestions(archive, draft)
-            duplicate = find_duplicate(archive, draft)
-            if dry_run:
-                yield ImportOutcome(
-                    item.label,
-                    ok=True,
-                    draft=draft,
-                    duplicate_of=duplicate[0] if duplicate else None,
-                    similarity=duplicate[1] if duplicate else None,
-                )
-                continue
-            result = archive.add(draft, tags=tags)
-        except (IngestError, ArchiveError) as exc:
-            yield ImportOutcome(item.label, ok=False, error=str(exc))
-            continue
-        except Exception as exc:  # a reader bug must not stop the batch; it is logged in full
-            log.exception("importing %s failed", item.label)
-            yield ImportOutcome(item.label, ok=False, error=f"{item.label}: {exc}")
-            continue
-        duplicate_of, similarity = result.duplicate_of, None
-        if duplicate_of is not None:
-            similarity = 1.0
-        elif duplicate is not None:
-            duplicate_of, similarity = duplicate
-        yield ImportOutcome(
-            item.label,
-            ok=True,
-            id=result.id,
-            duplicate_of=duplicate_of,
-            draft=draft,
-            created=result.created,
-            similarity=similarity,
-            changes=result.changes,
-        )
+    count = workers_for(len(items), workers)
+    reads: Generator[tuple[InputItem, Read | None], None, None] = (
+        read_in_order(items, read_item, ocr, count) if count else ((i, None) for i in items)
+    )
+    with contextlib.closing(reads):
+        for number, (item, read) in enumerate(reads, start=1):
+            if cancelled is not None and cancelled():
+                return
+            if progress is not None:
+                progress(number, len(items), item.label)
+            yield _import_one(archive, item, read, tags, dry_run, ocr)
+
+
+def _import_one(
+    archive: Archive,
+    item: InputItem,
+    read: Read | None,
+    tags: list[tuple[str, str]],
+    dry_run: bool,
+    ocr: str,
+) -> ImportOutcome:
+    """One input's outcome: its draft (read here, or by a worker: `read`) checked against
+    the archive and stored."""
+    if read is not None and read.draft is None:
+        if read.trace:
+            log.error("importing %s failed\n%s", item.label, read.trace)
+        return ImportOutcome(item.label, ok=False, error=read.error)
+    try:
+        draft = read.draft if read is not None and read.draft else read_item(item, ocr=ocr)
+        archive_suggestions(archive, draft)
+        duplicate = find_duplicate(archive, draft)
+        if dry_run:
+            return ImportOutcome(
+                item.label,
+                ok=True,
+                draft=draft,
+                duplicate_of=duplicate[0] if duplicate else None,
+                similarity=duplicate[1] if duplicate else None,
+            )
+        result = archive.add(draft, tags=tags)
+    except (IngestError, ArchiveError) as exc:
+        return ImportOutcome(item.label, ok=False, error=str(exc))
+    except Exception as exc:  # a reader bug must not stop the batch; it is logged in full
+        log.exception("importing %s failed", item.label)
+        return ImportOutcome(item.label, ok=False, error=f"{item.label}: {exc}")
+    duplicate_of, similarity = result.duplicate_of, None
+    if duplicate_of is not None:
+        similarity = 1.0
+    elif duplicate is not None:
+        duplicate_of, similarity = duplicate
+    return ImportOutcome(
+        item.label,
+        ok=True,
+        id=result.id,
+        duplicate_of=duplicate_of,
+        draft=draft,
+        created=result.created,
+        similarity=similarity,
+        changes=result.changes,
+    )
 
 
 def exact_duplicate(archive: Archive, body: str) -> int | None:

@@ -1,0 +1,145 @@
+"""Reading import inputs on every core: worker processes turn items into drafts ahead of the
+batch, which stores them in the items' order.
+
+Reading an item (decoding, sniffing, trafilatura, the cleaner, the suggestions that need no
+archive) is pure Python and depends on the item alone, so a process pool reads several at
+once while the batch driver looks for duplicates and stores. Worker processes are started
+with "spawn" (the one start method on every system that never copies a parent's threads or
+open database connections), so a pool costs a second or two to start: small batches are read
+in the process itself (`workers_for`).
+
+A worker that dies (a reader crashing the interpreter, the system killing it for memory)
+breaks the whole pool and every item it was reading. The item at the head is then read again
+alone in a fresh pool: if that one dies too it is the cause and gets one error line; the other
+items are read again as usual. A batch never stops for one bad input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import traceback
+from collections import deque
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from clipper.core.drafts import ClippingDraft
+from clipper.core.ingest.base import IngestError, InputItem
+
+log = logging.getLogger(__name__)
+
+# Below this many items a batch is read in its own process: starting workers costs more.
+MIN_ITEMS_FOR_WORKERS = 8
+# Items handed out ahead of the one being stored, per worker: enough to keep every worker
+# busy while the batch stores, few enough that a cancelled batch wastes little.
+AHEAD_PER_WORKER = 2
+
+
+@dataclass(frozen=True)
+class Read:
+    """What reading one item gave: a draft, or the one line saying why there is none (and,
+    for a reader's bug, the traceback to log)."""
+
+    draft: ClippingDraft | None = None
+    error: str | None = None
+    trace: str | None = None
+
+
+Reader = Callable[[InputItem, str], ClippingDraft]
+
+
+def workers_for(item_count: int, asked: int | None = None) -> int:
+    """How many worker processes read a batch: `asked` when given (0 or 1: none), else one
+    per core for a batch of MIN_ITEMS_FOR_WORKERS items or more, never more than the items."""
+    if asked is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+        asked = (cores or os.cpu_count() or 1) if item_count >= MIN_ITEMS_FOR_WORKERS else 0
+    workers = min(asked, item_count)
+    return workers if workers > 1 else 0
+
+
+def read_safely(reader: Reader, item: InputItem, ocr: str) -> Read:
+    """One item through `reader`, every failure turned into a Read with its line."""
+    try:
+        return Read(draft=reader(item, ocr))
+    except IngestError as exc:
+        return Read(error=str(exc))
+    except Exception as exc:  # a reader bug must not stop the batch; the caller logs it
+        return Read(error=f"{item.label}: {exc}", trace=traceback.format_exc())
+
+
+def read_in_order(
+    items: Iterable[InputItem],
+    reader: Reader,
+    ocr: str,
+    workers: int,
+) -> Generator[tuple[InputItem, Read | None], None, None]:
+    """Each item with what reading it gave, in the items' order, read by `workers` processes
+    ahead of the caller. Closing the iterator (a cancelled batch) stops the workers."""
+    source = iter(items)
+    pending: deque[tuple[InputItem, Future[Read]]] = deque()
+    pool = _new_pool(workers)
+
+    def fill() -> None:
+        while len(pending) < workers * AHEAD_PER_WORKER:
+            item = next(source, None)
+            if item is None:
+                return
+            pending.append((item, pool.submit(read_safely, reader, item, ocr)))
+
+    try:
+        fill()
+        while pending:
+            item, future = pending.popleft()
+            try:
+                read = future.result()
+            except BrokenProcessPool:
+                _stop(pool)
+                read = _read_alone(reader, item, ocr)
+                pool = _new_pool(workers)
+                again = [queued for queued, _future in pending]
+                pending.clear()
+                for queued in again:
+                    pending.append((queued, pool.submit(read_safely, reader, queued, ocr)))
+            yield item, read
+            fill()
+    finally:
+        _stop(pool, now=bool(pending))
+
+
+def _read_alone(reader: Reader, item: InputItem, ocr: str) -> Read:
+    """Read one item in a pool of its own: the suspect of a pool that broke."""
+    pool = _new_pool(1)
+    try:
+        read = pool.submit(read_safely, reader, item, ocr).result()
+    except BrokenProcessPool:
+        log.warning("reading %s stopped its process", item.label)
+        _stop(pool)
+        return Read(error=f"{item.label}: reading it stopped the process that read it")
+    _stop(pool, now=False)
+    return read
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _stop(pool: ProcessPoolExecutor, now: bool = True) -> None:
+    """Stop a pool. At the end of a batch its workers are idle and simply exit; `now` (a
+    cancelled batch, a broken pool) drops queued reads and ends running ones: a cancel must
+    not wait for a slow page, and an exiting interpreter would wait for its workers."""
+    if not now:
+        pool.shutdown(wait=True)
+        return
+    # The executor keeps no public handle on its processes.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            if process.is_alive():
+                process.terminate()
+            process.join(timeout=5)

@@ -1,0 +1,119 @@
+"""Reading a batch on every core: `clipper import --jobs 2` stores what `--jobs 1` stores, in
+the same order, bad inputs included; a worker that dies costs its one item a line and the
+rest are read; a batch closed early leaves no worker behind."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from clipper.cli import main
+from clipper.core.archive import Archive
+from clipper.core.ingest import InputItem
+from clipper.core.ingest.pool import MIN_ITEMS_FOR_WORKERS, read_in_order, workers_for
+from clipper.core.paths import resolve_location
+from tests.helpers.readers import dying_reader
+
+WORDS = (
+    "The delegation met the transitional government in Niamey and spoke of grain, fuel and"
+    " the security of the roads to the north, where convoys have been attacked twice since"
+    " the rains ended."
+)
+
+
+def _page(number: int) -> str:
+    paragraphs = "".join(
+        f"<p>Report {number}, paragraph {p}: {WORDS} The ministers answered {number + p}"
+        " questions.</p>"
+        for p in range(6)
+    )
+    return (
+        f"<html><head><title>Report {number} from Niamey</title></head><body><article>"
+        f"<h1>Report {number} from Niamey</h1>{paragraphs}</article></body></html>"
+    )
+
+
+def _folder(tmp_path: Path, count: int) -> Path:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"page-{number:02d}.html").write_text(_page(number), encoding="utf-8")
+    (folder / "page-05b-empty.html").write_bytes(b"")  # a bad input in the middle
+    (folder / "page-07b-again.html").write_text(_page(3), encoding="utf-8")  # a duplicate
+    return folder
+
+
+def _import(tmp_path: Path, capsys, folder: Path, name: str, jobs: str) -> list[dict]:
+    home = tmp_path / name
+    code = main(["--archive", str(home), "import", "--json", "--jobs", jobs, str(folder)])
+    assert code == 1  # the empty file failed, and said so
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    for row in rows:
+        row.pop("path", None)
+    return rows
+
+
+def test_two_workers_store_what_one_process_stores(tmp_path: Path, capsys) -> None:
+    folder = _folder(tmp_path, 10)
+    alone = _import(tmp_path, capsys, folder, "alone", "1")
+    shared = _import(tmp_path, capsys, folder, "shared", "2")
+    assert shared == alone
+    assert len(alone) == 12
+    assert [row["ok"] for row in alone].count(False) == 1
+    assert any(row.get("duplicate_of") for row in alone)
+    stored = {name: _stored(tmp_path / name) for name in ("alone", "shared")}
+    assert stored["shared"] == stored["alone"]
+    assert [title for title, _body, _source in stored["alone"]][:3] == [
+        "Report 0 from Niamey",
+        "Report 1 from Niamey",
+        "Report 2 from Niamey",
+    ]
+
+
+def _stored(home: Path) -> list[tuple[str, str, str | None]]:
+    archive = Archive(resolve_location(home))
+    try:
+        details = [archive.get(cid) for cid in sorted(archive.live_ids())]
+        return [(d.title, d.body, d.source) for d in details]
+    finally:
+        archive.close()
+
+
+def test_a_worker_that_dies_costs_its_item_one_line(tmp_path: Path) -> None:
+    items = [
+        InputItem(label=f"page {n}" if n != 4 else "page 4 (die)", data=_page(n).encode())
+        for n in range(9)
+    ]
+    read = list(read_in_order(items, dying_reader, "auto", 2))
+    assert [item.label for item, _ in read] == [item.label for item in items]
+    errors = {item.label: r.error for item, r in read if r is not None and r.draft is None}
+    assert errors == {"page 4 (die)": "page 4 (die): reading it stopped the process that read it"}
+    titles = [r.draft.title for _, r in read if r is not None and r.draft is not None]
+    assert titles == [f"Report {n} from Niamey" for n in range(9) if n != 4]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_batch_closed_early_stops_its_workers() -> None:
+    items = [InputItem(label=f"page {n}", data=_page(n).encode()) for n in range(20)]
+    reads = read_in_order(items, dying_reader, "auto", 2)
+    first_item, first = next(reads)
+    assert first_item.label == "page 0" and first is not None and first.draft is not None
+    reads.close()  # the editor cancelled
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize(
+    ("items", "asked", "expected"),
+    [
+        (MIN_ITEMS_FOR_WORKERS - 1, None, 0),  # a few files: no workers to start
+        (3, 2, 2),
+        (1, 4, 0),  # never more workers than items, and one is none
+        (100, 1, 0),
+        (100, 0, 0),
+    ],
+)
+def test_how_many_workers_read_a_batch(items: int, asked: int | None, expected: int) -> None:
+    assert workers_for(items, asked) == expected
