@@ -85,12 +85,23 @@ def read_in_order(
     pending: deque[tuple[InputItem, Future[Read]]] = deque()
     pool = _new_pool(workers)
 
+    def submit(item: InputItem) -> Future[Read]:
+        try:
+            return pool.submit(read_safely, reader, item, ocr)
+        except (OSError, RuntimeError) as exc:
+            # No process could be started (no memory, no fork server socket in a full or
+            # read-only temporary folder): the item is read here, the batch goes on.
+            log.warning("reading %s in this process: no worker could start (%s)", item.label, exc)
+            done: Future[Read] = Future()
+            done.set_result(read_safely(reader, item, ocr))
+            return done
+
     def fill() -> None:
         while len(pending) < workers * AHEAD_PER_WORKER:
             item = next(source, None)
             if item is None:
                 return
-            pending.append((item, pool.submit(read_safely, reader, item, ocr)))
+            pending.append((item, submit(item)))
 
     try:
         fill()
@@ -104,8 +115,7 @@ def read_in_order(
                 pool = _new_pool(workers)
                 again = [queued for queued, _future in pending]
                 pending.clear()
-                for queued in again:
-                    pending.append((queued, pool.submit(read_safely, reader, queued, ocr)))
+                pending.extend((queued, submit(queued)) for queued in again)
             yield item, read
             fill()
     finally:

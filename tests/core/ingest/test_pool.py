@@ -1,11 +1,13 @@
 """Reading a batch on every core: `clipper import --jobs 2` stores what `--jobs 1` stores, in
 the same order, bad inputs included; a worker that dies costs its one item a line and the
-rest are read; a batch closed early leaves no worker behind."""
+rest are read; a batch closed early leaves no worker behind; workers that cannot start leave
+the batch to its own process."""
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,17 @@ def test_a_batch_closed_early_stops_its_workers() -> None:
 )
 def test_how_many_workers_read_a_batch(items: int, asked: int | None, expected: int) -> None:
     assert workers_for(items, asked) == expected
+
+
+def test_a_batch_whose_workers_cannot_start_is_read_in_its_own_process(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def cannot_fork(*_args: object, **_kwargs: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", cannot_fork)
+    items = [InputItem(label=f"page {n}", data=_page(n).encode()) for n in range(4)]
+    read = list(read_in_order(items, dying_reader, "auto", 2))
+    titles = [r.draft.title for _, r in read if r is not None and r.draft is not None]
+    assert titles == [f"Report {n} from Niamey" for n in range(4)]
+    assert "no worker could start" in caplog.text
