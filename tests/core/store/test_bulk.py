@@ -137,7 +137,7 @@ def items() -> list[NewClipping]:
                 original=b"<html>raw bytes</html>",
                 original_filename="niamey.html",
                 original_media_type="text/html",
-                related_refs=["Read more: Bamako", "read more:  BAMAKO", "", "Ouagadougou next"],
+                related_refs=["Read more: Bamako", "read more:  BAMAKO", "", "  Ouagadougou next "],
                 title_guessed=True,
             ),
             [
