@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -273,3 +274,38 @@ def test_a_bulk_add_in_a_batch_sees_the_batch_and_the_index_sees_every_clipping(
     assert results[1].created
     assert ids(archive, "zanzibar") == {results[1].id}
     assert ids(archive, "agency") == {first.id}
+
+
+def test_the_same_text_twice_in_one_export_file_is_one_clipping_with_both_tags_and_notes(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`clipper import export.json` (the bulk path): two entries of a file with the same text
+    are one clipping, with the tags and notes of both, as when they were added one by one."""
+    from clipper.cli import main
+    from clipper.export.json_export import write_json_export
+    from tests.helpers.archives import archive_args
+
+    with Archive(resolve_location(tmp_path / "colleague")) as colleague:
+        wire = colleague.add(
+            ClippingDraft(title="Wire copy", body="The agency's wire copy."), [("topic", "Wire")]
+        ).id
+        colleague.add_note(wire, "First desk's note")
+        other = colleague.add(
+            ClippingDraft(title="Same, edited", body="Edited later."), [("region", "Niger")]
+        ).id
+        colleague.add_note(other, "Second desk's note")
+        path = tmp_path / "export.json"
+        write_json_export(colleague, path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["clippings"][1]["body"] = "The  agency's WIRE copy."
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    assert main([*archive_args(archive.location), "import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 clipping(s) created, 1 already in the archive" in out, out
+    [only] = archive.list_ids()
+    detail = archive.get(only)
+    assert detail.title == "Wire copy"
+    assert {(t.kind, t.name) for t in detail.tags} == {("topic", "Wire"), ("region", "Niger")}
+    assert [n.text for n in detail.notes] == ["First desk's note", "Second desk's note"]
+    assert {change.clipping_id for change in archive.changes_since(0)} == {only}
