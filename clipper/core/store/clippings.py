@@ -169,6 +169,106 @@ class _Prepared:
         )
 
 
+def _insert_clippings(
+    session: Session, tag_store: TagStore, items: Sequence[_Prepared]
+) -> dict[str, int]:
+    """Insert the clippings of new texts, in order; their ids by content hash. A text
+    another desk has just stored is left out (the unique content hash: insert-or-skip,
+    which on a server waits for that desk's transaction)."""
+    if not items:
+        return {}
+    sources: dict[str, int | None] = {}
+    rows = []
+    for item in items:
+        draft = item.draft
+        name = draft.source or ""
+        if name not in sources:
+            source = tag_store.source(session, draft.source)
+            sources[name] = source.id if source is not None else None
+        now = item.imported_at or utcnow()
+        rows.append(
+            {
+                "title": item.title,
+                "title_key": name_key(item.title),
+                "title_guessed": draft.title_guessed,
+                "standfirst": draft.standfirst.strip(),
+                "body": draft.body.strip(),
+                "source_id": sources[name],
+                "author": draft.author,
+                "url": draft.url,
+                "published": draft.published,
+                "published_precision": draft.published_precision,
+                "language": draft.language,
+                "imported_at": now,
+                "updated_at": item.updated_at or now,
+                "origin": draft.origin,
+                "extra": item.extra,
+                "content_hash": item.digest,
+            }
+        )
+    table = _table(Clipping)
+    statement: Any
+    if session.get_bind().dialect.name == "postgresql":
+        statement = pg_dialect.insert(table).on_conflict_do_nothing(index_elements=["content_hash"])
+    else:
+        statement = sqlite_dialect.insert(table).on_conflict_do_nothing(
+            index_elements=["content_hash"]
+        )
+    statement = statement.returning(table.c.id, table.c.content_hash)
+    return {digest: clipping_id for clipping_id, digest in session.execute(statement, rows)}
+
+
+def _insert_parts(
+    session: Session, tag_store: TagStore, created: Sequence[tuple[int, _Prepared]]
+) -> int | None:
+    """Store what belongs to new clippings (originals, band keys, tags, references) and
+    log their adding; returns the last change number written."""
+    if not created:
+        return None
+    originals = []
+    bands: list[tuple[int, int]] = []
+    links: list[dict[str, object]] = []
+    references = []
+    tag_ids: dict[tuple[str, str], int] = {}
+    for clipping_id, item in created:
+        draft = item.draft
+        if draft.original is not None:
+            originals.append(
+                {
+                    "clipping_id": clipping_id,
+                    "filename": draft.original_filename,
+                    "media_type": draft.original_media_type,
+                    "data": draft.original,
+                    "sha256": hashlib.sha256(draft.original).hexdigest(),
+                }
+            )
+        bands.extend((clipping_id, band) for band in item.bands)
+        tagged: dict[int, None] = {}
+        for kind, name in item.tags:
+            if (kind, name) not in tag_ids:
+                tag_ids[kind, name] = tag_store.get_or_create(session, kind, name).id
+            tagged[tag_ids[kind, name]] = None
+        now = utcnow()
+        links.extend({"clipping_id": clipping_id, "tag_id": t, "added_at": now} for t in tagged)
+        seen: set[str] = set()
+        for headline in draft.related_refs:
+            key = name_key(headline)
+            if key and key not in seen:
+                seen.add(key)
+                references.append(
+                    {"clipping_id": clipping_id, "headline": headline.strip(), "key": key}
+                )
+    _insert_plain_rows(session, _table(ShingleBand), ("clipping_id", "band"), bands)
+    for model, rows in (
+        (Original, originals),
+        (ClippingTag, links),
+        (Reference, references),
+    ):
+        if rows:
+            session.execute(insert(_table(model)), rows)
+    return Store.log_change(session, [clipping_id for clipping_id, _ in created], "add")
+
+
 class ClippingStore:
     def __init__(self, store: Store, tags: TagStore) -> None:
         self._store = store
@@ -192,9 +292,10 @@ class ClippingStore:
 
     def add_many(self, items: Iterable[NewClipping]) -> list[AddResult]:
         """Store drafts as `add` stores each of them, in order, in one transaction and a few
-        statements (a JSON import, a feed's items): one result per item. A text already in the
-        archive, or earlier in `items`, gives that clipping (not created). An invalid item
-        stores nothing of them all.
+        statements (the JSON import): one result per item. A text already in the archive, or
+        earlier in `items`, gives that clipping (not created). An invalid item stores nothing
+        of them all (inside a `batch`, as for `add`: the batch is rolled back when the error
+        leaves it).
 
         A created clipping's `changes.seq` is the last change number the call wrote (every
         one of the call's clippings is at or below it)."""
@@ -202,6 +303,8 @@ class ClippingStore:
         if not prepared:
             return []
         with self._store.writing() as s:
+            # The inserts below are Core statements, which do not flush the batch's pending
+            # ORM objects: flush them first, so that the database holds what they refer to.
             s.flush()
             results: list[AddResult | None] = [None] * len(prepared)
             known = self._with_hashes(s, [p.digest for p in prepared])
@@ -215,7 +318,7 @@ class ClippingStore:
                 else:
                     first[item.digest] = position
                     new.append(position)
-            ids = self._insert_clippings(s, [prepared[position] for position in new])
+            ids = _insert_clippings(s, self._tags, [prepared[position] for position in new])
             created: list[tuple[int, _Prepared]] = []
             for position in new:
                 item = prepared[position]
@@ -227,11 +330,10 @@ class ClippingStore:
                         raise InvalidInput(
                             "not stored: it conflicts with a change made at the same moment"
                         )
-                    known[item.digest] = existing
                     results[position] = self._duplicate(existing)
                 else:
                     created.append((clipping_id, item))
-            seq = self._insert_parts(s, created)
+            seq = _insert_parts(s, self._tags, created)
             for clipping_id, item in created:
                 results[first[item.digest]] = AddResult(
                     clipping_id,
@@ -250,104 +352,6 @@ class ClippingStore:
                     assert owner is not None
                     results[position] = self._duplicate(owner.id)
             return [result for result in results if result is not None]
-
-    def _insert_clippings(self, session: Session, items: Sequence[_Prepared]) -> dict[str, int]:
-        """Insert the clippings of new texts, in order; their ids by content hash. A text
-        another desk has just stored is left out (the unique content hash: insert-or-skip,
-        which on a server waits for that desk's transaction)."""
-        if not items:
-            return {}
-        sources: dict[str, int | None] = {}
-        rows = []
-        for item in items:
-            draft = item.draft
-            name = draft.source or ""
-            if name not in sources:
-                source = self._tags.source(session, draft.source)
-                sources[name] = source.id if source is not None else None
-            now = item.imported_at or utcnow()
-            rows.append(
-                {
-                    "title": item.title,
-                    "title_key": name_key(item.title),
-                    "title_guessed": draft.title_guessed,
-                    "standfirst": draft.standfirst.strip(),
-                    "body": draft.body.strip(),
-                    "source_id": sources[name],
-                    "author": draft.author,
-                    "url": draft.url,
-                    "published": draft.published,
-                    "published_precision": draft.published_precision,
-                    "language": draft.language,
-                    "imported_at": now,
-                    "updated_at": item.updated_at or now,
-                    "origin": draft.origin,
-                    "extra": item.extra,
-                    "content_hash": item.digest,
-                }
-            )
-        table = _table(Clipping)
-        statement: Any
-        if session.get_bind().dialect.name == "postgresql":
-            statement = pg_dialect.insert(table).on_conflict_do_nothing(
-                index_elements=["content_hash"]
-            )
-        else:
-            statement = sqlite_dialect.insert(table).on_conflict_do_nothing(
-                index_elements=["content_hash"]
-            )
-        statement = statement.returning(table.c.id, table.c.content_hash)
-        return {digest: clipping_id for clipping_id, digest in session.execute(statement, rows)}
-
-    def _insert_parts(
-        self, session: Session, created: Sequence[tuple[int, _Prepared]]
-    ) -> int | None:
-        """Store what belongs to new clippings (originals, band keys, tags, references) and
-        log their adding; returns the last change number written."""
-        if not created:
-            return None
-        originals = []
-        bands: list[tuple[int, int]] = []
-        links: list[dict[str, object]] = []
-        references = []
-        tag_ids: dict[tuple[str, str], int] = {}
-        for clipping_id, item in created:
-            draft = item.draft
-            if draft.original is not None:
-                originals.append(
-                    {
-                        "clipping_id": clipping_id,
-                        "filename": draft.original_filename,
-                        "media_type": draft.original_media_type,
-                        "data": draft.original,
-                        "sha256": hashlib.sha256(draft.original).hexdigest(),
-                    }
-                )
-            bands.extend((clipping_id, band) for band in item.bands)
-            tagged: dict[int, None] = {}
-            for kind, name in item.tags:
-                if (kind, name) not in tag_ids:
-                    tag_ids[kind, name] = self._tags.get_or_create(session, kind, name).id
-                tagged[tag_ids[kind, name]] = None
-            now = utcnow()
-            links.extend({"clipping_id": clipping_id, "tag_id": t, "added_at": now} for t in tagged)
-            seen: set[str] = set()
-            for headline in draft.related_refs:
-                key = name_key(headline)
-                if key and key not in seen:
-                    seen.add(key)
-                    references.append(
-                        {"clipping_id": clipping_id, "headline": headline.strip(), "key": key}
-                    )
-        _insert_plain_rows(session, _table(ShingleBand), ("clipping_id", "band"), bands)
-        for model, rows in (
-            (Original, originals),
-            (ClippingTag, links),
-            (Reference, references),
-        ):
-            if rows:
-                session.execute(insert(_table(model)), rows)
-        return self._store.log_change(session, [clipping_id for clipping_id, _ in created], "add")
 
     @staticmethod
     def _with_hash(session: Session, digest: str) -> int | None:
