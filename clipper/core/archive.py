@@ -257,6 +257,7 @@ class Archive:
     # -- clippings ---------------------------------------------------------------------------
 
     add = _to("stores.clippings", ClippingStore.add)
+    add_many = _to("stores.clippings", ClippingStore.add_many)
     update = _to("stores.clippings", ClippingStore.update)
     confirm_title = _to("stores.clippings", ClippingStore.confirm_title)
     get = _to("stores.clippings", ClippingStore.get)

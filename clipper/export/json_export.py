@@ -43,8 +43,9 @@ from clipper.core.archive import Archive, ArchiveError, InvalidInput
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest.sniff import looks_like_clipper_export
 from clipper.core.operations import Operation, OpResult
+from clipper.core.store.clippings import NewClipping
 from clipper.core.text import name_key
-from clipper.core.views import ClippingDetail, OpChanges, TagNode
+from clipper.core.views import AddResult, ClippingDetail, OpChanges, TagNode
 from clipper.core.vocabulary import LINK_KINDS, MATCH_MODES
 from clipper.export.common import (
     ExportError,
@@ -68,6 +69,8 @@ SCHEMA_VERSION = 1
 MAX_EXTRA_DEPTH = 100
 # How far into a file the format marker may sit for `is_clipper_export` to see it.
 SNIFF_BYTES = 4096
+# Clippings stored per `add_many` call on import: few statements each, and progress between.
+IMPORT_CHUNK = 500
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -756,9 +759,18 @@ def _import_all(
     mirror = _is_empty(archive)
     report.tags_created, tag_names = _import_tags(archive, export.tags, mirror, report)
     total = len(export.clippings)
-    for done, clipping in enumerate(export.clippings):
-        _import_clipping(archive, clipping, tag_names, report)
-        progress(done + 1, total, "importing clippings")
+    for start in range(0, total, IMPORT_CHUNK):
+        chunk = export.clippings[start : start + IMPORT_CHUNK]
+        tags = [_tags_here(clipping, tag_names) for clipping in chunk]
+        results = archive.add_many(
+            NewClipping(c.draft, t, c.imported_at, c.updated_at)
+            for c, t in zip(chunk, tags, strict=True)
+        )
+        for done, (clipping, clipping_tags, result) in enumerate(
+            zip(chunk, tags, results, strict=True), start + 1
+        ):
+            _import_clipping(archive, clipping, clipping_tags, result, report)
+            progress(done, total, "importing clippings")
     for link in export.links:
         a, b = report.ids[link.a], report.ids[link.b]
         if a == b:
@@ -782,17 +794,21 @@ def _import_all(
             report.record(archive.add_to_dossier(dossier.name, missing))
 
 
+def _tags_here(clipping: ExportedClipping, tag_names: TagNames) -> list[tuple[str, str]]:
+    """The clipping's tags as this archive names them (a renamed gazetteer region keeps its
+    identity)."""
+    return [(kind, tag_names.get((kind, name_key(name)), name)) for kind, name in clipping.tags]
+
+
 def _import_clipping(
-    archive: Archive, clipping: ExportedClipping, tag_names: TagNames, report: JsonImportReport
+    archive: Archive,
+    clipping: ExportedClipping,
+    tags: Sequence[tuple[str, str]],
+    result: AddResult,
+    report: JsonImportReport,
 ) -> None:
-    # The tags as this archive names them (a renamed gazetteer region keeps its identity).
-    tags = [(kind, tag_names.get((kind, name_key(name)), name)) for kind, name in clipping.tags]
-    result = archive.add(
-        clipping.draft,
-        tags=tags,
-        imported_at=clipping.imported_at,
-        updated_at=clipping.updated_at,
-    )
+    """What follows the storing of one clipping: its notes, its trashing, and for one that
+    was already there (or earlier in the file) the export's tags and notes it lacks."""
     report.ids[clipping.ref] = result.id
     report.record(result.changes)
     if result.created:

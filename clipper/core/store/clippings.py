@@ -6,16 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, delete, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, Table, and_, delete, func, insert, or_, select
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 
-from clipper.core import db, dedupe
+from clipper.core import dedupe
 from clipper.core.drafts import ClippingDraft
 from clipper.core.errors import InvalidInput, checked_kind
 from clipper.core.models import (
+    Base,
     Clipping,
     ClippingTag,
     Dossier,
@@ -92,9 +95,178 @@ def checked_extra(extra: object) -> dict[str, object]:
     return dict(extra)
 
 
+def _table(model: type[Base]) -> Table:
+    """The model's table, for Core inserts of many rows (no ORM bookkeeping per row)."""
+    return cast(Table, model.__table__)
+
+
+def _insert_plain_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[int, int]]
+) -> None:
+    """INSERT rows of plain integers through the driver's executemany: forty band keys a
+    clipping, where SQLAlchemy's processing of each row's parameters cost more than the
+    database's insert (integers need none)."""
+    if not rows:
+        return
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)})"
+        f" VALUES ({', '.join(marker for _ in columns)})"
+    )
+    connection.exec_driver_sql(sql, list(rows))
+
+
 def band_keys(body: str) -> list[int]:
     """MinHash band keys of a body, stored for near-duplicate lookups."""
     return dedupe.body_band_keys(body.strip())
+
+
+@dataclass(frozen=True)
+class NewClipping:
+    """One draft for `ClippingStore.add_many`, with its tags and (from an export) its times."""
+
+    draft: ClippingDraft
+    tags: Sequence[tuple[str, str]] = ()
+    imported_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A new clipping checked, with what is computed before the transaction: its hashes."""
+
+    draft: ClippingDraft
+    title: str
+    tags: tuple[tuple[str, str], ...]
+    extra: dict[str, object]
+    digest: str
+    bands: list[int]
+    imported_at: dt.datetime | None
+    updated_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, item: NewClipping) -> _Prepared:
+        """The item checked (InvalidInput says what is wrong with it)."""
+        draft = item.draft
+        title = " ".join(draft.title.split())
+        if not draft.body.strip():
+            raise InvalidInput("the clipping has no text")
+        if not title:
+            raise InvalidInput("the clipping has no title")
+        if draft.published_precision not in DATE_PRECISIONS:
+            raise InvalidInput(f"unknown date precision {draft.published_precision!r}")
+        return cls(
+            draft=draft,
+            title=title,
+            tags=tuple((checked_kind(kind), name) for kind, name in item.tags),
+            extra=checked_extra(draft.extra),
+            digest=content_hash(draft.body),
+            bands=band_keys(draft.body),
+            imported_at=item.imported_at,
+            updated_at=item.updated_at,
+        )
+
+
+def _insert_clippings(
+    session: Session, tag_store: TagStore, items: Sequence[_Prepared]
+) -> dict[str, int]:
+    """Insert the clippings of new texts, in order; their ids by content hash. A text
+    another desk has just stored is left out (the unique content hash: insert-or-skip,
+    which on a server waits for that desk's transaction)."""
+    if not items:
+        return {}
+    sources: dict[str, int | None] = {}
+    rows = []
+    for item in items:
+        draft = item.draft
+        name = draft.source or ""
+        if name not in sources:
+            source = tag_store.source(session, draft.source)
+            sources[name] = source.id if source is not None else None
+        now = item.imported_at or utcnow()
+        rows.append(
+            {
+                "title": item.title,
+                "title_key": name_key(item.title),
+                "title_guessed": draft.title_guessed,
+                "standfirst": draft.standfirst.strip(),
+                "body": draft.body.strip(),
+                "source_id": sources[name],
+                "author": draft.author,
+                "url": draft.url,
+                "published": draft.published,
+                "published_precision": draft.published_precision,
+                "language": draft.language,
+                "imported_at": now,
+                "updated_at": item.updated_at or now,
+                "origin": draft.origin,
+                "extra": item.extra,
+                "content_hash": item.digest,
+            }
+        )
+    table = _table(Clipping)
+    statement: Any
+    if session.get_bind().dialect.name == "postgresql":
+        statement = pg_dialect.insert(table).on_conflict_do_nothing(index_elements=["content_hash"])
+    else:
+        statement = sqlite_dialect.insert(table).on_conflict_do_nothing(
+            index_elements=["content_hash"]
+        )
+    statement = statement.returning(table.c.id, table.c.content_hash)
+    return {digest: clipping_id for clipping_id, digest in session.execute(statement, rows)}
+
+
+def _insert_parts(
+    session: Session, tag_store: TagStore, created: Sequence[tuple[int, _Prepared]]
+) -> int | None:
+    """Store what belongs to new clippings (originals, band keys, tags, references) and
+    log their adding; returns the last change number written."""
+    if not created:
+        return None
+    originals = []
+    bands: list[tuple[int, int]] = []
+    links: list[dict[str, object]] = []
+    references = []
+    tag_ids: dict[tuple[str, str], int] = {}
+    for clipping_id, item in created:
+        draft = item.draft
+        if draft.original is not None:
+            originals.append(
+                {
+                    "clipping_id": clipping_id,
+                    "filename": draft.original_filename,
+                    "media_type": draft.original_media_type,
+                    "data": draft.original,
+                    "sha256": hashlib.sha256(draft.original).hexdigest(),
+                }
+            )
+        bands.extend((clipping_id, band) for band in item.bands)
+        tagged: dict[int, None] = {}
+        for kind, name in item.tags:
+            if (kind, name) not in tag_ids:
+                tag_ids[kind, name] = tag_store.get_or_create(session, kind, name).id
+            tagged[tag_ids[kind, name]] = None
+        now = utcnow()
+        links.extend({"clipping_id": clipping_id, "tag_id": t, "added_at": now} for t in tagged)
+        seen: set[str] = set()
+        for headline in draft.related_refs:
+            key = name_key(headline)
+            if key and key not in seen:
+                seen.add(key)
+                references.append(
+                    {"clipping_id": clipping_id, "headline": headline.strip(), "key": key}
+                )
+    _insert_plain_rows(session, _table(ShingleBand), ("clipping_id", "band"), bands)
+    for model, rows in (
+        (Original, originals),
+        (ClippingTag, links),
+        (Reference, references),
+    ):
+        if rows:
+            session.execute(insert(_table(model)), rows)
+    return Store.log_change(session, [clipping_id for clipping_id, _ in created], "add")
 
 
 class ClippingStore:
@@ -116,84 +288,85 @@ class ClippingStore:
 
         `imported_at`/`updated_at` keep a clipping's history when an export is imported back.
         """
-        title = " ".join(draft.title.split())
-        if not draft.body.strip():
-            raise InvalidInput("the clipping has no text")
-        if not title:
-            raise InvalidInput("the clipping has no title")
-        if draft.published_precision not in DATE_PRECISIONS:
-            raise InvalidInput(f"unknown date precision {draft.published_precision!r}")
-        tags = [(checked_kind(kind), name) for kind, name in tags]
-        extra = checked_extra(draft.extra)
-        digest = content_hash(draft.body)
-        bands = band_keys(draft.body)
+        return self.add_many([NewClipping(draft, tuple(tags), imported_at, updated_at)])[0]
+
+    def add_many(self, items: Iterable[NewClipping]) -> list[AddResult]:
+        """Store drafts as `add` stores each of them, in order, in one transaction and a few
+        statements (the JSON import): one result per item. A text already in the archive, or
+        earlier in `items`, gives that clipping (not created). An invalid item stores nothing
+        of them all (inside a `batch`, as for `add`: the batch is rolled back when the error
+        leaves it).
+
+        A created clipping's `changes.seq` is the last change number the call wrote (every
+        one of the call's clippings is at or below it)."""
+        prepared = [_Prepared.of(item) for item in items]
+        if not prepared:
+            return []
         with self._store.writing() as s:
-            existing = self._with_hash(s, digest)
-            if existing is not None:
-                return self._duplicate(existing)
-            now = imported_at or utcnow()
-            clipping = Clipping(
-                title=title,
-                title_key=name_key(title),
-                title_guessed=draft.title_guessed,
-                standfirst=draft.standfirst.strip(),
-                body=draft.body.strip(),
-                source=self._tags.source(s, draft.source),
-                author=draft.author,
-                url=draft.url,
-                published=draft.published,
-                published_precision=draft.published_precision,
-                language=draft.language,
-                imported_at=now,
-                updated_at=updated_at or now,
-                origin=draft.origin,
-                extra=extra,
-                content_hash=digest,
-            )
-            if draft.original is not None:
-                clipping.original = Original(
-                    filename=draft.original_filename,
-                    media_type=draft.original_media_type,
-                    data=draft.original,
-                    sha256=hashlib.sha256(draft.original).hexdigest(),
+            # The inserts below are Core statements, which do not flush the batch's pending
+            # ORM objects: flush them first, so that the database holds what they refer to.
+            s.flush()
+            results: list[AddResult | None] = [None] * len(prepared)
+            known = self._with_hashes(s, [p.digest for p in prepared])
+            first: dict[str, int] = {}
+            new: list[int] = []
+            for position, item in enumerate(prepared):
+                if item.digest in known:
+                    results[position] = self._duplicate(known[item.digest])
+                elif item.digest in first:
+                    continue  # the same text earlier in `items`: its clipping, once stored
+                else:
+                    first[item.digest] = position
+                    new.append(position)
+            ids = _insert_clippings(s, self._tags, [prepared[position] for position in new])
+            created: list[tuple[int, _Prepared]] = []
+            for position in new:
+                item = prepared[position]
+                clipping_id = ids.get(item.digest)
+                if clipping_id is None:
+                    # Another desk stored this text at this moment: its clipping is the answer.
+                    existing = self._with_hash(s, item.digest)
+                    if existing is None:
+                        raise InvalidInput(
+                            "not stored: it conflicts with a change made at the same moment"
+                        )
+                    results[position] = self._duplicate(existing)
+                else:
+                    created.append((clipping_id, item))
+            seq = _insert_parts(s, self._tags, created)
+            for clipping_id, item in created:
+                results[first[item.digest]] = AddResult(
+                    clipping_id,
+                    created=True,
+                    duplicate_of=None,
+                    changes=OpChanges(
+                        clippings=frozenset({clipping_id}),
+                        added=frozenset({clipping_id}),
+                        tags=bool(item.tags),
+                        seq=seq,
+                    ),
                 )
-            try:
-                # The content hash is unique: another desk (or process) storing the same
-                # text at this moment makes this insert fail, and its clipping is the answer.
-                with db.race_savepoint(s):
-                    s.add(clipping)
-                    s.flush()
-            except IntegrityError:
-                existing = self._with_hash(s, digest)
-                if existing is None:
-                    raise
-                return self._duplicate(existing)
-            s.add_all(ShingleBand(clipping_id=clipping.id, band=band) for band in bands)
-            for kind, name in tags:
-                tag = self._tags.get_or_create(s, kind, name)
-                s.merge(ClippingTag(clipping_id=clipping.id, tag_id=tag.id))
-            seen: set[str] = set()
-            for headline in draft.related_refs:
-                key = name_key(headline)
-                if key and key not in seen:
-                    seen.add(key)
-                    s.add(Reference(clipping_id=clipping.id, headline=headline.strip(), key=key))
-            seq = self._store.log_change(s, [clipping.id], "add")
-            return AddResult(
-                clipping.id,
-                created=True,
-                duplicate_of=None,
-                changes=OpChanges(
-                    clippings=frozenset({clipping.id}),
-                    added=frozenset({clipping.id}),
-                    tags=bool(tags),
-                    seq=seq,
-                ),
-            )
+            for position, item in enumerate(prepared):
+                if results[position] is None:
+                    owner = results[first[item.digest]]
+                    assert owner is not None
+                    results[position] = self._duplicate(owner.id)
+            return [result for result in results if result is not None]
 
     @staticmethod
     def _with_hash(session: Session, digest: str) -> int | None:
         return session.scalar(select(Clipping.id).where(Clipping.content_hash == digest))
+
+    @staticmethod
+    def _with_hashes(session: Session, digests: Sequence[str]) -> dict[str, int]:
+        """The clippings that have these texts, by content hash."""
+        found: dict[str, int] = {}
+        for chunk in chunks(sorted(set(digests)), 500):
+            query = select(Clipping.content_hash, Clipping.id).where(
+                Clipping.content_hash.in_(chunk)
+            )
+            found.update((digest, clipping_id) for digest, clipping_id in session.execute(query))
+        return found
 
     @staticmethod
     def _duplicate(existing: int) -> AddResult:

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy import event, func, select
 from clipper.core.archive import Archive
 from clipper.core.models import Clipping, Source, Tag
 from clipper.core.paths import ArchiveLocation, resolve_location, sqlite_url
+from clipper.core.store.clippings import NewClipping
 from tests.helpers.archives import archive_args, draft
 
 pytestmark = pytest.mark.backends
@@ -98,19 +100,58 @@ def test_a_text_stored_by_another_desk_meanwhile_is_returned_not_stored_again(
         Archive(ArchiveLocation(tmp_path / "b", shared.database_url)) as other,
     ):
         clippings = desk.stores.clippings
-        real_check = clippings._with_hash
+        real_check = clippings._with_hashes
         stored: list[int] = []
 
-        def check_then_lose_the_race(session: object, digest: str) -> int | None:
-            found = real_check(session, digest)  # type: ignore[arg-type]
+        def check_then_lose_the_race(session: object, digests: Sequence[str]) -> dict[str, int]:
+            found = real_check(session, digests)  # type: ignore[arg-type]
             if not stored:
                 stored.append(other.add(draft("Wire copy", "The same wire copy.")).id)
             return found
 
-        clippings._with_hash = check_then_lose_the_race  # type: ignore[method-assign]
+        clippings._with_hashes = check_then_lose_the_race  # type: ignore[method-assign]
         result = desk.add(draft("Wire copy", "The same wire copy."))
         assert not result.created and result.id == result.duplicate_of == stored[0]
         assert desk.count() == 1
+
+
+def test_a_text_stored_by_another_desk_meanwhile_is_its_clipping_in_a_bulk_add(
+    shared: ArchiveLocation, tmp_path: Path
+) -> None:
+    """The same race in `add_many`: the other desk commits one of the texts between the
+    check and the insert; that item is the other desk's clipping, the others are stored, and
+    a later copy of the same text in the call is the other desk's clipping too."""
+    if shared.database_url.startswith("sqlite"):
+        pytest.skip("on SQLite the write lock makes the other desk wait: there is no race")
+    with (
+        Archive(shared) as desk,
+        Archive(ArchiveLocation(tmp_path / "b", shared.database_url)) as other,
+    ):
+        clippings = desk.stores.clippings
+        real_check = clippings._with_hashes
+        stored: list[int] = []
+
+        def check_then_lose_the_race(session: object, digests: Sequence[str]) -> dict[str, int]:
+            found = real_check(session, digests)  # type: ignore[arg-type]
+            if not stored:
+                stored.append(other.add(draft("Wire copy", "The same wire copy.")).id)
+            return found
+
+        clippings._with_hashes = check_then_lose_the_race  # type: ignore[method-assign]
+        results = desk.add_many(
+            [
+                NewClipping(draft("Own story", "A story of our own."), [("topic", "Mines")]),
+                NewClipping(draft("Wire copy", "The same wire copy."), [("topic", "Wire")]),
+                NewClipping(draft("Wire copy again", "The same  wire copy.")),
+            ]
+        )
+        own, wire, again = results
+        assert own.created and own.id not in stored
+        assert not wire.created and wire.id == wire.duplicate_of == stored[0]
+        assert not again.created and again.id == stored[0]
+        assert desk.count() == 2
+        assert desk.find_tag("topic", "Wire") is None
+        assert [t.name for t in desk.get(own.id).tags] == ["Mines"]
 
 
 def test_a_link_another_desk_made_at_the_same_moment_is_said_in_a_sentence(
