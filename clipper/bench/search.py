@@ -1,8 +1,8 @@
 """`clipper bench`: import, indexing and search measured on a synthetic newsroom corpus, with
 SQLite FTS5 and plain Whoosh run on the same articles and queries in the same run.
 
-The corpus (`clipper.bench.corpus.NewsCorpus`) is stored through the real `Archive.add` into
-the archive given with --archive, which must be new or empty, or hold the corpus of an earlier
+The corpus (`clipper.bench.corpus.NewsCorpus`) is stored through `Archive.add_many` (500 a
+call, as a JSON import stores) into the archive given with --archive, which must be new or empty, or hold the corpus of an earlier
 run of the same size and seed: that one is reused as it stands (`clipper.bench.stored`), its
 import rate quoted from its build. Steps:
 
@@ -17,7 +17,9 @@ import rate quoted from its build. Steps:
    our speed relative to FTS5 (articles per second over articles per second, FTS5's p95 time
    over ours): above 1, we are faster;
 5. plain single-writer Whoosh (stock analyzer, default writer) and this index's single
-   process builder on the same sample of articles, for the indexing rate side by side;
+   process builder on the same sample of articles, for the indexing rate side by side, and
+   the three ways of writing clippings (`clipper.bench.bulk`) on as many into scratch
+   archives;
 6. index open time, full rebuild time (the index build figure of a reused corpus), index
    and database sizes, peak memory; then startup to a usable window on the archive, in a
    process of its own (`clipper.bench.gui --startup-of`).
@@ -29,6 +31,7 @@ average is printed with them.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
 import random
@@ -56,7 +59,7 @@ from clipper.bench.stored import (
     why_not_reusable,
     write_mark,
 )
-from clipper.core.paths import ArchiveLocation
+from clipper.core.paths import ArchiveLocation, resolve_location
 from clipper.core.search.analysis import WORDS
 from clipper.core.views import IndexDocument
 
@@ -69,6 +72,7 @@ log = logging.getLogger(__name__)
 ONE_ADD_SIZE = 20_000
 ONE_ADD_TRIALS = 20
 SAMPLE_SIZE = 2_000
+BULK_CHUNK = 500
 PAGE = 20
 KINDS = ("term", "AND", "phrase", "field filter", "date range", "prefix", "fuzzy")
 
@@ -243,8 +247,14 @@ def _run(
     if index_rate is None:
         index_rate = size / rebuild_time  # a reused index: the rebuild is the same build
 
+    bulk = _bulk_rates(len(sample))
+
     report.row("", "clipper (Whoosh)", "SQLite FTS5", "ours/FTS5")
-    report.row("archive import (Archive.add), articles/s", f"{stored.import_rate:,.0f}")
+    report.row("archive import (add_many, 500 a call), articles/s", f"{stored.import_rate:,.0f}")
+    report.row(
+        f"writes of {len(sample)}: add; add in batches; add_many, /s",
+        "; ".join(f"{bulk[mode]:,.0f}" for mode in ("one_by_one", "batch_500", "add_many_500")),
+    )
     report.row(
         "index build (workers for big batches), articles/s",
         f"{index_rate:,.0f}",
@@ -351,12 +361,34 @@ def _load() -> str:
 
 
 def _import(archive: Archive, corpus: NewsCorpus, first: int, count: int) -> float:
+    """Store `count` articles from number `first` on as a JSON import stores its clippings
+    (`Archive.add_many`, BULK_CHUNK a call); the seconds it took, making them included."""
+    from clipper.core.store.clippings import NewClipping
+
     started = time.perf_counter()
-    for number, article in enumerate(corpus.articles(count, first=first), start=1):
-        archive.add(article.draft, article.tags)
-        if number % 5000 == 0:
-            log.info("imported %d articles", first + number)
+    articles = corpus.articles(count, first=first)
+    done = 0
+    while done < count:
+        chunk = [NewClipping(a.draft, a.tags) for a in itertools.islice(articles, BULK_CHUNK)]
+        archive.add_many(chunk)
+        done += len(chunk)
+        if done % 20_000 < BULK_CHUNK:
+            log.info("imported %d articles", first + done)
     return time.perf_counter() - started
+
+
+def _bulk_rates(count: int) -> dict[str, float]:
+    """clipper.bench.bulk's three ways of writing, side by side, each into a scratch archive."""
+    from clipper.bench.bulk import measure_bulk_writes
+
+    with tempfile.TemporaryDirectory(prefix="clipper-bulk-") as scratch:
+        homes = iter(range(10))
+
+        def location() -> ArchiveLocation:
+            # Never the environment's database: these are scratch SQLite archives.
+            return resolve_location(Path(scratch) / f"archive-{next(homes)}", environ={})
+
+        return measure_bulk_writes(location, NewsCorpus(11), count)
 
 
 def _one_add(archive: Archive, index: SearchIndex, corpus: NewsCorpus, size: int) -> Timings:

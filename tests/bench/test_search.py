@@ -22,6 +22,7 @@ def test_bench_prints_the_whole_table_and_reuses_its_corpus(tmp_path: Path, caps
     out = capsys.readouterr().out
     for row in (
         "archive import",
+        "writes of 30: add; add in batches; add_many",
         "index build",
         "plain single-writer Whoosh",
         "ours vs plain Whoosh",
