@@ -2,9 +2,9 @@
 SQLite FTS5 and plain Whoosh run on the same articles and queries in the same run.
 
 The corpus (`clipper.bench.corpus.NewsCorpus`) is stored through `Archive.add_many` (500 a
-call, as a JSON import stores) into the archive given with --archive, which must be new or empty, or hold the corpus of an earlier
-run of the same size and seed: that one is reused as it stands (`clipper.bench.stored`), its
-import rate quoted from its build. Steps:
+call, as a JSON import stores) into the archive given with --archive, which must be new or
+empty, or hold the corpus of an earlier run of the same size and seed: that one is reused as
+it stands (`clipper.bench.stored`), its import rate quoted from its build. Steps:
 
 1. import the first min(size, 20,000) articles, build the index (worker processes), then
    time "add one clipping until a search finds it" at that size (at the whole size on a
