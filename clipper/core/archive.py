@@ -250,6 +250,7 @@ class Archive:
     delete_tag = _to("stores.tags", TagStore.delete)
     set_topic_rule = _to("stores.tags", TagStore.set_topic_rule)
     enable_topic_rule = _to("stores.tags", TagStore.enable_topic_rule)
+    topic_rules = _to("stores.tags", TagStore.topic_rules)
     sources = _to("stores.tags", TagStore.sources)
     add_tag = _to("stores.tags", TagStore.add_to)
     remove_tag = _to("stores.tags", TagStore.remove_from)

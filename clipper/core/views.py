@@ -159,6 +159,16 @@ class ClippingDetail:
 
 
 @dataclass(frozen=True)
+class TopicRule:
+    """A topic's match rule that is on: what an import tries on each draft."""
+
+    name: str
+    code: str | None
+    mode: str
+    pattern: str
+
+
+@dataclass(frozen=True)
 class TagNode:
     """A tag in its tree, with the number of live clippings on it and under it."""
 

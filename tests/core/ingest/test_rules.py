@@ -127,3 +127,21 @@ def test_an_export_carrying_such_a_rule_still_imports(
     with Archive(resolve_location(desk)) as archive:
         [node] = [n for n in archive.tag_tree("topic") if n.name == "Catch-all"]
         assert (node.match_pattern, node.match_enabled) == (CATASTROPHIC, False)
+
+
+def test_an_import_tries_the_rules_that_are_on_and_only_those(tmp_path: Path, capsys) -> None:
+    home = tmp_path / "archive"
+    with Archive(resolve_location(home)) as archive:
+        uranium = archive.create_tag("topic", "Uranium").value
+        archive.set_topic_rule(uranium.id, "any", "uranium yellowcake")
+        convoys = archive.create_tag("topic", "Convoys").value
+        archive.set_topic_rule(convoys.id, "any", "convoy", enabled=False)
+        archive.create_tag("topic", "Mining")  # no rule
+        assert [(r.name, r.mode) for r in archive.topic_rules()] == [("Uranium", "any")]
+    story = tmp_path / "convoy.txt"
+    story.write_text(STORY.replace("x" * 30000, "Niamey."), encoding="utf-8")
+    assert main(["--archive", str(home), "import", "--dry-run", "--json", str(story)]) == 0
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    topics = {t["name"]: t for t in row["topics"]}
+    assert "Uranium" in topics and "rule matches" in topics["Uranium"]["evidence"]
+    assert "Convoys" not in topics
