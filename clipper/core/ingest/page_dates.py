@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache, lru_cache
@@ -32,8 +32,10 @@ ALWAYS = ("en", "fr")
 UNDECLARED = ("en", "fr", "de", "es", "pt", "it", "nl", "ru", "ar")
 
 # The languages of the page being dated, read by the parser htmldate asks for. A ContextVar,
-# so threads dating pages at once each see their own page's.
-_PAGE_LANGUAGES: ContextVar[tuple[str, ...]] = ContextVar("page_languages", default=UNDECLARED)
+# so threads dating pages at once each see their own page's; None outside `published_date`,
+# where htmldate keeps its own parser (trafilatura's calls, the benchmark's bare libraries).
+_PAGE_LANGUAGES: ContextVar[tuple[str, ...] | None] = ContextVar("page_languages", default=None)
+_STOCK_PARSER: list[Callable[[], Any]] = []  # htmldate's own get_external_parser, once replaced
 
 
 def declared_languages(tree: HtmlElement) -> tuple[str, ...]:
@@ -86,7 +88,10 @@ def _parser(languages: tuple[str, ...]) -> Any:
 
 
 def _page_parser() -> Any:
-    return _parser(_PAGE_LANGUAGES.get())
+    languages = _PAGE_LANGUAGES.get()
+    if languages is None and _STOCK_PARSER:
+        return _STOCK_PARSER[0]()
+    return _parser(languages or UNDECLARED)
 
 
 def _install() -> None:
@@ -96,7 +101,9 @@ def _install() -> None:
 
     # A newer htmldate that builds its parser elsewhere keeps its own (all languages): slower
     # on the first date in words, the same dates. tests/core/ingest/test_page_dates.py notices.
-    if hasattr(extractors, "get_external_parser"):
+    stock = getattr(extractors, "get_external_parser", None)
+    if stock is not None and stock is not _page_parser:
+        _STOCK_PARSER.append(stock)
         extractors.get_external_parser = _page_parser  # type: ignore[assignment]
 
 

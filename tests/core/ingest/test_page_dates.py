@@ -95,3 +95,15 @@ def test_a_page_that_declares_no_language_is_read_in_the_common_news_languages(
 )
 def test_declared_languages_are_dateparsers_codes(markup: str, expected: tuple[str, ...]) -> None:
     assert declared_languages(lxml_html.fromstring(markup)) == expected
+
+
+def test_htmldate_outside_an_import_keeps_its_own_parser(tmp_path: Path) -> None:
+    # trafilatura's own calls and the benchmark's bare htmldate must meet the library as it
+    # is, every language included, even after Clipper has dated a page in this process.
+    from htmldate import extractors
+
+    from clipper.core.ingest.html import read_html
+
+    draft = read_html(_page(' lang="pt-BR"'), "pagina.html")
+    assert draft.published is not None and draft.published.isoformat() == "2021-03-12"
+    assert extractors.get_external_parser().languages is None
