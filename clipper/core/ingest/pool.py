@@ -21,6 +21,8 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
@@ -141,7 +143,34 @@ PRELOAD = ["clipper.core.ingest.batch", "clipper.core.ingest.html", "clipper.cor
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=_context())
+    return ProcessPoolExecutor(
+        workers, mp_context=_context(), initializer=_watch_batch, initargs=(os.getpid(),)
+    )
+
+
+# How often a worker checks that the batch that started it is still there.
+WATCH_SECONDS = 1.0
+
+
+def _watch_batch(batch_pid: int) -> None:
+    """In each worker: end when the batch's process is gone. A batch killed outright (the
+    window kills an import process that does not stop when cancelled, the system kills it)
+    cannot stop its workers, and a worker waiting for its next item would wait for ever,
+    keeping the fork server alive with it."""
+    if os.name != "posix":
+        return  # os.kill(pid, 0) is a test only on POSIX; elsewhere it would end the process
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_SECONDS)
+            try:
+                os.kill(batch_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                continue  # there, and someone else's: not ours to judge
+
+    threading.Thread(target=watch, name="batch-watch", daemon=True).start()
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -133,3 +133,53 @@ def test_a_batch_whose_workers_cannot_start_is_read_in_its_own_process(
     titles = [r.draft.title for _, r in read if r is not None and r.draft is not None]
     assert titles == [f"Report {n} from Niamey" for n in range(4)]
     assert "no worker could start" in caplog.text
+
+
+KILLED_BATCH = """
+import multiprocessing, sys, time
+from clipper.core.ingest import InputItem
+from clipper.core.ingest.pool import read_in_order
+from tests.helpers.readers import dying_reader
+page = sys.argv[1]
+items = [InputItem(label=f"page {n}", data=page.encode()) for n in range(40)]
+reads = read_in_order(items, dying_reader, "auto", 2)
+next(reads)
+print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_workers_of_a_batch_killed_outright_end_too(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    batch = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BATCH, _page(1)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    try:
+        assert batch.stdout is not None
+        workers = [int(pid) for pid in batch.stdout.readline().split()]
+        assert workers
+    finally:
+        batch.send_signal(signal.SIGKILL)  # as the window kills an import that will not stop
+        batch.wait()
+        if batch.stdout is not None:
+            batch.stdout.close()
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    deadline = time.monotonic() + 60
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in workers)
