@@ -20,6 +20,13 @@ Two measured fixes over the stock `W3Codec` (whoosh-reloaded 2.7.5):
   (a document's word positions) becomes a call to `_codecs.encode` on a latin-1 string:
   a block of 128 postings took 44 µs to unpickle and twice the bytes. Protocol 5 stores
   bytes as bytes (5 µs). Readers are Whoosh's own; `pickle.loads` reads any protocol.
+- What a block holds is packed (`compact_block`): Whoosh pickles a block's weights as a
+  tuple of floats (9 bytes each, and a weight here is a word count), its id gaps as a
+  tuple of ints and each value with a memo entry. Here gaps and whole-number weights are
+  raw arrays of the smallest integer type, pickled without a memo and given to a function
+  registered under a two-byte code (`unpack_block`) that rebuilds the tuple Whoosh's reader
+  indexes. A block of 128 postings of positions: 2,361 bytes and 17 µs to read before,
+  1,197 bytes and 15 µs now. Blocks written before this read as they always did.
 
 The codec object is pickled into the index's table of contents with each segment, so this
 class must stay importable under this name; changing it means bumping SCHEMA_VERSION.
@@ -27,9 +34,13 @@ class must stay importable under this name; changing it means bumping SCHEMA_VER
 
 from __future__ import annotations
 
+import copyreg
+import io
 import itertools
 import pickle
 import zlib
+from array import array
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh.codec.whoosh3 import (
@@ -51,6 +62,79 @@ COMPRESSION = 0
 PICKLE_PROTOCOL = 5
 # Blocks smaller than this are not worth compressing (when compression is on).
 COMPRESS_FROM = 256
+
+
+# A short code for `unpack_block` in pickles (copyreg's extension registry, codes 240-255
+# and above being free for private use): named in full, the function costs some 45 bytes in
+# every block, as much as a block of a rare word's postings.
+BLOCK_EXTENSION = 0xC11F
+
+
+def small_ints(numbers: Sequence[int]) -> array[int]:
+    """The numbers (none negative) as an array of the smallest unsigned type that holds them."""
+    top = max(numbers, default=0)
+    typecode = "B" if top < 0x100 else "H" if top < 0x10000 else "I"
+    return array(typecode, numbers)
+
+
+def compact_weights(weights: Sequence[float]) -> Any:
+    """A block's weights as Whoosh's reader takes them: None when all are 1, one float when
+    all are equal, else a sequence indexed by posting (an integer array when every weight is
+    a whole number, which a word count is)."""
+    first = weights[0] if weights else 1.0
+    if all(w == first for w in weights):
+        return None if first == 1.0 else float(first)
+    if all(float(w).is_integer() for w in weights) and max(weights) < 0x10000:
+        return small_ints([int(w) for w in weights])
+    return array("f", weights)
+
+
+class PackedBlock:
+    """One block's (id gaps, weights, values), pickled with the gaps and weights as raw
+    arrays; unpickled (`unpack_block`) it is the tuple Whoosh's block reader takes. The
+    values stay a sequence of byte strings: joined into one string they were smaller still,
+    but cutting them apart again in Python made reading a block three times slower."""
+
+    __slots__ = ("deltas", "values", "weights")
+
+    def __init__(self, deltas: array[int], weights: Any, values: Any) -> None:
+        self.deltas = deltas
+        self.weights = weights
+        self.values = values
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        weights = self.weights
+        if isinstance(weights, array):
+            weights = (weights.typecode, weights.tobytes())
+        return unpack_block, (self.deltas.typecode, self.deltas.tobytes(), weights, self.values)
+
+
+def unpack_block(
+    id_type: str, id_bytes: bytes, weights: Any, values: Any
+) -> tuple[array[int], Any, Any]:
+    """The tuple a `PackedBlock` stands for (named in every pickled block: keep the name)."""
+    if isinstance(weights, tuple):
+        weights = array(weights[0], weights[1])
+    return array(id_type, id_bytes), weights, values
+
+
+copyreg.add_extension(__name__, unpack_block.__name__, BLOCK_EXTENSION)
+
+
+def compact_block(ids: Sequence[int], weights: Sequence[float], values: Any) -> PackedBlock:
+    """One block of postings, packed (see the module notes)."""
+    deltas = small_ints([ids[0], *[b - a for a, b in itertools.pairwise(ids)]])
+    return PackedBlock(deltas, compact_weights(weights), values)
+
+
+def dumps(data: Any) -> bytes:
+    """Pickled without a memo: a block's values are distinct objects that often repeat in
+    content (the same position), and a memo entry costs a byte per value to save nothing."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, PICKLE_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(data)
+    return out.getvalue()
 
 
 class _PerDocReader(W3PerDocReader):
@@ -83,7 +167,10 @@ class _TermInfo(W3TermInfo):
             minid,
             maxid,
         )
-        return packed + pickle.dumps(self._inlined, PICKLE_PROTOCOL)
+        ids, weights, values = self._inlined
+        # Whole-number weights as ints: a pickled float is 9 bytes, a small int 2.
+        weights = tuple(int(w) if float(w).is_integer() else w for w in weights)
+        return packed + dumps((ids, weights, values))
 
 
 class _FieldWriter(W3FieldWriter):
@@ -102,9 +189,7 @@ class _PostingsWriter(W3PostingsWriter):
         terminfo: Any = self._terminfo
         terminfo.add_block(self)
         ids = self._ids
-        deltas = (ids[0], *[b - a for a, b in itertools.pairwise(ids)])
-        data = (deltas, self._mini_weights(), self._mini_values())
-        databytes = pickle.dumps(data, PICKLE_PROTOCOL)
+        databytes = dumps(compact_block(ids, self._weights, self._mini_values()))
         compression = self._compression if len(databytes) >= COMPRESS_FROM else 0
         if compression:
             databytes = zlib.compress(databytes, compression)
