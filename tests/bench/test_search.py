@@ -4,6 +4,7 @@ its corpus on a second run of the same size and seed."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,14 @@ def test_bench_prints_the_whole_table_and_reuses_its_corpus(tmp_path: Path, caps
     assert "reusing the corpus built in" in out
     assert "add one clipping until found, at 30," in out
     assert "startup to a usable window" not in out
+    assert "full rebuild, s" in out
+    assert _live_ids(home) == built
+
+    # A reused corpus without its index builds it on opening, and that build is the rebuild.
+    shutil.rmtree(home / "index")
+    assert main([*args, "--startup-runs", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "full rebuild (built on opening this run), s" in out
     assert _live_ids(home) == built
 
     # Another size, or an archive that is not a bench corpus, is refused in one line.
