@@ -73,6 +73,9 @@ class Clipping(Base):
         ),
         Index("ix_clippings_published", "published"),
         Index("ix_clippings_trashed_at", "trashed_at"),
+        # The listing (live clippings by date) read from the index alone, not from rows
+        # whose dates sit among their texts (migration 0007).
+        Index("ix_clippings_live_published", "trashed_at", "published"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -167,13 +170,13 @@ class TagMember(Base):
 
 class ClippingTag(Base):
     __tablename__ = "clipping_tags"
+    # A tag's clippings from the index alone (the tag tree's counts; migration 0007).
+    __table_args__ = (Index("ix_clipping_tags_tag_clipping", "tag_id", "clipping_id"),)
 
     clipping_id: Mapped[int] = mapped_column(
         ForeignKey("clippings.id", ondelete="CASCADE"), primary_key=True
     )
-    tag_id: Mapped[int] = mapped_column(
-        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
     added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

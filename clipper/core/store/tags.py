@@ -7,11 +7,11 @@ are all the index knows of tags.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
 import regex
-from sqlalchemy import and_, delete, func, select, text, update
+from sqlalchemy import String, and_, cast, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from clipper.core import db
@@ -226,19 +226,9 @@ class TagStore:
             groups: dict[int, list[int]] = defaultdict(list)
             for group_id, member_id in s.execute(select(TagMember.group_id, TagMember.member_id)):
                 groups[member_id].append(group_id)
-            on_tag: dict[int, set[int]] = defaultdict(set)
-            pairs = s.execute(
-                select(ClippingTag.tag_id, ClippingTag.clipping_id)
-                .join(Clipping, Clipping.id == ClippingTag.clipping_id)
-                .where(Clipping.trashed_at.is_(None))
-            )
-            for tag_id, clipping_id in pairs:
-                on_tag[tag_id].add(clipping_id)
+            count, total = self._live_counts(s, kind, graph, [tag.id for tag in tags])
             nodes = []
             for tag in tags:
-                under: set[int] = set()
-                for t in self.closure(graph, [tag.id]):
-                    under |= on_tag.get(t, set())
                 nodes.append(
                     TagNode(
                         id=tag.id,
@@ -247,8 +237,8 @@ class TagStore:
                         code=tag.code,
                         parent_id=tag.parent_id,
                         group_ids=tuple(sorted(groups.get(tag.id, ()))),
-                        count=len(on_tag.get(tag.id, ())),
-                        total=len(under),
+                        count=count[tag.id],
+                        total=total[tag.id],
                         match_mode=tag.match_mode,
                         match_pattern=tag.match_pattern,
                         match_enabled=tag.match_enabled,
@@ -256,6 +246,40 @@ class TagStore:
                     )
                 )
             return nodes
+
+    def _live_counts(
+        self, session: Session, kind: str, graph: dict[int, set[int]], tag_ids: Sequence[int]
+    ) -> tuple[Counter[int], Counter[int]]:
+        """Live clippings on each tag of a kind, and on it or anything under it (a clipping
+        on two tags under it counts once).
+
+        The database groups the clippings by the set of tags they carry (a few thousand
+        sets at 20,000 clippings), and only those sets come to Python: reading every
+        (tag, clipping) pair into sets took a second of the window's startup at 20,000
+        clippings, and grew with the archive. "Not trashed" is asked of the trash index,
+        not of each clipping's row, whose trash date sits after its text."""
+        above: dict[int, set[int]] = defaultdict(set)
+        for tag_id in tag_ids:
+            for below in self.closure(graph, [tag_id]):
+                above[below].add(tag_id)
+        trashed = select(Clipping.id).where(Clipping.trashed_at.is_not(None))
+        carried = (
+            select(func.aggregate_strings(cast(ClippingTag.tag_id, String), ",").label("tags"))
+            .join(Tag, Tag.id == ClippingTag.tag_id)
+            .where(Tag.kind == kind, ClippingTag.clipping_id.not_in(trashed))
+            .group_by(ClippingTag.clipping_id)
+            .subquery()
+        )
+        count: Counter[int] = Counter()
+        total: Counter[int] = Counter()
+        rows = session.execute(select(carried.c.tags, func.count()).group_by(carried.c.tags))
+        for joined, clippings in rows:
+            on = {int(tag_id) for tag_id in joined.split(",")}
+            for tag_id in on:
+                count[tag_id] += clippings
+            for tag_id in set().union(*(above[t] for t in on)):
+                total[tag_id] += clippings
+        return count, total
 
     # -- changing the tree -------------------------------------------------------------------
 
