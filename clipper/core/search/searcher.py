@@ -45,6 +45,10 @@ from clipper.core.views import IndexDocument
 MORE_LIKE_TERMS = 25
 MORE_LIKE_CANDIDATES = 60
 MORE_LIKE_MAX_SHARE = 0.1
+# ... and in no more than this many clippings whatever the archive's size: the search reads
+# every posting of its words, so without a bound it grew with the archive (a word in a tenth
+# of 200,000 clippings is 20,000 postings); a word that common is no story's own.
+MORE_LIKE_MAX_DOCS = 2000
 
 # Each segment's matches: the segment and its documents' scores by docnum.
 Matches = list[tuple["Leaf", dict[int, float]]]
@@ -227,14 +231,15 @@ class IndexView:
             dict(heapq.nlargest(MORE_LIKE_CANDIDATES, ((t, len(p)) for t, p in body.items()),
                                 key=itemgetter(1)))
         )  # fmt: skip
-        most = max(total * MORE_LIKE_MAX_SHARE, 5)
+        most = max(min(total * MORE_LIKE_MAX_SHARE, MORE_LIKE_MAX_DOCS), 5)
         weighted = []
         for term, count in counts.items():
             stem = term.partition(":")[2]
             if len(stem) < 3 or stem.isdigit():
                 continue
             frequency = self.searcher.doc_frequency("content", term)
-            # Words in more than a tenth of the archive say little about a story.
+            # Words in more than a tenth of the archive (or MORE_LIKE_MAX_DOCS clippings) say
+            # little about a story.
             if frequency < 2 or frequency > most:
                 continue
             weighted.append((count * stats.idf("content", term), term))

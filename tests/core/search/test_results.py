@@ -9,7 +9,7 @@ import json
 import pytest
 
 from clipper.core.archive import Archive
-from clipper.core.search import Hit, QuerySyntaxError, SearchResults
+from clipper.core.search import Hit, QuerySyntaxError, SearchResults, searcher
 from clipper.core.views import ClippingFilter
 from tests.helpers.archives import add, ids
 
@@ -241,3 +241,21 @@ def test_highlights_ignore_case_accents_and_normal_forms(
     add(archive, "Clipping", body, language="fr")
     hit = archive.search(query).hits[0]
     assert f"«{marked}»" in hit.snippet
+
+
+def test_more_like_leaves_out_words_in_too_many_clippings_whatever_the_share(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word in more than MORE_LIKE_MAX_DOCS clippings is no story's own even where it is
+    under a tenth of the archive (the bound that keeps the search's cost from growing with
+    the archive): here the bound is 5, and "harmattan" is in 6 of 76."""
+    story = add(archive, "Harmattan over Niamey", "The harmattan covered Niamey in dust.")
+    others = [
+        add(archive, f"Harmattan report {n}", f"Harmattan winds {n} touched the north.")
+        for n in range(5)
+    ]
+    for n in range(70):
+        add(archive, f"Filler {n}", f"Some unrelated filler number {n} about rainfall in the east.")
+    assert set(others) <= set(archive.more_like(story))
+    monkeypatch.setattr(searcher, "MORE_LIKE_MAX_DOCS", 5)
+    assert not set(others) & set(archive.more_like(story))
