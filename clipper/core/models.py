@@ -76,6 +76,8 @@ class Clipping(Base):
         # The listing (live clippings by date) read from the index alone, not from rows
         # whose dates sit among their texts (migration 0007).
         Index("ix_clippings_live_published", "trashed_at", "published"),
+        # The sidebar's sources with their counts, likewise (migration 0007).
+        Index("ix_clippings_live_source", "trashed_at", "source_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
