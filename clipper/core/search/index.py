@@ -53,8 +53,8 @@ from clipper.core.search.state import (
     write_state,
 )
 from clipper.core.search.writer import (
+    FOLD_AT,
     INDEX_NAME,
-    MAX_SEGMENTS,
     WRITER_TIMEOUT,
     IndexWriter,
     build_index,
@@ -74,7 +74,7 @@ OPEN_ATTEMPTS = 4
 REAPPEAR_ATTEMPTS = 20
 
 __all__ = [
-    "MAX_SEGMENTS",
+    "FOLD_AT",
     "STATE_FILENAME",
     "IndexState",
     "IndexWork",
@@ -348,6 +348,10 @@ class SearchIndex:
 
     def segment_count(self) -> int:
         return len(self._retrying(lambda: self._view().leaves))
+
+    def segment_sizes(self) -> list[int]:
+        """How many clippings each segment holds (deleted ones included), in index order."""
+        return self._retrying(lambda: [leaf.reader.doc_count_all() for leaf in self._view().leaves])
 
     # -- catching up --------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from clipper.core.search import SCHEMA_VERSION
 from clipper.core.search import index as index_module
 from clipper.core.search.index import STATE_FILENAME, read_state
 from clipper.core.search.segments import SegmentBuilder
+from clipper.core.search.writer import IndexWriter
 from clipper.core.views import ClippingFilter
 from tests.helpers.archives import NEWSROOM, add, fill_newsroom, reopen, search_snapshot
 
@@ -255,12 +257,31 @@ def test_writer_errors_are_raised_and_leave_the_index_as_it_was(
     assert index.parity_problems() == []
 
 
-def test_small_segments_are_merged_and_maintain_merges_the_rest(filled: Archive) -> None:
+def test_small_segments_are_folded_tier_by_tier_and_maintain_merges_the_rest(
+    filled: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clippings caught up one at a time leave small segments, folded a size tier at a time:
+    there are never more than FOLD_AT of one tier, and a clipping is re-indexed a few times at most
+    (folding them all at every commit re-indexed each of them at every commit)."""
     index = filled.index
-    for n in range(index_module.MAX_SEGMENTS + 4):
+    reindexed: list[int] = []
+    build = IndexWriter.build
+
+    def counted(writer: IndexWriter, ids: Sequence[int]) -> None:
+        reindexed.append(len(ids))
+        build(writer, ids)
+
+    monkeypatch.setattr(IndexWriter, "build", counted)
+    briefs = 60
+    for n in range(briefs):
         add(filled, f"Brief {n}", f"Brief number {n}.")
         index.catch_up()
-        assert index.segment_count() <= index_module.MAX_SEGMENTS + 1
+        tiers = [len(str(size)) for size in index.segment_sizes()]
+        assert all(tiers.count(tier) <= index_module.FOLD_AT for tier in set(tiers)), tiers
+    # Each catch-up indexes its one clipping; the folds add at most a few passes over each.
+    assert sum(reindexed) - briefs <= 3 * briefs, reindexed
+    assert index.search("brief").total == briefs
+    monkeypatch.undo()
     before = snapshot(filled)
     index.maintain(max_segments=1)
     assert index.segment_count() == 1
