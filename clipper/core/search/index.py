@@ -349,10 +349,6 @@ class SearchIndex:
     def segment_count(self) -> int:
         return len(self._retrying(lambda: self._view().leaves))
 
-    def segment_sizes(self) -> list[int]:
-        """How many clippings each segment holds (deleted ones included), in index order."""
-        return self._retrying(lambda: [leaf.reader.doc_count_all() for leaf in self._view().leaves])
-
     # -- catching up --------------------------------------------------------------------------
 
     def catch_up(self, timeout: float | None = CATCH_UP_WAIT) -> int:
