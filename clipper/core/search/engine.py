@@ -30,7 +30,7 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn, RefBytesColumn, VarBytesColumn
-from whoosh.reading import TermNotFound
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from clipper.core.search.errors import IndexDamaged
@@ -360,6 +360,17 @@ class ColumnsCache:
             with self._lock:
                 self._by_segment[segment_id] = found
         return found
+
+    def of_segment(self, storage: Any, schema: Any, segment: Any) -> SegmentColumns:
+        """A segment's columns, read through a reader of its own only when not cached."""
+        found = self._by_segment.get(segment.segment_id())
+        if found is not None:
+            return found
+        reader = SegmentReader(storage, schema, segment)
+        try:
+            return self.get(reader)
+        finally:
+            reader.close()
 
     def keep_only(self, segment_ids: Iterable[str]) -> None:
         keep = set(segment_ids)

@@ -38,13 +38,13 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from clipper.core.paths import ArchiveLocation
-from clipper.core.search.engine import ColumnsCache, IdsPlan, Plan, Statistics
+from clipper.core.search.engine import ColumnsCache, IdsPlan, Plan
 from clipper.core.search.errors import IndexDamaged, IndexUnusable
 from clipper.core.search.ports import ChangeFeed, DocumentSource, IndexFilter, TagLookup
 from clipper.core.search.query import QuerySyntaxError, parse
 from clipper.core.search.results import Hit, SearchResults, mark_text
 from clipper.core.search.schema import SCHEMA_VERSION
-from clipper.core.search.searcher import IndexView, Leaf, make_hits
+from clipper.core.search.searcher import IndexView, make_hits, open_view
 from clipper.core.search.state import (
     STATE_FILENAME,
     IndexState,
@@ -286,36 +286,29 @@ class SearchIndex:
         view: IndexView | None = getattr(self._local, "view", None)
         if view is not None and view.ix is ix and view.searcher.up_to_date():
             return view
-        if view is not None:
-            with contextlib.suppress(Exception):
-                view.searcher.close()
-        # Not `searcher.refresh()`: Whoosh reuses a segment's old reader there, and with it
-        # the segment's old set of deleted documents. Opening readers is cheap with
-        # uncompounded segments, and the columns are cached by segment anyway.
-        searcher = ix.searcher()
-        leaves = [
-            Leaf(reader, offset, self._columns.get(reader))
-            for reader, offset in searcher.reader().leaf_readers()
-            if reader.segment() is not None  # an empty index has an EmptyReader
-        ]
-        self._columns.keep_only(leaf.columns.segment_id for leaf in leaves)
-        fresh = IndexView(ix, searcher, leaves, Statistics(searcher))
+        try:
+            fresh = open_view(ix, view, self._columns)
+        finally:
+            self._drop_view(view)
         with self._view_lock:
-            if view is not None and view in self._views:
-                self._views.remove(view)
             self._views.append(fresh)
         self._local.view = fresh
         return fresh
 
+    def _drop_view(self, view: IndexView | None) -> None:
+        """Forget this thread's old view without closing it (its readers are closed or
+        reused by then)."""
+        with self._view_lock:
+            if view is not None and view in self._views:
+                self._views.remove(view)
+        self._local.view = None
+
     def _forget_view(self) -> None:
         view = getattr(self._local, "view", None)
+        self._drop_view(view)
         if view is not None:
-            with self._view_lock:
-                if view in self._views:
-                    self._views.remove(view)
             with contextlib.suppress(Exception):
                 view.searcher.close()
-            self._local.view = None
 
     def _retrying(self, action: Callable[[], T]) -> T:
         """Run a read; if index files vanished under it (a merge or a swap by another

@@ -21,14 +21,13 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.reading import SegmentReader
 from whoosh.util.filelock import FileLock
 from whoosh.writing import SegmentWriter
 
 from clipper.core.paths import ArchiveLocation
 from clipper.core.search.checksums import record_checksums
 from clipper.core.search.codec import ClipperCodec
-from clipper.core.search.engine import ColumnsCache, SegmentColumns, deleted_docnums
+from clipper.core.search.engine import ColumnsCache
 from clipper.core.search.parallel import build_segments, worker_count
 from clipper.core.search.ports import ChangeFeed, DocumentSource
 from clipper.core.search.schema import SCHEMA_VERSION, build_schema
@@ -112,11 +111,7 @@ class IndexWriter:
             # Found through the clipping-id column rather than one term query per id.
             base = 0
             for segment in writer.segments:
-                reader = SegmentReader(writer.storage, writer.schema, segment)
-                try:
-                    columns = self._columns.get(reader)
-                finally:
-                    reader.close()
+                columns = self._columns.of_segment(writer.storage, writer.schema, segment)
                 for cid in ids:
                     docnum = columns.docnum_of(cid)
                     if docnum is not None and not segment.is_deleted(docnum):
@@ -134,15 +129,12 @@ class IndexWriter:
         add_documents(self._builder, self._documents, ids)
 
     def live_ids(self, segments: Sequence[Any]) -> list[int]:
+        """The clippings these segments hold and have not deleted."""
         ids: list[int] = []
-        wanted = {s.segment_id() for s in segments}
-        searcher = self.whoosh.searcher()
-        for reader, _offset in searcher.reader().leaf_readers():
-            if reader.segment().segment_id() not in wanted:
-                continue
-            cids = SegmentColumns(reader).ids
-            deleted = deleted_docnums(reader)
-            ids.extend(cids[d] for d in range(reader.doc_count_all()) if d not in deleted)
+        for segment in segments:
+            cids = self._columns.of_segment(self.whoosh.storage, self.whoosh.schema, segment).ids
+            deleted = frozenset(segment.deleted_docs()) if segment.has_deletions() else frozenset()
+            ids.extend(cids[d] for d in range(segment.doc_count_all()) if d not in deleted)
         return sorted(ids)
 
     def drop_segments(self, segments: Sequence[Any]) -> None:

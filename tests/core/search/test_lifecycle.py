@@ -295,6 +295,36 @@ def segment_sizes(archive: Archive) -> list[int]:
     return [segment.doc_count_all() for segment in ix._segments()]
 
 
+def test_a_search_after_a_commit_reuses_the_readers_of_unchanged_segments(
+    archive: Archive,
+) -> None:
+    """A new view keeps the readers of segments the commit did not touch, and opens a new one
+    for a segment that has deleted documents since: with the old reader, a clipping edited
+    away would still be found by its old words."""
+    index = archive.index
+    kept = add(archive, "Niamey", "The junta met a delegation in Niamey.")
+    index.catch_up()
+    edited = add(archive, "Bamako", "Uranium talks in Bamako.")
+    index.catch_up()
+    assert index.search("uranium").total == 1 and index.search("junta").total == 1
+    before = {leaf.reader.segment().segment_id(): leaf.reader for leaf in index._view().leaves}
+    assert len(before) == 2
+
+    archive.update(edited, body="Gold talks in Bamako.")
+    index.catch_up()
+    assert index.search("uranium").total == 0
+    assert [hit.id for hit in index.search("gold").hits] == [edited]
+    assert [hit.id for hit in index.search("junta").hits] == [kept]
+    after = {leaf.reader.segment().segment_id(): leaf.reader for leaf in index._view().leaves}
+    assert len(after) == 3
+    untouched = [segment_id for segment_id in before if after[segment_id].doc_count() == 1]
+    touched = [segment_id for segment_id in before if after[segment_id].doc_count() == 0]
+    assert len(untouched) == 1 and len(touched) == 1
+    assert after[untouched[0]] is before[untouched[0]]
+    assert after[touched[0]] is not before[touched[0]] and before[touched[0]].is_closed
+    assert index.parity_problems() == []
+
+
 def test_rebuild_recreates_the_same_results(filled: Archive) -> None:
     before = snapshot(filled)
     assert filled.index.rebuild() == len(NEWSROOM)
