@@ -3,6 +3,8 @@ merge and delete a topic, see and edit its match rule; a dossier's commands)."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMenu
@@ -11,6 +13,8 @@ from sqlalchemy import func, select
 from clipper.core.archive import Archive
 from clipper.core.models import Tag
 from clipper.core.text import name_key
+from clipper.ui import main_window
+from clipper.ui.clipping_model import Column
 from clipper.ui.dialogs import DossierDialog, MergeDialog, RuleDialog, TagNameDialog
 from clipper.ui.main_window import MainWindow
 from clipper.ui.sidebar import COUNT_ROLE, NodeKey
@@ -64,6 +68,42 @@ def test_a_topic_tree_thousands_of_levels_deep_fills_the_sidebar(
     # Refreshing keeps the deep node expanded and selected, without recursion either.
     window.refresh_sidebar()
     assert window.sidebar.current_key == NodeKey("topic", deepest)
+
+
+def test_the_list_is_shown_while_the_sidebar_counts_are_still_read(
+    qtbot, archive: Archive, make_window, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the app's own threads the sidebar's counts (a second or two at 200,000 clippings)
+    are read beside the list, not before it: the first rows are on screen, with their
+    titles, while the counts are still being read; the counts follow."""
+    titles = [f"Dispatch {n} from Niamey" for n in range(3)]
+    for title in titles:
+        add_story(archive, title)
+    gate = threading.Event()
+    real_read = main_window.read_sidebar
+
+    def slow_read(archive: Archive) -> object:
+        gate.wait(WAIT / 1000)
+        return real_read(archive)
+
+    monkeypatch.setattr(main_window, "read_sidebar", slow_read)
+    refreshed: list[bool] = []
+    window: MainWindow = make_window(reader=None)  # the app's real reader threads
+    window.sidebar_refreshed.connect(lambda: refreshed.append(True))
+    try:
+        table = window.results.table
+        qtbot.waitUntil(lambda: window.results.model.rowCount() == len(titles), timeout=WAIT)
+        assert table.isVisible() and table.width() > 0 and table.height() > 0
+        shown = {
+            window.results.model.index(row, Column.TITLE).data()
+            for row in range(len(titles))
+        }
+        assert shown == set(titles)
+        assert not refreshed and not gate.is_set(), "the list did not wait for the counts"
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: bool(refreshed), timeout=WAIT)
+    assert window.archive_label.text() == f"{len(titles)} clippings"
 
 
 def open_menu(qtbot, window: MainWindow, key: NodeKey) -> QMenu:  # type: ignore[no-untyped-def]
