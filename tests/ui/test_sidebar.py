@@ -94,10 +94,7 @@ def test_the_list_is_shown_while_the_sidebar_counts_are_still_read(
         table = window.results.table
         qtbot.waitUntil(lambda: window.results.model.rowCount() == len(titles), timeout=WAIT)
         assert table.isVisible() and table.width() > 0 and table.height() > 0
-        shown = {
-            window.results.model.index(row, Column.TITLE).data()
-            for row in range(len(titles))
-        }
+        shown = {window.results.model.index(row, Column.TITLE).data() for row in range(len(titles))}
         assert shown == set(titles)
         assert not refreshed and not gate.is_set(), "the list did not wait for the counts"
     finally:
