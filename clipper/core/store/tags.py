@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import regex
-from sqlalchemy import String, and_, cast, delete, func, select, text, update
+from sqlalchemy import Select, String, and_, cast, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from clipper.core import db
@@ -19,6 +20,7 @@ from clipper.core.errors import InvalidInput, NotFound, checked_kind
 from clipper.core.models import Clipping, ClippingTag, Meta, Source, Tag, TagMember
 from clipper.core.regions import Gazetteer
 from clipper.core.rule_patterns import backtracking_reason, compile_rule
+from clipper.core.store.count_cache import TagCountCache, archive_state
 from clipper.core.store.unit import Store, chunks
 from clipper.core.text import name_key
 from clipper.core.views import Changed, OpChanges, SourceCount, TagNode, TagRef, TopicRule
@@ -45,6 +47,9 @@ class TagStore:
         self._store = store
         self.gazetteer = gazetteer
         self._graph_cache: tuple[tuple[int, ...], dict[int, set[int]]] | None = None
+        self._count_cache = (
+            TagCountCache(store.location.home) if store.engine.dialect.name == "sqlite" else None
+        )
 
     # -- the gazetteer as region tags --------------------------------------------------------
 
@@ -257,11 +262,36 @@ class TagStore:
         sets at 20,000 clippings), and only those sets come to Python: reading every
         (tag, clipping) pair into sets took a second of the window's startup at 20,000
         clippings, and grew with the archive. "Not trashed" is asked of the trash index,
-        not of each clipping's row, whose trash date sits after its text."""
+        not of each clipping's row, whose trash date sits after its text. The counts are
+        kept between sessions in the archive folder while neither the archive nor the tree
+        changes (`count_cache`, on SQLite)."""
+        cache = self._count_cache
+        state: list[object] = []
+        if cache is not None:
+            state = [*archive_state(session), *session.execute(_TREE_DIGEST).one()]
+            cached = cache.get(kind, state)
+            if cached is not None:
+                return cached
         above: dict[int, set[int]] = defaultdict(set)
         for tag_id in tag_ids:
             for below in self.closure(graph, [tag_id]):
                 above[below].add(tag_id)
+        count: Counter[int] = Counter()
+        total: Counter[int] = Counter()
+        for joined, clippings in session.execute(self._tag_sets(kind)):
+            on = {int(tag_id) for tag_id in joined.split(",")}
+            for tag_id in on:
+                count[tag_id] += clippings
+            for tag_id in set().union(*(above[t] for t in on)):
+                total[tag_id] += clippings
+        if cache is not None:
+            cache.put(kind, state, count, total)
+        return count, total
+
+    @staticmethod
+    def _tag_sets(kind: str) -> Select[Any]:
+        """The live clippings grouped by the set of tags of this kind they carry: the set's
+        ids joined by commas, and how many."""
         trashed = select(Clipping.id).where(Clipping.trashed_at.is_not(None))
         carried = (
             select(func.aggregate_strings(cast(ClippingTag.tag_id, String), ",").label("tags"))
@@ -270,16 +300,7 @@ class TagStore:
             .group_by(ClippingTag.clipping_id)
             .subquery()
         )
-        count: Counter[int] = Counter()
-        total: Counter[int] = Counter()
-        rows = session.execute(select(carried.c.tags, func.count()).group_by(carried.c.tags))
-        for joined, clippings in rows:
-            on = {int(tag_id) for tag_id in joined.split(",")}
-            for tag_id in on:
-                count[tag_id] += clippings
-            for tag_id in set().union(*(above[t] for t in on)):
-                total[tag_id] += clippings
-        return count, total
+        return select(carried.c.tags, func.count()).group_by(carried.c.tags)
 
     # -- changing the tree -------------------------------------------------------------------
 

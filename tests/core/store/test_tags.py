@@ -3,13 +3,14 @@ tree, topic rules."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
 
 from clipper.core.archive import Archive, InvalidInput, NotFound, parse_tag_spec
 from clipper.core.views import ClippingFilter
-from tests.helpers.archives import draft
+from tests.helpers.archives import draft, reopen
 
 pytestmark = pytest.mark.backends
 
@@ -70,6 +71,68 @@ def test_tag_tree_counts_agree_with_the_filter_on_a_random_archive(archive: Arch
             assert node.total == len(listed), node.name
             checked += node.total > node.count  # a grouping that gathers several countries
     assert checked >= 3
+
+
+def region_counts(archive: Archive) -> dict[str, tuple[int, int]]:
+    return {n.name: (n.count, n.total) for n in archive.tag_tree("region") if n.total}
+
+
+def test_tree_counts_are_kept_between_sessions_while_the_archive_does_not_change(
+    archive: Archive,
+) -> None:
+    """The tree's counts are kept in the archive folder with the state of the archive and
+    of the tree they were counted at (SQLite only): the next session uses them while nothing
+    has changed, and counts again after any change, by this archive or another."""
+    niger = [archive.add(draft(f"niger {n}"), tags=[("region", "Niger")]).id for n in range(2)]
+    mali = archive.add(draft("mali"), tags=[("region", "Mali")]).id
+    truth = region_counts(archive)
+    assert truth["Niger"] == (2, 2) and truth["Mali"] == (1, 1) and truth["Sahel"] == (0, 3)
+    cached = archive.location.home / "tag-counts-region.json"
+    if archive.stores.unit.engine.dialect.name != "sqlite":
+        assert not cached.exists(), "a server's change numbers may commit out of order"
+        return
+    # Proof that the next session reads the file: a count changed in it (the state kept).
+    stored = json.loads(cached.read_text(encoding="utf-8"))
+    niger_id = archive.find_tag("region", "Niger").id  # type: ignore[union-attr]
+    for part in ("count", "total"):
+        stored[part] = [[tag, 40 if tag == niger_id else n] for tag, n in stored[part]]
+    cached.write_text(json.dumps(stored), encoding="utf-8")
+    archive.close()
+    with reopen(archive) as again:
+        assert region_counts(again)["Niger"] == (40, 40)
+        # Any change of the archive, here by another instance, and the sets are counted again.
+        with reopen(archive) as other:
+            other.trash([niger[0]])
+        assert region_counts(again) == {
+            "Niger": (1, 1),
+            "Mali": (1, 1),
+            **{name: (0, 2) for name, (_count, total) in truth.items() if total == 3},
+        }
+        again.add_tag([niger[1]], "region", "Mali")
+        assert region_counts(again)["Mali"] == (2, 2)
+        assert region_counts(again)["Sahel"] == (0, 2)
+        again.trash([mali])
+        assert region_counts(again)["Mali"] == (1, 1)
+        # The tree changes without a clipping changing: the subtree counts follow it.
+        desk = again.create_tag("region", "Desk West").value
+        again.move_tag(again.find_tag("region", "Mali").id, desk.id)  # type: ignore[union-attr]
+        assert region_counts(again)["Desk West"] == (0, 1)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "folder"])
+def test_a_damaged_or_unwritable_count_cache_only_means_counting_again(
+    archive: Archive, damage: str
+) -> None:
+    archive.add(draft("niger"), tags=[("region", "Niger")])
+    cached = archive.location.home / "tag-counts-region.json"
+    cached.unlink(missing_ok=True)
+    if damage == "garbage":
+        cached.write_bytes(b"\x00{not json")
+    else:
+        cached.mkdir()
+    assert region_counts(archive)["Niger"] == (1, 1)
+    archive.add(draft("niger 2"), tags=[("region", "Niger")])
+    assert region_counts(archive)["Niger"] == (2, 2)
 
 
 def test_add_and_remove_tag_are_logged_and_idempotent(archive: Archive) -> None:
