@@ -96,6 +96,8 @@ RESULTS_MIN_WIDTH = 460
 # From this much work on (clippings to index, or changes to apply), the status bar says
 # that the search index is being prepared, since searches wait for it (about 1 s of work).
 INDEX_NOTICE_MIN = 500
+# The index opens after the window's first reads, or after this long at most (ms).
+INDEX_OPEN_WAIT_MS = 3000
 
 
 class MainWindow(QMainWindow, WindowActions):
@@ -207,10 +209,10 @@ class MainWindow(QMainWindow, WindowActions):
         build_menus(self)
         self._connect()
         restore_layout(self)
+        self._open_index_after_first_reads()
         self.refresh_sidebar()
         self.results.refresh()
         self.review_desk.restore()
-        self._catch_up_index()
         self.watcher.changed.connect(self._on_changed_elsewhere)
         self.watcher.start()
         self.monitor_desk.start()
@@ -281,6 +283,29 @@ class MainWindow(QMainWindow, WindowActions):
         self.archive_label.setText(f"{data.library:,} clippings")
         self._update_node_actions()
         self.sidebar_refreshed.emit()
+
+    def _open_index_after_first_reads(self) -> None:
+        """Open the index once the first list and the sidebar's counts are read (or after
+        INDEX_OPEN_WAIT_MS, if one of them fails): opened beside them, it took a core and
+        the interpreter from them, and at 200,000 clippings the window showed its rows and
+        counts after 1.5 s instead of 0.9. A search typed meanwhile waits for the index
+        as it always may (see `_catch_up_index`)."""
+        self._set_index_ready(False)
+        waiting = {"list", "sidebar"}
+
+        def read(what: str) -> None:
+            waiting.discard(what)
+            if not waiting:
+                open_once()
+
+        def open_once() -> None:
+            if "opened" not in waiting:
+                waiting.add("opened")
+                self._catch_up_index()
+
+        self.results.shown.connect(lambda _query: read("list"))
+        self.sidebar_refreshed.connect(lambda: read("sidebar"))
+        QTimer.singleShot(INDEX_OPEN_WAIT_MS, self, open_once)
 
     def _catch_up_index(self) -> None:
         """Open the index on the indexer thread (rebuilding or catching it up as needed),
