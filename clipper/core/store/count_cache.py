@@ -25,6 +25,7 @@ import contextlib
 import json
 import logging
 import os
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,7 +78,8 @@ class TagCountCache:
     ) -> None:
         """Keep the counts for this state; written whole to a new file that replaces the old."""
         path = self._path(kind)
-        scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        # Named for the process and the thread: two writers never share a scratch file.
+        scratch = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         stored = {"state": list(state), "count": list(count.items()), "total": list(total.items())}
         try:
             with open(scratch, "w", encoding="utf-8") as handle:
