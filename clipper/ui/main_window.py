@@ -303,9 +303,13 @@ class MainWindow(QMainWindow, WindowActions):
                 waiting.add("opened")
                 self._catch_up_index()
 
+        self._index_wait = QTimer(self, singleShot=True, interval=INDEX_OPEN_WAIT_MS)
+        self._index_wait.timeout.connect(open_once)
+        # Closing the window counts as opened: nothing is started on its stopped workers.
+        self._index_wait_over = lambda: waiting.add("opened")
         self.results.shown.connect(lambda _query: read("list"))
         self.sidebar_refreshed.connect(lambda: read("sidebar"))
-        QTimer.singleShot(INDEX_OPEN_WAIT_MS, self, open_once)
+        self._index_wait.start()
 
     def _catch_up_index(self) -> None:
         """Open the index on the indexer thread (rebuilding or catching it up as needed),
@@ -508,6 +512,8 @@ class MainWindow(QMainWindow, WindowActions):
         # A rebuild of a big index takes minutes: closing does not wait for it.
         self.archive.cancel_index_build()
         self.watcher.stop()
+        self._index_wait.stop()
+        self._index_wait_over()
         self.monitor_desk.shutdown()
         for tasks in (
             self.import_tasks,
