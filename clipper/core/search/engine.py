@@ -340,9 +340,14 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 def deleted_docnums(reader: Any) -> frozenset[int]:
     """The deleted documents of a segment reader (read fresh: they change, segments do not)."""
-    if not reader.has_deletions():
+    return segment_deletions(reader.segment())
+
+
+def segment_deletions(segment: Any) -> frozenset[int]:
+    """The deleted documents of a segment, as its description holds them now."""
+    if not segment.has_deletions():
         return frozenset()
-    return frozenset(reader.segment().deleted_docs())
+    return frozenset(segment.deleted_docs())
 
 
 class ColumnsCache:

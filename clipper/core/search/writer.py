@@ -27,7 +27,7 @@ from whoosh.writing import SegmentWriter
 from clipper.core.paths import ArchiveLocation
 from clipper.core.search.checksums import record_checksums
 from clipper.core.search.codec import ClipperCodec
-from clipper.core.search.engine import ColumnsCache
+from clipper.core.search.engine import ColumnsCache, segment_deletions
 from clipper.core.search.parallel import build_segments, worker_count
 from clipper.core.search.ports import ChangeFeed, DocumentSource
 from clipper.core.search.schema import SCHEMA_VERSION, build_schema
@@ -133,7 +133,7 @@ class IndexWriter:
         ids: list[int] = []
         for segment in segments:
             cids = self._columns.of_segment(self.whoosh.storage, self.whoosh.schema, segment).ids
-            deleted = frozenset(segment.deleted_docs()) if segment.has_deletions() else frozenset()
+            deleted = segment_deletions(segment)
             ids.extend(cids[d] for d in range(segment.doc_count_all()) if d not in deleted)
         return sorted(ids)
 
