@@ -291,25 +291,25 @@ class MainWindow(QMainWindow, WindowActions):
         counts after 1.5 s instead of 0.9. A search typed meanwhile waits for the index
         as it always may (see `_catch_up_index`)."""
         self._set_index_ready(False)
-        waiting = {"list", "sidebar"}
-
-        def read(what: str) -> None:
-            waiting.discard(what)
-            if not waiting:
-                open_once()
-
-        def open_once() -> None:
-            if "opened" not in waiting:
-                waiting.add("opened")
-                self._catch_up_index()
-
+        # The first reads still awaited; None once the index is opening (or the window closed).
+        self._index_awaits: set[str] | None = {"list", "sidebar"}
         self._index_wait = QTimer(self, singleShot=True, interval=INDEX_OPEN_WAIT_MS)
-        self._index_wait.timeout.connect(open_once)
-        # Closing the window counts as opened: nothing is started on its stopped workers.
-        self._index_wait_over = lambda: waiting.add("opened")
-        self.results.shown.connect(lambda _query: read("list"))
-        self.sidebar_refreshed.connect(lambda: read("sidebar"))
+        self._index_wait.timeout.connect(self._open_index_now)
+        self.results.shown.connect(lambda _query: self._first_read_done("list"))
+        self.sidebar_refreshed.connect(lambda: self._first_read_done("sidebar"))
         self._index_wait.start()
+
+    def _first_read_done(self, what: str) -> None:
+        if self._index_awaits is not None:
+            self._index_awaits.discard(what)
+            if not self._index_awaits:
+                self._open_index_now()
+
+    def _open_index_now(self) -> None:
+        if self._index_awaits is not None:
+            self._index_awaits = None
+            self._index_wait.stop()
+            self._catch_up_index()
 
     def _catch_up_index(self) -> None:
         """Open the index on the indexer thread (rebuilding or catching it up as needed),
@@ -512,8 +512,9 @@ class MainWindow(QMainWindow, WindowActions):
         # A rebuild of a big index takes minutes: closing does not wait for it.
         self.archive.cancel_index_build()
         self.watcher.stop()
+        # Nothing is started on the stopped workers: the index no longer waits to open.
         self._index_wait.stop()
-        self._index_wait_over()
+        self._index_awaits = None
         self.monitor_desk.shutdown()
         for tasks in (
             self.import_tasks,
