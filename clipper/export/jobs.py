@@ -1,8 +1,10 @@
-"""One export as plain data (`ExportRequest`) and the function that carries it out, so the
-window's Export action runs the same code as `clipper export`, on a worker thread."""
+"""One export or digest as plain data (`ExportRequest`, `DigestRequest`) and the functions
+that carry it out, so the window's Export and Digest run the same code as `clipper export`
+and `clipper digest` (in a child process of the app: `clipper.ui.export_worker`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,17 @@ class ExportRequest:
 
 
 @dataclass(frozen=True)
+class DigestRequest:
+    """A saved search's new clippings in a period, as a PDF book or one HTML page."""
+
+    name: str
+    period: str  # "" (since the search was last opened), or what parse_since reads: 7d
+    kind: str  # pdf or html
+    path: Path
+    group_by: str = "region"
+
+
+@dataclass(frozen=True)
 class ExportOutcome:
     """What an export wrote, in words for the user, and how long it took."""
 
@@ -64,7 +77,7 @@ def run_export(
         raise ExportError("there is nothing to export")
     started = time.perf_counter()
     ids = list(request.clipping_ids)
-    count = f"{len(ids)} clipping{'s' if len(ids) != 1 else ''}"
+    count = _clippings(len(ids))
     pages = None
     if request.kind == "pdf":
         from clipper.export.book import BookOptions
@@ -106,3 +119,52 @@ def run_export(
         write(archive, request.path, ids, request.title, progress, is_cancelled)
         summary = count
     return ExportOutcome(request.path, summary, time.perf_counter() - started, pages)
+
+
+def write_digest(
+    archive: Archive,
+    request: DigestRequest,
+    progress: Progress = no_progress,
+    is_cancelled: IsCancelled = never_cancelled,
+) -> ExportOutcome:
+    """Select the digest's clippings and write them; ExportError when there is nothing new in
+    the period."""
+    from clipper.core.monitor import Monitor, parse_since
+    from clipper.export.digest import DigestOptions, write_digest_html, write_digest_pdf
+
+    started = time.monotonic()
+    monitor = Monitor(archive)
+    search = monitor.saved_search(request.name)
+    since = parse_since(request.period) if request.period else search.opened_at
+    ids = monitor.digest_ids(request.name, since)
+    local = since.replace(tzinfo=dt.UTC).astimezone()
+    if not ids:
+        raise ExportError(
+            f"nothing is new in {request.name} since {local:%Y-%m-%d %H:%M}: no digest written"
+        )
+    options = DigestOptions(
+        title=f"{search.name}: digest", since=since, query=search.query, group_by=request.group_by
+    )
+    if request.kind == "pdf":
+        result = write_digest_pdf(archive, ids, request.path, options, progress, is_cancelled)
+        summary = f"{_clippings(result.clippings)} ({result.pages} pages)"
+    else:
+        result = write_digest_html(archive, ids, request.path, options)
+        summary = _clippings(result.clippings)
+    return ExportOutcome(result.path, summary, time.monotonic() - started, result.pages)
+
+
+def carry_out(
+    archive: Archive,
+    request: ExportRequest | DigestRequest,
+    progress: Progress = no_progress,
+    is_cancelled: IsCancelled = never_cancelled,
+) -> ExportOutcome:
+    """An export or a digest, whichever `request` asks for."""
+    if isinstance(request, DigestRequest):
+        return write_digest(archive, request, progress, is_cancelled)
+    return run_export(archive, request, progress, is_cancelled)
+
+
+def _clippings(count: int) -> str:
+    return f"{count:,} clipping{'s' if count != 1 else ''}"

@@ -1,15 +1,12 @@
 """A digest from the window: pick a saved search, a period and PDF or HTML; the digest (the
-search's new clippings in that period, grouped by region or topic) is written on a worker
-with the export's progress window and final message (`export_dialog.ExportJob`), and the
-same writers the command line's `clipper digest` uses.
+search's new clippings in that period, grouped by region or topic) is written in the
+background with the export's progress window and final message (`export_dialog.ExportJob`),
+by the same writers the command line's `clipper digest` uses.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -26,19 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from clipper.core.archive import Archive
-from clipper.core.monitor import Monitor, SavedSearchView, parse_since
-from clipper.export.common import (
-    ExportError,
-    IsCancelled,
-    Progress,
-    never_cancelled,
-    no_progress,
-)
-from clipper.export.digest import DigestOptions, write_digest_html, write_digest_pdf
-from clipper.export.jobs import ExportOutcome, ExportRequest
-from clipper.ui.export_dialog import ExportJob, QtPoolExecutor, default_path
+from clipper.core.monitor import SavedSearchView
+from clipper.export.jobs import DigestRequest
+from clipper.ui.export_dialog import ExportJob, default_path, export_executor
 from clipper.ui.tasks import Executor
-from clipper.ui.text import clippings
 from clipper.ui.widgets import plain_label, set_dialog_buttons
 
 # The periods offered: "" is since the editor last opened the search.
@@ -53,65 +41,14 @@ EXTENSIONS = {"pdf": ".pdf", "html": ".html"}
 GROUPS = {"region": "By region", "topic": "By topic"}
 
 
-@dataclass(frozen=True)
-class DigestRequest:
-    name: str
-    period: str  # a key of PERIODS
-    kind: str  # pdf or html
-    path: Path
-    group_by: str = "region"
-
-
-def write_digest(
-    archive: Archive,
-    request: DigestRequest,
-    progress: Progress = no_progress,
-    is_cancelled: IsCancelled = never_cancelled,
-) -> ExportOutcome:
-    """Select the digest's clippings and write them (on a worker); ExportError when there is
-    nothing new in the period."""
-    started = time.monotonic()
-    monitor = Monitor(archive)
-    search = monitor.saved_search(request.name)
-    since = parse_since(request.period) if request.period else search.opened_at
-    ids = monitor.digest_ids(request.name, since)
-    local = since.replace(tzinfo=dt.UTC).astimezone()
-    if not ids:
-        raise ExportError(
-            f"nothing is new in {request.name} since {local:%Y-%m-%d %H:%M}: no digest written"
-        )
-    options = DigestOptions(
-        title=f"{search.name}: digest", since=since, query=search.query, group_by=request.group_by
-    )
-    if request.kind == "pdf":
-        result = write_digest_pdf(archive, ids, request.path, options, progress, is_cancelled)
-        summary = f"{clippings(result.clippings)} ({result.pages} pages)"
-    else:
-        result = write_digest_html(archive, ids, request.path, options)
-        summary = clippings(result.clippings)
-    return ExportOutcome(result.path, summary, time.monotonic() - started, result.pages)
-
-
 class DigestJob(ExportJob):
     """A digest written in the background, with the export's progress window and message."""
 
     def __init__(
         self, archive: Archive, request: DigestRequest, executor: Executor, parent: QWidget
     ) -> None:
-        # The export job reads only the file name of its request (for the progress line).
-        label = ExportRequest(kind="pdf", path=request.path, clipping_ids=(), title=request.name)
-        super().__init__(archive, label, executor, parent)
-        self.digest = request
+        super().__init__(archive, request, executor, parent)
         self.progress.setWindowTitle("Digest")
-
-    def start(self) -> None:
-        self.progress.show()
-        archive, request = self.archive, self.digest
-        self.runner.run(
-            lambda: write_digest(archive, request, self._report, self._cancel.is_set),
-            self._on_done,
-            self._on_error,
-        )
 
 
 class DigestDialog(QDialog):
@@ -219,7 +156,7 @@ def start_digest(
     dialog = DigestDialog(searches, chosen, parent)
 
     def on_accepted() -> None:
-        DigestJob(archive, dialog.request(), executor or QtPoolExecutor(), parent).start()
+        DigestJob(archive, dialog.request(), executor or export_executor(), parent).start()
 
     dialog.accepted.connect(on_accepted)
     return dialog

@@ -1,9 +1,9 @@
 """The window's Export action: a small dialog (file, format, grouping, paper, title), then the
-export on a worker thread with a progress window that can cancel, and a message at the end.
+export in the background with a progress window that can cancel, and a message at the end.
 
 `start_export(parent, archive, clipping_ids, suggested_title)` opens the dialog and returns at
 once; nothing here blocks the window. The work is `clipper.export.jobs.run_export`, the same
-code the command line runs.
+code the command line runs, in a child process (`export_worker`) watched from a worker thread.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QThreadPool, QUrl, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
 
 from clipper.core.archive import Archive
 from clipper.export.common import ExportCancelled
-from clipper.export.jobs import EXTENSIONS, FORMATS, ExportOutcome, ExportRequest, run_export
+from clipper.export.jobs import EXTENSIONS, FORMATS, DigestRequest, ExportOutcome, ExportRequest
 from clipper.export.markdown_export import slugify
-from clipper.ui.tasks import Executor, TaskRunner
+from clipper.ui.export_worker import export_in_child
+from clipper.ui.tasks import Executor, TaskRunner, serial_executor
 from clipper.ui.text import clippings
 from clipper.ui.widgets import plain_label, set_dialog_buttons
 
@@ -54,23 +55,10 @@ PAPERS = {"a4": "A4", "letter": "US Letter"}
 PROGRESS_INTERVAL_S = 0.05
 
 
-class QtPoolExecutor:
-    """Runs jobs on a QThreadPool of one thread.
-
-    QTextDocument lays out text with timers of its own; a QThread carries the event dispatcher
-    they need, a bare Python thread does not (Qt warns on every document).
-    """
-
-    def __init__(self, pool: QThreadPool | None = None) -> None:
-        self.pool = pool or QThreadPool()
-        self.pool.setMaxThreadCount(1)
-
-    def submit(self, fn: Callable[[], None]) -> None:
-        self.pool.start(fn)
-
-    def shutdown(self, wait: bool = True) -> None:
-        if wait:
-            self.pool.waitForDone()
+def export_executor() -> Executor:
+    """The thread an export is watched from (its own: a long book never holds up the archive's
+    writer or reader threads)."""
+    return serial_executor("clipper-export")
 
 
 def default_path(title: str, kind: str) -> Path:
@@ -188,7 +176,9 @@ class ExportDialog(QDialog):
 
 
 class ExportJob(QObject):
-    """One export running in the background, with its progress window and final message.
+    """One export (or digest) running in the background, with its progress window and final
+    message. The export is written by a child process: QTextDocument on a thread of the app
+    deadlocked with the GUI thread (see `export_worker`).
 
     Signals:
         finished(object): the ExportOutcome when the export was written.
@@ -201,12 +191,17 @@ class ExportJob(QObject):
     cancelled = Signal()
 
     def __init__(
-        self, archive: Archive, request: ExportRequest, executor: Executor, parent: QWidget
+        self,
+        archive: Archive,
+        request: ExportRequest | DigestRequest,
+        executor: Executor,
+        parent: QWidget,
     ) -> None:
         super().__init__(parent)
         self.archive = archive
         self.request = request
         self.window = parent
+        self.executor = executor
         self.runner = TaskRunner(executor, self)
         self._cancel = threading.Event()
         self._last_post = 0.0
@@ -225,9 +220,9 @@ class ExportJob(QObject):
 
     def start(self) -> None:
         self.progress.show()
-        request, archive = self.request, self.archive
+        request, location = self.request, self.archive.location
         self.runner.run(
-            lambda: run_export(archive, request, self._report, self._cancel.is_set),
+            lambda: export_in_child(location, request, self._report, self._cancel),
             self._on_done,
             self._on_error,
         )
@@ -253,6 +248,7 @@ class ExportJob(QObject):
         self.progress.setLabelText("Cancelling…")
 
     def _close_progress(self) -> None:
+        self.executor.shutdown(wait=False)  # its one job is over: the thread ends
         self.progress.canceled.disconnect(self._on_cancel)
         self.progress.hide()
         self.progress.deleteLater()
@@ -348,7 +344,7 @@ def start_export(
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def on_accepted() -> None:
-        job = ExportJob(archive, dialog.request(), executor or QtPoolExecutor(), parent)
+        job = ExportJob(archive, dialog.request(), executor or export_executor(), parent)
         job.start()
 
     dialog.accepted.connect(on_accepted)

@@ -1,10 +1,12 @@
-"""The window's Export action: the dialog, the export on a worker thread with progress and
-cancel, and the message at the end, none of which blocks the window."""
+"""The window's Export action: the dialog, the export in a child process watched from a worker
+thread, with progress and cancel, and the message at the end, none of which blocks the
+window."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog
 
 from clipper.core.archive import Archive
+from clipper.export import pdf
 from clipper.export.json_export import is_clipper_export
-from clipper.ui.export_dialog import ExportDialog, ExportJob, QtPoolExecutor, start_export
+from clipper.ui import export_worker
+from clipper.ui.export_dialog import ExportDialog, ExportJob, start_export
 from clipper.ui.main_window import MainWindow
 from clipper.ui.sidebar import NodeKey
 from tests.helpers.samples import fill_sample
@@ -41,14 +45,14 @@ class HeldExecutor:
             self.jobs.pop(0)()
 
 
-class RecordingExecutor(QtPoolExecutor):
-    """The real pool, noting which thread ran each job."""
+class RecordingExecutor(ThreadPoolExecutor):
+    """A real worker thread, as the app's own, noting which thread ran each job."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(max_workers=1)
         self.threads: list[int] = []
 
-    def submit(self, fn: Callable[[], None]) -> None:
+    def submit(self, fn: Callable[[], None]) -> None:  # type: ignore[override]
         def recorded() -> None:
             self.threads.append(threading.get_ident())
             fn()
@@ -177,6 +181,60 @@ def test_a_failure_is_reported_without_blocking(
     assert message.windowModality() == Qt.WindowModality.NonModal
     assert "no clipping with id 999" in message.text()
     assert not (tmp_path / "book.pdf").exists()
+    message.close()
+
+
+def test_the_book_is_laid_out_in_a_process_of_its_own(
+    qtbot, host: QMainWindow, archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """QTextDocument on a thread of the app deadlocked with the GUI thread (the worker held the
+    interpreter lock waiting for Qt's signal-slot mutex, the GUI thread the other way round):
+    the app's process never lays out a book, a child does."""
+
+    def laid_out_in_the_app(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the book was laid out in the app's process")
+
+    monkeypatch.setattr(pdf, "write_pdf_book", laid_out_in_the_app)
+    executor = RecordingExecutor()
+    start_export(host, archive, [1, 2], "Two", executor=executor)
+    dialog = _dialog(host)
+    dialog.path.setText(str(tmp_path / "two.pdf"))
+    dialog.export_button.click()
+    job = host.findChild(ExportJob)
+    assert job is not None
+    with qtbot.waitSignal(job.finished, timeout=60_000) as finished:
+        pass
+    assert finished.args[0].pages == len(PdfReader(tmp_path / "two.pdf").pages)
+    [message] = _messages(host)
+    assert message.text().startswith("Exported 2 clippings")
+    message.close()
+
+
+def test_an_export_process_that_dies_is_reported_and_the_window_goes_on(
+    qtbot, host: QMainWindow, archive: Archive, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    started = export_worker.messages_from_child
+
+    def a_child_that_dies(module: str, *args: object) -> object:
+        # `python -m` of a module that is not there: the child exits at once, saying nothing.
+        return started("clipper.no_such_module", *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export_worker, "messages_from_child", a_child_that_dies)
+    held = HeldExecutor()
+    start_export(host, archive, [1, 2], "Two", executor=held)
+    dialog = _dialog(host)
+    dialog.path.setText(str(tmp_path / "two.pdf"))
+    dialog.export_button.click()
+    job = host.findChild(ExportJob)
+    assert job is not None
+    with qtbot.waitSignal(job.failed, timeout=30_000) as failed:
+        held.run_all()
+    assert failed.args[0] == "the export process ended unexpectedly (exit code 1)"
+    [message] = _messages(host)
+    assert message.icon() == QMessageBox.Icon.Warning
+    assert "the export process ended unexpectedly" in message.text()
+    assert not (tmp_path / "two.pdf").exists()
+    assert not [p for p in host.findChildren(QProgressDialog) if p.isVisible()]
     message.close()
 
 

@@ -5,6 +5,7 @@ search's new clippings only; an empty period says so and writes nothing."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import QMessageBox
 from clipper.core.archive import Archive
 from clipper.core.monitor import Monitor
 from clipper.ui.digest_dialog import DigestDialog, DigestJob
-from clipper.ui.export_dialog import QtPoolExecutor
 from clipper.ui.main_window import MainWindow
 from clipper.ui.tasks import ImmediateExecutor
 from tests.helpers.archives import add_story
@@ -48,15 +48,15 @@ def test_a_pdf_digest_is_written_on_a_worker_with_the_new_clippings(
     window = window_with_news
     recorded: list[int] = []
 
-    class Recording(QtPoolExecutor):
-        def submit(self, fn: Any) -> None:
+    class Recording(ThreadPoolExecutor):
+        def submit(self, fn: Any) -> Any:  # type: ignore[override]
             def job() -> None:
                 recorded.append(threading.get_ident())
                 fn()
 
-            super().submit(job)
+            return super().submit(job)
 
-    window.monitor_desk.digest_executor = Recording()
+    window.monitor_desk.digest_executor = Recording(max_workers=1)
     window.digest_action.trigger()
     dialog = digest_dialog(window)
     assert dialog.search.currentText() == "Yevkurov tour"
