@@ -508,23 +508,36 @@ class ClippingStore:
         """Rows for these ids, in the same order; ids that no longer exist are left out."""
         if not ids:
             return []
+        # The row's columns only: loading whole clippings read every body and loaded every
+        # clipping's tags a second time (the relationship's own eager load), 62 ms of the
+        # 600 rows the window reads as it opens.
+        columns = select(
+            Clipping.id,
+            Clipping.title,
+            Source.name.label("source"),
+            Clipping.published,
+            Clipping.published_precision,
+            Clipping.language,
+            Clipping.imported_at,
+            Clipping.trashed_at,
+        ).outerjoin(Source, Source.id == Clipping.source_id)
         with self._store.reading() as s:
             rows: dict[int, ClippingSummary] = {}
             tags = self._tags.tags_of(s, ids)
             for chunk in chunks(ids, 500):
-                for c in s.scalars(select(Clipping).where(Clipping.id.in_(chunk))):
-                    clipping_tags = tags.get(c.id, [])
-                    rows[c.id] = ClippingSummary(
-                        id=c.id,
-                        title=c.title,
-                        source=c.source.name if c.source else None,
-                        published=c.published,
-                        published_precision=c.published_precision,
-                        language=c.language,
+                for row in s.execute(columns.where(Clipping.id.in_(chunk))):
+                    clipping_tags = tags.get(row.id, [])
+                    rows[row.id] = ClippingSummary(
+                        id=row.id,
+                        title=row.title,
+                        source=row.source,
+                        published=row.published,
+                        published_precision=row.published_precision,
+                        language=row.language,
                         regions=tuple(t.name for t in clipping_tags if t.kind == "region"),
                         topics=tuple(t.name for t in clipping_tags if t.kind == "topic"),
-                        imported_at=c.imported_at,
-                        trashed=c.trashed_at is not None,
+                        imported_at=row.imported_at,
+                        trashed=row.trashed_at is not None,
                     )
             return [rows[i] for i in ids if i in rows]
 
