@@ -120,6 +120,9 @@ class ResultsPane(QWidget):
         self.archive_empty = False
         self.importing = False
         self._generation = 0
+        # Whether a listing or search was asked for yet: until then (the window restoring its
+        # columns' state as it opens), a change of the sort indicator only sets the order.
+        self._listed = False
         self._restoring = False
         self._pending_select: int | None = None
 
@@ -279,19 +282,25 @@ class ResultsPane(QWidget):
         sort, descending = self._sort_key()
         shown = frozenset(self.model.known_ids()) if keep_position else frozenset()
 
-        def work() -> tuple[list[int], bool, list[ClippingSummary]]:
+        def work() -> tuple[list[int], bool, list[ClippingSummary]] | None:
+            # A listing clicked (or a search typed) past since reads nothing more.
+            if generation != self._generation:
+                return None
             ids = archive.list_ids(flt, sort=sort, descending=descending)
+            if generation != self._generation:
+                return None
             empty = not ids and archive.count() == 0 and flt == ClippingFilter()
             # The rows most likely on screen next: the top of the list and whatever is new.
             # Read here, they need no query on the GUI thread when they are painted.
             fresh = [cid for cid in ids if cid not in shown][:PRIME_ROWS]
             return ids, empty, archive.summaries(list(dict.fromkeys(ids[:PAGE_SIZE] + fresh)))
 
-        self.reads.run(
-            work,
-            lambda result: self._on_listing(generation, *result, keep_position=keep_position),
-            lambda exc: self._on_read_failed(generation, exc),
-        )
+        def done(result: tuple[list[int], bool, list[ClippingSummary]] | None) -> None:
+            if result is not None:
+                self._on_listing(generation, *result, keep_position=keep_position)
+
+        self.reads.run(work, done, lambda exc: self._on_read_failed(generation, exc))
+        self._listed = True
 
     def _sort_key(self) -> tuple[str, bool]:
         if self.sort_column is None or self.sort_column not in SORT_KEYS:
@@ -317,7 +326,9 @@ class ResultsPane(QWidget):
         sort_column = self.sort_column if self.sort_column in SORT_KEYS else None
         sort, descending = self._sort_key()
 
-        def work() -> tuple[SearchPage, SearchResults, Ranked | None]:
+        def work() -> tuple[SearchPage, SearchResults, Ranked | None] | None:
+            if generation != self._generation:
+                return None  # typed or clicked past
             first, results = search_page(archive, query, flt, 1, SEARCH_PAGE_SIZE)
             ordered = None
             if sort_column is not None:
@@ -325,11 +336,12 @@ class ResultsPane(QWidget):
                 first = sorted_hits_page(archive, query, ordered, 1, SEARCH_PAGE_SIZE)
             return first, results, ordered
 
-        self.reads.run(
-            work,
-            lambda result: self._on_search(generation, query, *result, keep_position=keep_position),
-            lambda exc: self._on_read_failed(generation, exc),
-        )
+        def done(result: tuple[SearchPage, SearchResults, Ranked | None] | None) -> None:
+            if result is not None:
+                self._on_search(generation, query, *result, keep_position=keep_position)
+
+        self.reads.run(work, done, lambda exc: self._on_read_failed(generation, exc))
+        self._listed = True
 
     def _on_listing(
         self,
@@ -501,7 +513,8 @@ class ResultsPane(QWidget):
         else:
             self.sort_column = Column(section)
             self.sort_descending = order == Qt.SortOrder.DescendingOrder
-        self.refresh()
+        if self._listed:
+            self.refresh()
 
     def on_operation(self, changes: OpChanges, _origin: QObject | None) -> None:
         """Refresh after an operation: rows that changed repaint, added and removed ones

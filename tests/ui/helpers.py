@@ -4,6 +4,8 @@ when it is visible, has a non-zero size inside its visible parent and shows its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
@@ -56,6 +58,24 @@ def click_node(qtbot, window: MainWindow, key: NodeKey) -> None:  # type: ignore
         sidebar.viewport(), Qt.MouseButton.LeftButton, pos=sidebar.visualRect(index).center()
     )
     assert sidebar.current_key == key
+
+
+class HeldExecutor:
+    """Keeps submitted jobs until the test runs them (`run_all`, in order): a worker that is
+    busy, and proof that nothing ran on the way in."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Callable[[], None]] = []
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        self.jobs.append(fn)
+
+    def shutdown(self, wait: bool = True) -> None:
+        return None
+
+    def run_all(self) -> None:
+        while self.jobs:
+            self.jobs.pop(0)()
 
 
 def sync_executors() -> dict[str, ImmediateExecutor]:

@@ -22,27 +22,11 @@ from clipper.ui.export_dialog import ExportDialog, ExportJob, start_export
 from clipper.ui.main_window import MainWindow
 from clipper.ui.sidebar import NodeKey
 from tests.helpers.samples import fill_sample
+from tests.ui.helpers import HeldExecutor
 
 # Dialogs and message boxes ask the platform to pass size hints on, which the headless
 # "offscreen" platform cannot do; it says so at warning level. Only that is ignored.
 pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
-
-
-class HeldExecutor:
-    """Keeps submitted jobs until the test runs them: proves nothing ran on the way in."""
-
-    def __init__(self) -> None:
-        self.jobs: list[Callable[[], None]] = []
-
-    def submit(self, fn: Callable[[], None]) -> None:
-        self.jobs.append(fn)
-
-    def shutdown(self, wait: bool = True) -> None:
-        return None
-
-    def run_all(self) -> None:
-        while self.jobs:
-            self.jobs.pop(0)()
 
 
 class RecordingExecutor(ThreadPoolExecutor):

@@ -17,7 +17,7 @@ from clipper.ui.main_window import MainWindow
 from clipper.ui.results_table import TITLE_MIN_WIDTH
 from clipper.ui.sidebar import COUNT_ROLE, NodeKey
 from tests.helpers.archives import add_story
-from tests.ui.helpers import click_node, press
+from tests.ui.helpers import HeldExecutor, click_node, press
 
 WAIT = 5000
 
@@ -172,3 +172,53 @@ def test_link_add_to_dossier_and_delete_dossier_say_what_they_did(
     window.delete_dossier_action.trigger()
     message = window.statusBar().currentMessage()
     assert message.startswith("Deleted the dossier Tour") and "Ctrl+Z" in message
+
+
+def test_a_window_opening_on_its_saved_layout_reads_its_list_once(
+    qtbot, stories, make_window, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Restoring the columns' state (a sort indicator with it) listed the library twice more
+    before the window's own first listing, on the reader thread one after the other: at
+    200,000 clippings, 0.3-0.4 s each of an editor's every startup."""
+    first = make_window()
+    header = first.results.table.horizontalHeader()
+    header.setSortIndicator(Column.TITLE, Qt.SortOrder.AscendingOrder)
+    assert first.results.sort_column == Column.TITLE
+    first.close()  # saves the layout, the sort indicator in the header's state
+    real_list_ids = archive.list_ids
+    listings: list[object] = []
+
+    def counted(*args: object, **kwargs: object) -> list[int]:
+        listings.append(args)
+        return real_list_ids(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(archive, "list_ids", counted)
+    second = make_window()
+    assert len(listings) == 1
+    assert second.results.sort_column is None
+    assert listed(second) == real_list_ids()  # newest first, as every window opens
+    assert second.results.count_label.text() == f"{len(stories)} clippings"
+
+
+def test_listings_clicked_past_read_nothing(
+    qtbot, stories, make_window, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Clicking through the sidebar while the reader is busy queues a listing a click; only
+    the last one is still wanted, and only it reads (at 200,000 each read 0.3-0.4 s)."""
+    reader = HeldExecutor()
+    window = make_window(reader=reader)
+    reader.run_all()  # the first listing and the sidebar's counts
+    real_list_ids = archive.list_ids
+    listings: list[object] = []
+
+    def counted(*args: object, **kwargs: object) -> list[int]:
+        listings.append(args)
+        return real_list_ids(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(archive, "list_ids", counted)
+    for key in (NodeKey("trash"), NodeKey("library"), NodeKey("trash"), NodeKey("library")):
+        click_node(qtbot, window, key)
+    reader.run_all()
+    assert len(listings) == 1
+    assert listed(window) == real_list_ids()
+    assert window.results.heading.text() == window.results.node_title
