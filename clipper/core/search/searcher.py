@@ -135,7 +135,7 @@ class IndexView:
     # The compiler's view of the terms (query.Lexicon), over every segment.
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        return int(self.searcher.doc_frequency(fieldname, term))
+        return self.stats.doc_frequency(fieldname, term)
 
     def with_prefix(self, fieldname: str, prefix: str) -> list[str]:
         found: set[str] = set()
@@ -299,7 +299,7 @@ class IndexView:
             stem = term.partition(":")[2]
             if len(stem) < 3 or stem.isdigit():
                 continue
-            frequency = self.searcher.doc_frequency("content", term)
+            frequency = stats.doc_frequency("content", term)
             # Words in more than a tenth of the archive (or MORE_LIKE_MAX_DOCS clippings) say
             # little about a story.
             if frequency < 2 or frequency > most:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 
 import pytest
 
 from clipper.core.archive import Archive
-from clipper.core.search import Hit, QuerySyntaxError, SearchResults, searcher
+from clipper.core.search import Hit, QuerySyntaxError, SearchResults, engine, searcher
 from clipper.core.views import ClippingFilter
 from tests.helpers.archives import add, ids
 
@@ -222,6 +223,36 @@ def test_more_like_finds_the_clippings_that_share_the_most_telling_words(
     assert archive.more_like(story, limit=1) == [follow_up]
     archive.trash([story])
     assert archive.more_like(story) == []
+
+
+def test_a_view_asks_its_segments_for_a_words_frequency_once(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More like this weighs some 80 words by their frequency, a lookup in every segment's
+    term table (30 segments at 200,000 clippings); a view asks once a word, and what it
+    answers does not depend on what it remembers."""
+    story = add(archive, "Orano halts uranium exports", "Orano stopped uranium exports at Arlit.")
+    follow_up = add(archive, "Arlit yellowcake stuck", "The Arlit yellowcake of Orano waits.")
+    for n in range(4):
+        add(archive, f"Filler {n}", f"Some unrelated filler number {n} about rainfall.")
+    archive.search("rainfall")  # the view the next calls share
+    view = archive.index._view()
+    real = view.searcher.doc_frequency
+    asked: Counter[tuple[str, str]] = Counter()
+
+    def counted(fieldname: str, text: str) -> int:
+        asked[(fieldname, text)] += 1
+        return int(real(fieldname, text))
+
+    monkeypatch.setattr(view.searcher, "doc_frequency", counted)
+    related = archive.more_like(story)
+    assert related[0] == follow_up
+    assert archive.more_like(story) == related
+    assert archive.search("uranium exports").total == 1
+    assert asked and max(asked.values()) == 1, asked
+    monkeypatch.setattr(engine, "MEMO_LIMIT", 1)  # forgets every word before the next
+    assert archive.more_like(follow_up)[0] == story
+    assert archive.more_like(story) == related
 
 
 @pytest.mark.parametrize(
