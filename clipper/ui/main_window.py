@@ -60,6 +60,7 @@ from clipper.ui.dossier_commands import DossierCommands
 from clipper.ui.drop_overlay import DropOverlay, DropWatcher
 from clipper.ui.dropdata import decode_mime_data, describe_inputs
 from clipper.ui.icons import icon
+from clipper.ui.idle_folds import IdleFolds
 from clipper.ui.import_view import ProgressLine
 from clipper.ui.importer import ImportBatch, ImportController, ImportEntry
 from clipper.ui.live_refresh import ChangeWatcher
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.runner = OperationRunner(archive, self.writes, self)
         # Before anything is read: what others write from now on is shown (live refresh).
         self.watcher = ChangeWatcher(archive, self.watch_tasks, self.runner.own_writes, self)
+        self.idle_folds = IdleFolds(archive, self.index_tasks, self)
         # With the app's own workers, batches are read in a child process (import_worker).
         self.importer = ImportController(
             archive, self.runner, self.import_tasks, self, read_in_process=importer is None
@@ -253,6 +255,7 @@ class MainWindow(QMainWindow, WindowActions):
 
     def _on_operation(self, changes: OpChanges, origin: QObject | None) -> None:
         self.results.on_operation(changes, origin)
+        self.idle_folds.changed()
         structural = changes.added or changes.removed or changes.tags or changes.dossiers
         if (
             structural or changes.trash or changes.clippings
@@ -341,6 +344,7 @@ class MainWindow(QMainWindow, WindowActions):
 
     def _index_ready(self) -> None:
         self._set_index_ready(True)
+        self.idle_folds.start()
         self.monitor_desk.refresh_saved()  # their counts are searches
         if not self.index_label.isHidden():
             self.index_label.hide()
@@ -511,6 +515,7 @@ class MainWindow(QMainWindow, WindowActions):
         self.connector.stop()
         # A rebuild of a big index takes minutes: closing does not wait for it.
         self.archive.cancel_index_build()
+        self.idle_folds.stop()
         self.watcher.stop()
         # Nothing is started on the stopped workers: the index no longer waits to open.
         self._index_wait.stop()

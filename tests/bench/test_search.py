@@ -28,6 +28,7 @@ def test_bench_prints_the_whole_table_and_reuses_its_corpus(tmp_path: Path, caps
         "plain single-writer Whoosh",
         "ours vs plain Whoosh",
         "add one clipping until found",
+        "the folds in idle time between two adds",
         "more like this",
         "index open",
         "full rebuild",

@@ -12,10 +12,12 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from whoosh import index as whoosh_index
 
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
 from clipper.core.paths import DATABASE_FILENAME, ArchiveLocation, sqlite_url
+from clipper.core.search.writer import INDEX_NAME
 
 # The URL of a PostgreSQL server the tests may create databases on (`.ci/run` starts one and
 # sets it); without it the PostgreSQL half of the `backends` tests is skipped.
@@ -135,6 +137,13 @@ NEWSROOM = [
         {"source": "AFP", "language": "en", "published": dt.date(2023, 3, 1)},
     ),
 ]  # fmt: skip
+
+
+def segment_sizes(archive: Archive) -> list[int]:
+    """How many clippings each committed segment of the search index holds, deleted ones
+    included."""
+    ix = whoosh_index.open_dir(str(archive.location.index_dir), indexname=INDEX_NAME)
+    return [segment.doc_count_all() for segment in ix._segments()]
 
 
 def fill_newsroom(archive: Archive) -> dict[int, int]:

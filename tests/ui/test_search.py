@@ -7,19 +7,20 @@ import shutil
 import threading
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QGuiApplication
 
 from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
 from clipper.core.search import index as search_index
 from clipper.core.search import segments as search_segments
-from clipper.ui import main_window
+from clipper.ui import idle_folds, main_window
 from clipper.ui.clipping_model import Column, Role
 from clipper.ui.main_window import MainWindow
 from clipper.ui.samples import load_samples
 from clipper.ui.sidebar import TRASH, NodeKey
-from tests.ui.helpers import click_node, on_screen, visible_chips
+from tests.helpers.archives import segment_sizes
+from tests.ui.helpers import click_node, drop, on_screen, visible_chips
 
 WAIT = 5000
 
@@ -426,3 +427,30 @@ def test_did_you_mean_keeps_the_case_the_editor_typed(qtbot, samples, window: Ma
     message.linkActivated.emit("suggest")
     assert window.results.search_field.text() == "Yevkurov"
     assert len(titles(window)) == 3
+
+
+def test_a_dropped_clipping_is_found_at_once_and_the_index_folds_when_the_window_is_still(
+    qtbot, samples, make_window, archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Each clipping dropped is found by the next search without waiting for a fold of the
+    index's small segments (a catch-up left them); once the archive is still, the window
+    folds them, and every search finds what it found before."""
+    monkeypatch.setattr(idle_folds, "FOLD_IDLE_MS", 300)
+    window = make_window()
+    qtbot.waitUntil(lambda: window.results.index_ready, timeout=WAIT)
+    assert archive.index.folds_when_idle
+    count = archive.count()
+    dropped = search_index.FOLD_AT + 1
+    for n in range(dropped):
+        mime = QMimeData()
+        mime.setText(f"Dispatch {n} from Agadez\n\nThe convoy number {n} reached Agadez.")
+        drop(window, mime)
+        qtbot.waitUntil(lambda n=n: archive.count() == count + n + 1, timeout=WAIT)
+        type_query(qtbot, window, f"convoy {n}")
+        qtbot.waitUntil(lambda n=n: f"Dispatch {n} from Agadez" in titles(window), timeout=WAIT)
+    small = lambda: [s for s in segment_sizes(archive) if s < 10]  # noqa: E731
+    qtbot.waitUntil(lambda: window.idle_folds.folded >= dropped, timeout=WAIT)
+    assert len(small()) < search_index.FOLD_AT
+    type_query(qtbot, window, "agadez")
+    qtbot.waitUntil(lambda: len(titles(window)) == dropped, timeout=WAIT)
+    assert archive.index.parity_problems() == []

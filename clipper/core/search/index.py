@@ -9,9 +9,10 @@ retried first.
 
 Writing: one writer at a time, in this process (a lock) and across processes (Whoosh's
 write lock, whose holder re-reads the state file, so the command line and the app can both
-catch up on the same folder); see `writer`. Commits do not merge big segments: merging
-happens in `maintain()`, for when nobody is waiting. Errors while writing are raised after
-the half-written segments are thrown away, never swallowed.
+catch up on the same folder); see `writer`. Commits do not merge big segments; small ones
+are folded a size tier at a time, by the commit or, where a window has idle time, by
+`fold_small_segments()` then (a catch-up waiting for the lock stops it). Errors while writing
+are raised after the half-written segments are thrown away, never swallowed.
 
 Searching: each thread keeps its own view (`searcher.IndexView`) and opens a fresh one when
 the index changed (a directory listing tells), so commits made by a worker thread or another
@@ -54,9 +55,11 @@ from clipper.core.search.state import (
 )
 from clipper.core.search.writer import (
     FOLD_AT,
+    FOLD_BACKSTOP,
     INDEX_NAME,
     WRITER_TIMEOUT,
     IndexWriter,
+    WriteLock,
     build_index,
     rebuild_lock,
     remove_leftovers,
@@ -127,6 +130,13 @@ def raised_reading_index(error: BaseException) -> bool:
     return last is not None and last.tb_frame.f_code.co_filename.startswith(_READING_CODE)
 
 
+def _query_tree(query: str) -> Any:
+    tree = parse(query)
+    if tree is None:
+        raise QuerySyntaxError("there is nothing to search for")
+    return tree
+
+
 def is_blank(query: str) -> bool:
     """A query of spaces only: a listing, not a search. (Anything else is searched for, or
     is a QuerySyntaxError that says why it cannot be.)"""
@@ -157,7 +167,10 @@ class SearchIndex:
         self._ix = ix
         self._state = state
         self._identity = _folder_identity(index_dir)
-        self._write_lock = threading.RLock()
+        self._write_lock = WriteLock()
+        # Set by a caller that folds small segments in idle time (`fold_small_segments`):
+        # a catch-up's commit then folds only at FOLD_BACKSTOP.
+        self.folds_when_idle = False
         self._view_lock = threading.Lock()
         self._local = threading.local()
         self._views: list[IndexView] = []
@@ -366,7 +379,7 @@ class SearchIndex:
         ):
             return 0
         wait = WRITER_TIMEOUT if timeout is None else timeout
-        if not self._write_lock.acquire(timeout=wait):
+        if not self._write_lock.acquire_waiting(wait):
             log.info("another thread is writing the search index; catch-up skipped")
             return 0
         try:
@@ -423,7 +436,7 @@ class SearchIndex:
             self._state = new_state
             return 0
         writer.replace(ids)
-        writer.commit(new_state)
+        writer.commit(new_state, FOLD_BACKSTOP if self.folds_when_idle else FOLD_AT)
         self._state = new_state
         log.debug("index caught up to change %d (%d clippings)", new_state.seq, len(ids))
         return len(ids)
@@ -437,26 +450,38 @@ class SearchIndex:
             writer.abort()
             raise
 
-    def maintain(self, max_segments: int = 6) -> int:
-        """Merge segments for faster searches; for idle time (it can take a while).
+    def fold_small_segments(self, stop: Callable[[], bool] = lambda: False) -> int:
+        """For idle time: fold the small segments catch-ups left, a size tier a session (see
+        `writer.foldable`); a catch-up coming meanwhile, `stop()` or a writer in another
+        process stops it between clippings. Returns how many clippings were re-indexed."""
 
-        The smaller segments are re-indexed from the archive into one new segment, which is
-        quicker than Whoosh's own merge and gives the same result. Returns how many
-        clippings were re-indexed.
-        """
+        def give_way() -> bool:
+            return self._write_lock.wanted() or stop()
+
+        folded = 0
+        while not give_way():
+            try:
+                with self._write_lock, self._writer(CATCH_UP_WAIT) as writer:
+                    count = writer.fold_tier(read_state(self.index_dir) or self._state, give_way)
+            except LockError:
+                break
+            if count is None:
+                break
+            folded += count
+        return folded
+
+    def maintain(self, max_segments: int = 6) -> int:
+        """Merge segments for faster searches; for idle time (it can take a while): the
+        smaller ones are re-indexed into one. Returns how many clippings were re-indexed."""
         with self._write_lock, self._writer() as writer:
             segments = sorted(writer.whoosh.segments, key=lambda s: s.doc_count())
             if len(segments) <= max_segments:
                 writer.cancel()
                 return 0
-            merged = segments[: len(segments) - max_segments + 1]
-            ids = writer.live_ids(merged)
-            writer.drop_segments(merged)
-            writer.build(ids)
-            state = read_state(self.index_dir) or self._state
-            writer.commit(state)
-            self._state = state
-            return len(ids)
+            count = writer.rewrite(segments[: len(segments) - max_segments + 1])
+            self._state = read_state(self.index_dir) or self._state
+            writer.commit(self._state)
+            return count or 0
 
     # -- searching ----------------------------------------------------------------------------
 
@@ -472,7 +497,7 @@ class SearchIndex:
         if page < 1 or page_size < 1:
             raise ValueError("page and page_size start at 1")
         self._just_built = None
-        tree = self._tree(query)
+        tree = _query_tree(query)
         flt = flt or IndexFilter()
 
         def run() -> SearchResults:
@@ -498,7 +523,7 @@ class SearchIndex:
     def ranked_ids(self, query: str, flt: IndexFilter | None = None) -> list[tuple[int, float]]:
         """Every clipping a query finds within a filter, best first, with its score, and no
         snippets: to order all the hits by a column, or to take them all (an export)."""
-        tree = self._tree(query)
+        tree = _query_tree(query)
         flt = flt or IndexFilter()
 
         def rank() -> list[tuple[int, float]]:
@@ -545,13 +570,6 @@ class SearchIndex:
         if doc is None:
             return []
         return list(self._retrying(lambda: self._view().more_like(doc, limit)))
-
-    @staticmethod
-    def _tree(query: str) -> Any:
-        tree = parse(query)
-        if tree is None:
-            raise QuerySyntaxError("there is nothing to search for")
-        return tree
 
     # -- parity -------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,7 @@ from clipper.core.paths import ArchiveLocation
 from clipper.core.search.checksums import record_checksums
 from clipper.core.search.codec import ClipperCodec
 from clipper.core.search.engine import ColumnsCache, segment_deletions
+from clipper.core.search.errors import IndexBuildCancelled
 from clipper.core.search.parallel import build_segments, worker_count
 from clipper.core.search.ports import ChangeFeed, DocumentSource
 from clipper.core.search.schema import SCHEMA_VERSION, build_schema
@@ -48,11 +50,16 @@ WRITER_TIMEOUT = 120.0
 # segments: catching up one clipping took up to 1.3 s at 200,000.)
 SMALL_SEGMENT_DOCUMENTS = 2000
 FOLD_AT = 4
+# Where folds run in idle time (the window's), a catch-up's commit folds a tier only once it
+# holds this many segments: the clipping just added is found without waiting for a fold (a
+# fold of four segments of 10-99 clippings re-indexes up to 400), and the segments stay
+# bounded when the window is never idle.
+FOLD_BACKSTOP = 4 * FOLD_AT
 
 
-def foldable(segments: Sequence[Any], coming: int) -> list[Any]:
+def foldable(segments: Sequence[Any], coming: int, at: int = FOLD_AT) -> list[Any]:
     """The small segments a commit adding `coming` new ones folds into its own (see FOLD_AT):
-    those of the smallest size tier that reaches FOLD_AT, counting the new ones as the
+    those of the smallest size tier that reaches `at` segments, counting the new ones as the
     smallest (they are a catch-up's few clippings)."""
     tiers: dict[int, list[Any]] = {}
     for segment in segments:
@@ -61,7 +68,7 @@ def foldable(segments: Sequence[Any], coming: int) -> list[Any]:
             tiers.setdefault(len(str(size)), []).append(segment)
     for tier in sorted(tiers):
         waiting = len(tiers[tier]) + (coming if tier == 1 else 0)
-        if waiting >= FOLD_AT:
+        if waiting >= at:
             return tiers[tier]
     return []
 
@@ -70,6 +77,39 @@ def use_workers(allowed: bool, count: int) -> bool:
     """Worker processes pay off for big batches, and only with more than one core. (They
     also need the archive's location, to open it themselves.)"""
     return allowed and count >= PARALLEL_MIN_DOCUMENTS and worker_count() > 1
+
+
+class WriteLock:
+    """The index's write lock within this process (re-entrant), which knows whether a
+    catch-up is waiting for it: a fold in idle time gives way to one (`wanted`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._waiting = 0
+        self._count_lock = threading.Lock()
+
+    def __enter__(self) -> WriteLock:
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    def acquire_waiting(self, timeout: float) -> bool:
+        """Acquire it within `timeout` seconds, counted as waiting meanwhile."""
+        with self._count_lock:
+            self._waiting += 1
+        try:
+            return self._lock.acquire(timeout=timeout)
+        finally:
+            with self._count_lock:
+                self._waiting -= 1
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def wanted(self) -> bool:
+        return self._waiting > 0
 
 
 class IndexWriter:
@@ -119,14 +159,44 @@ class IndexWriter:
                 base += segment.doc_count_all()
         self.build(ids)
 
-    def build(self, ids: Sequence[int]) -> None:
+    def build(self, ids: Sequence[int], cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Index these clippings into the session's new segments; IndexBuildCancelled when
+        `cancelled()` turns true on the way."""
         location = self._worker_location
         if location is not None and use_workers(self._parallel, len(ids)):
-            self.new_segments += build_segments(self.index_dir, INDEX_NAME, location, ids)
+            self.new_segments += build_segments(
+                self.index_dir, INDEX_NAME, location, ids, cancelled=cancelled
+            )
             return
         if self._builder is None:
             self._builder = SegmentBuilder(self.whoosh.storage, INDEX_NAME, self.whoosh.schema)
-        add_documents(self._builder, self._documents, ids)
+        add_documents(self._builder, self._documents, ids, cancelled)
+
+    def rewrite(
+        self, segments: Sequence[Any], cancelled: Callable[[], bool] = lambda: False
+    ) -> int | None:
+        """Re-index the live clippings of these segments from the archive into the session's
+        new segment, in their place (quicker than Whoosh's own merge, and the same result);
+        how many, or None when `cancelled()` turned true (abort the session then)."""
+        ids = self.live_ids(segments)
+        self.drop_segments(segments)
+        try:
+            self.build(ids, cancelled)
+        except IndexBuildCancelled:
+            return None
+        return len(ids)
+
+    def fold_tier(self, state: IndexState, cancelled: Callable[[], bool]) -> int | None:
+        """The session of a fold in idle time: the smallest tier of FOLD_AT small segments
+        re-indexed into one and committed with `state` (the index's, unchanged); how many
+        clippings, or None, the session aborted, when no tier needs it or `cancelled()`."""
+        segments = foldable(self.whoosh.segments, 0)
+        count = self.rewrite(segments, cancelled) if segments else None
+        if count is None:
+            self.abort()
+            return None
+        self.commit(state)
+        return count
 
     def live_ids(self, segments: Sequence[Any]) -> list[int]:
         """The clippings these segments hold and have not deleted."""
@@ -140,11 +210,13 @@ class IndexWriter:
     def drop_segments(self, segments: Sequence[Any]) -> None:
         self._dropped |= {s.segment_id() for s in segments}
 
-    def commit(self, state: IndexState) -> None:
+    def commit(self, state: IndexState, fold_at: int = FOLD_AT) -> None:
+        """Write the session's segments and `state`; a tier of small segments that reaches
+        `fold_at` segments is folded into the new one first."""
         writer = self.whoosh
         kept = [s for s in writer.segments if s.segment_id() not in self._dropped]
         coming = len(self.new_segments) + (self._builder is not None)
-        folded = foldable(kept, coming)
+        folded = foldable(kept, coming, fold_at)
         if folded:
             # Re-read from the archive into the new segment, as `maintain` does.
             self.build(self.live_ids(folded))

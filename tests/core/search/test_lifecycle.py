@@ -17,9 +17,16 @@ from clipper.core.search import SCHEMA_VERSION
 from clipper.core.search import index as index_module
 from clipper.core.search.index import STATE_FILENAME, read_state
 from clipper.core.search.segments import SegmentBuilder
-from clipper.core.search.writer import INDEX_NAME, IndexWriter
+from clipper.core.search.writer import IndexWriter
 from clipper.core.views import ClippingFilter
-from tests.helpers.archives import NEWSROOM, add, fill_newsroom, reopen, search_snapshot
+from tests.helpers.archives import (
+    NEWSROOM,
+    add,
+    fill_newsroom,
+    reopen,
+    search_snapshot,
+    segment_sizes,
+)
 
 # Imports, catch-up and exports must behave the same on a shared server.
 pytestmark = pytest.mark.backends
@@ -289,10 +296,110 @@ def test_small_segments_are_folded_tier_by_tier_and_maintain_merges_the_rest(
     assert index.parity_problems() == []
 
 
-def segment_sizes(archive: Archive) -> list[int]:
-    """How many clippings each committed segment holds, deleted ones included."""
-    ix = whoosh_index.open_dir(str(archive.location.index_dir), indexname=INDEX_NAME)
-    return [segment.doc_count_all() for segment in ix._segments()]
+def test_where_folds_wait_for_idle_time_a_catch_up_indexes_only_its_own_clippings(
+    filled: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window folds in idle time: a catch-up's commit then re-indexes only the clipping
+    just added (a fold of four tiers re-indexed up to hundreds before it was found), up to
+    FOLD_BACKSTOP segments of a tier; the idle fold leaves no tier with FOLD_AT, changes
+    nothing a search finds, and stops the backstop from ever being reached."""
+    index = filled.index
+    index.folds_when_idle = True
+    reindexed: list[int] = []
+    build = IndexWriter.build
+
+    def counted(writer: IndexWriter, ids: Sequence[int], *args: object) -> None:
+        reindexed.append(len(ids))
+        build(writer, ids, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(IndexWriter, "build", counted)
+    backstop = index_module.FOLD_BACKSTOP
+    adds = backstop - 1 - len(tier_one(filled))  # the newsroom's own segment may be one
+    for n in range(adds):
+        add(filled, f"Brief {n}", f"Brief number {n}.")
+        index.catch_up()
+    assert reindexed == [1] * adds, "a catch-up folded"
+    assert len(tier_one(filled)) == backstop - 1
+    before = snapshot(filled)
+    reindexed.clear()
+    in_small = sum(tier_one(filled))
+    assert index.fold_small_segments() == in_small
+    assert reindexed == [in_small]
+    tiers = [len(str(size)) for size in segment_sizes(filled) if size < 2000]
+    assert all(tiers.count(tier) < index_module.FOLD_AT for tier in set(tiers)), tiers
+    assert snapshot(filled) == before
+    assert index.search("brief").total == adds
+    assert index.parity_problems() == []
+    assert index.fold_small_segments() == 0, "nothing left to fold"
+    # Where nobody folds in idle time, the backstop keeps a tier from growing for ever.
+    for n in range(backstop + 1):
+        add(filled, f"Note {n}", f"Note number {n}.")
+        index.catch_up()
+        tiers = [len(str(size)) for size in segment_sizes(filled) if size < 2000]
+        assert all(tiers.count(tier) < backstop for tier in set(tiers)), tiers
+    assert index.search("note").total == backstop + 1
+
+
+def test_a_catch_up_that_comes_during_an_idle_fold_goes_first(
+    filled: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fold stops between clippings for a catch-up (the clipping just added is found at
+    once, not after the fold), leaves the index as it was, and folds at the next idle time."""
+    index = filled.index
+    index.folds_when_idle = True
+    for n in range(index_module.FOLD_AT):
+        add(filled, f"Brief {n}", f"Brief number {n}.")
+        index.catch_up()
+    folding = threading.Event()
+    real_add = SegmentBuilder.add_document
+
+    def slow_add(builder: SegmentBuilder, doc: object) -> None:
+        if threading.current_thread().name == "folder":
+            folding.set()
+            threading.Event().wait(0.2)  # a long fold, a clipping at a time
+        real_add(builder, doc)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SegmentBuilder, "add_document", slow_add)
+    folded: list[int] = []
+    folder = threading.Thread(
+        target=lambda: folded.append(index.fold_small_segments()), name="folder"
+    )
+    sizes = segment_sizes(filled)
+    folder.start()
+    assert folding.wait(10)
+    add(filled, "Urgent dispatch", "Filed while the index was folding.")
+    assert index.catch_up(timeout=None) == 1
+    assert index.search("urgent").total == 1
+    folder.join(10)
+    assert folded == [0], "the fold gave way"
+    assert sorted(segment_sizes(filled)) == sorted([*sizes, 1])
+    assert index.parity_problems() == []
+    monkeypatch.undo()
+    waiting = sum(tier_one(filled))
+    assert index.fold_small_segments() == waiting
+    assert index.search("brief OR urgent").total == index_module.FOLD_AT + 1
+    assert index.parity_problems() == []
+
+
+def test_an_idle_fold_leaves_the_index_to_a_writer_in_another_process(filled: Archive) -> None:
+    index = filled.index
+    index.folds_when_idle = True
+    for n in range(index_module.FOLD_AT):
+        add(filled, f"Brief {n}", f"Brief number {n}.")
+        index.catch_up()
+    lock = whoosh_index.open_dir(str(filled.location.index_dir)).lock("WRITELOCK")
+    assert lock.acquire()
+    try:
+        assert index.fold_small_segments() == 0
+    finally:
+        lock.release()
+    waiting = sum(tier_one(filled))
+    assert index.fold_small_segments() == waiting
+
+
+def tier_one(archive: Archive) -> list[int]:
+    """The sizes of the segments of the smallest tier (1-9 clippings)."""
+    return [size for size in segment_sizes(archive) if size < 10]
 
 
 def test_a_search_after_a_commit_reuses_the_readers_of_unchanged_segments(
