@@ -49,10 +49,8 @@ def read_checksums(index_dir: Path) -> dict[str, str]:
 def record_checksums(index_dir: Path, storage: Any, segments: Iterable[Any]) -> None:
     """Add the digests of these (new) segments' files to the checksum file, and drop those
     of files that no longer exist. Call before committing the table of contents."""
-    sums = {
-        name: digest for name, digest in read_checksums(index_dir).items()
-        if (index_dir / name).exists()
-    }  # fmt: skip
+    present = set(os.listdir(index_dir))  # one listing, not a stat a file of every segment
+    sums = {name: digest for name, digest in read_checksums(index_dir).items() if name in present}
     for name in segment_files(storage, segments):
         if name not in sums:
             sums[name] = file_digest(index_dir / name)
