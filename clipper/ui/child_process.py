@@ -51,10 +51,16 @@ def messages_from_child(
     stop_watching = threading.Event()
 
     def watch_for_cancel() -> None:
-        # The reading thread blocks in pickle.load; this one passes a cancel on.
+        # The reading thread blocks in pickle.load; this one passes a cancel on, and ends a
+        # child that does not stop (stuck in a library call): the read then ends too.
         while not stop_watching.is_set():
             if cancelled.wait(CANCEL_POLL_SECONDS):
                 _send_cancel(child, send_lock, what)
+                try:
+                    child.wait(timeout=STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    log.warning("the %s process did not stop when cancelled; killing it", what)
+                    child.kill()
                 return
 
     watcher = threading.Thread(target=watch_for_cancel, name=f"{what}-cancel", daemon=True)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from clipper.core.archive import Archive
 from clipper.core.monitor import SavedSearchView
 from clipper.export.jobs import DigestRequest
-from clipper.ui.export_dialog import ExportJob, default_path, export_executor
+from clipper.ui.export_dialog import ExportJob, default_path
 from clipper.ui.tasks import Executor
 from clipper.ui.widgets import plain_label, set_dialog_buttons
 
@@ -45,7 +45,11 @@ class DigestJob(ExportJob):
     """A digest written in the background, with the export's progress window and message."""
 
     def __init__(
-        self, archive: Archive, request: DigestRequest, executor: Executor, parent: QWidget
+        self,
+        archive: Archive,
+        request: DigestRequest,
+        executor: Executor | None,
+        parent: QWidget,
     ) -> None:
         super().__init__(archive, request, executor, parent)
         self.progress.setWindowTitle("Digest")
@@ -156,7 +160,7 @@ def start_digest(
     dialog = DigestDialog(searches, chosen, parent)
 
     def on_accepted() -> None:
-        DigestJob(archive, dialog.request(), executor or export_executor(), parent).start()
+        DigestJob(archive, dialog.request(), executor, parent).start()
 
     dialog.accepted.connect(on_accepted)
     return dialog

@@ -194,14 +194,17 @@ class ExportJob(QObject):
         self,
         archive: Archive,
         request: ExportRequest | DigestRequest,
-        executor: Executor,
+        executor: Executor | None,
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
         self.archive = archive
         self.request = request
         self.window = parent
-        self.executor = executor
+        # Its own thread unless one is given (tests give one); its own ends with the job.
+        self._own_executor: Executor | None = None
+        if executor is None:
+            executor = self._own_executor = export_executor()
         self.runner = TaskRunner(executor, self)
         self._cancel = threading.Event()
         self._last_post = 0.0
@@ -248,7 +251,8 @@ class ExportJob(QObject):
         self.progress.setLabelText("Cancelling…")
 
     def _close_progress(self) -> None:
-        self.executor.shutdown(wait=False)  # its one job is over: the thread ends
+        if self._own_executor is not None:
+            self._own_executor.shutdown(wait=False)  # its one job is over: the thread ends
         self.progress.canceled.disconnect(self._on_cancel)
         self.progress.hide()
         self.progress.deleteLater()
@@ -344,7 +348,7 @@ def start_export(
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def on_accepted() -> None:
-        job = ExportJob(archive, dialog.request(), executor or export_executor(), parent)
+        job = ExportJob(archive, dialog.request(), executor, parent)
         job.start()
 
     dialog.accepted.connect(on_accepted)

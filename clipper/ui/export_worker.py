@@ -47,6 +47,8 @@ def export_in_child(
                 assert isinstance(payload, ExportOutcome)
                 return payload
     except ChildEnded as ended:
+        if cancelled.is_set():
+            raise ExportCancelled from None  # killed for not stopping when cancelled
         raise ExportError(str(ended)) from None
     raise ExportError("the export process stopped without an answer")
 
