@@ -6,12 +6,11 @@ For each palette it opens a fresh archive in a temporary folder, loads the sampl
 and walks through first launch, the library with a clipping open, a search with its facets
 and an active one, a query that cannot be read, linking, an import with its review cards
 (a guessed title, suggestions, a possible duplicate, a failure), a dossier, the sidebar's
-menu and a topic's match rule, a drag from outside, the export dialog, the Inbox (two feeds
-served from 127.0.0.1 by this script, one of them failing), the Follow a feed, Save this
-search and Digest dialogs, and a small window,
-saving one PNG per step in OUT_DIR/light and OUT_DIR/dark. The screen is grabbed, not the
-window, so menus and dialogs show where the editor sees them. Settings go to the temporary
-folder too.
+menu and a topic's match rule, a drag from outside, the export dialog and its finished book,
+the Inbox (two feeds served from 127.0.0.1 by this script, one of them failing), the Follow a
+feed, Save this search and Digest dialogs, and a small window, saving one PNG per step in
+OUT_DIR/light and OUT_DIR/dark. The screen is grabbed, not the window, so menus and dialogs
+show where the editor sees them. Settings go to the temporary folder too.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QMimeData, QPoint, QRect, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
 
 from clipper.core.drafts import ClippingDraft
 from clipper.core.ingest import ImportOutcome
@@ -351,9 +350,18 @@ def walk(window: MainWindow, shooter: Shooter, tmp: Path) -> None:
     window.export_action.trigger()
     wait(600)
     shooter.shot("export-dialog")
-    for widget in QApplication.topLevelWidgets():
-        if widget is not window and widget.isVisible() and widget.windowTitle() == "Export":
-            widget.close()
+    from clipper.ui.export_dialog import ExportDialog  # the export stack loads on demand
+
+    dialogs = [d for d in window.findChildren(ExportDialog) if d.isVisible()]
+    if dialogs:
+        # Written for real, by the export's child process, into the temporary folder.
+        dialogs[0].path.setText(str(tmp / "russia-in-the-sahel.pdf"))
+        dialogs[0].export_button.click()
+        wait_until(lambda: (tmp / "russia-in-the-sahel.pdf").exists())
+        wait(600)
+        shooter.shot("export-finished")
+        for box in window.findChildren(QMessageBox):
+            box.close()
 
     inbox_flow(window, shooter)
 
