@@ -56,7 +56,9 @@ class IdleFolds(QObject):
 
     def _fold(self) -> None:
         index = self.archive.index
-        stopped = lambda: self.stopped  # noqa: E731 - read on the indexer thread
+
+        def stopped() -> bool:  # asked on the indexer thread, between clippings
+            return self.stopped
 
         def fold() -> int:
             index.catch_up()  # the changes first: the next search has nothing to wait for

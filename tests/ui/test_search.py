@@ -448,9 +448,8 @@ def test_a_dropped_clipping_is_found_at_once_and_the_index_folds_when_the_window
         qtbot.waitUntil(lambda n=n: archive.count() == count + n + 1, timeout=WAIT)
         type_query(qtbot, window, f"convoy {n}")
         qtbot.waitUntil(lambda n=n: f"Dispatch {n} from Agadez" in titles(window), timeout=WAIT)
-    small = lambda: [s for s in segment_sizes(archive) if s < 10]  # noqa: E731
     qtbot.waitUntil(lambda: window.idle_folds.folded >= dropped, timeout=WAIT)
-    assert len(small()) < search_index.FOLD_AT
+    assert len([size for size in segment_sizes(archive) if size < 10]) < search_index.FOLD_AT
     type_query(qtbot, window, "agadez")
     qtbot.waitUntil(lambda: len(titles(window)) == dropped, timeout=WAIT)
     assert archive.index.parity_problems() == []
