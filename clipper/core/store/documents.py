@@ -13,6 +13,20 @@ from clipper.core.store.tags import TagStore
 from clipper.core.store.unit import Store, chunks
 from clipper.core.views import HitText, IndexDocument
 
+# What a document needs of a clipping, and no more: loading whole clippings also loaded each
+# clipping's tags a second time (the relationship's own eager load) beside `tags_of`.
+_DOCUMENT_COLUMNS = select(
+    Clipping.id,
+    Clipping.title,
+    Clipping.standfirst,
+    Clipping.body,
+    Source.name.label("source"),
+    Clipping.author,
+    Clipping.published,
+    Clipping.published_precision,
+    Clipping.language,
+).outerjoin(Source, Source.id == Clipping.source_id)
+
 
 class DocumentStore:
     def __init__(self, store: Store) -> None:
@@ -31,8 +45,8 @@ class DocumentStore:
                     .order_by(Note.id)
                 ):
                     notes[cid].append(note_text)
-                for c in s.scalars(
-                    select(Clipping).where(Clipping.id.in_(chunk), Clipping.trashed_at.is_(None))
+                for c in s.execute(
+                    _DOCUMENT_COLUMNS.where(Clipping.id.in_(chunk), Clipping.trashed_at.is_(None))
                 ):
                     clipping_tags = tags.get(c.id, [])
                     docs[c.id] = IndexDocument(
@@ -40,7 +54,7 @@ class DocumentStore:
                         title=c.title,
                         standfirst=c.standfirst,
                         body=c.body,
-                        source=c.source.name if c.source else None,
+                        source=c.source,
                         author=c.author,
                         published=c.published,
                         published_precision=c.published_precision,
