@@ -4,7 +4,9 @@ when it is visible, has a non-zero size inside its visible parent and shows its 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
@@ -76,6 +78,21 @@ class HeldExecutor:
     def run_all(self) -> None:
         while self.jobs:
             self.jobs.pop(0)()
+
+
+class RecordingExecutor(ThreadPoolExecutor):
+    """A real worker thread, as the app's own, noting which thread ran each job."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.threads: list[int] = []
+
+    def submit(self, fn: Callable[[], None]) -> Future[None]:  # type: ignore[override]
+        def recorded() -> None:
+            self.threads.append(threading.get_ident())
+            fn()
+
+        return super().submit(recorded)
 
 
 def sync_executors() -> dict[str, ImmediateExecutor]:

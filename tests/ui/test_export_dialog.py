@@ -5,14 +5,12 @@ window."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog, QPushButton
 
 from clipper.core.archive import Archive
 from clipper.export import pdf
@@ -22,26 +20,11 @@ from clipper.ui.export_dialog import ExportDialog, ExportJob, start_export
 from clipper.ui.main_window import MainWindow
 from clipper.ui.sidebar import NodeKey
 from tests.helpers.samples import fill_sample
-from tests.ui.helpers import HeldExecutor
+from tests.ui.helpers import HeldExecutor, RecordingExecutor
 
 # Dialogs and message boxes ask the platform to pass size hints on, which the headless
 # "offscreen" platform cannot do; it says so at warning level. Only that is ignored.
 pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
-
-
-class RecordingExecutor(ThreadPoolExecutor):
-    """A real worker thread, as the app's own, noting which thread ran each job."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=1)
-        self.threads: list[int] = []
-
-    def submit(self, fn: Callable[[], None]) -> None:  # type: ignore[override]
-        def recorded() -> None:
-            self.threads.append(threading.get_ident())
-            fn()
-
-        super().submit(recorded)
 
 
 @pytest.fixture
@@ -62,6 +45,16 @@ def _dialog(window: QMainWindow) -> ExportDialog:
 
 def _messages(window: QMainWindow) -> list[QMessageBox]:
     return [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+
+
+def _export_to(window: QMainWindow, path: Path) -> ExportJob:
+    """In the open export dialog, save to `path` and press Export: the job started."""
+    dialog = _dialog(window)
+    dialog.path.setText(str(path))
+    dialog.export_button.click()
+    job = window.findChild(ExportJob)
+    assert job is not None
+    return job
 
 
 def _progress(window: QMainWindow) -> QProgressDialog:
@@ -131,14 +124,8 @@ def test_cancel_stops_the_export_and_writes_nothing(
     existing = tmp_path / "book.pdf"
     existing.write_bytes(b"yesterday's book")
     start_export(host, archive, [1, 2, 3], "T", executor=held)
-    dialog = _dialog(host)
-    dialog.path.setText(str(existing))
-    dialog.export_button.click()
-    job = host.findChild(ExportJob)
-    assert job is not None
-    qtbot.mouseClick(
-        _progress(host).findChild(type(dialog.export_button)), Qt.MouseButton.LeftButton
-    )
+    job = _export_to(host, existing)
+    qtbot.mouseClick(_progress(host).findChild(QPushButton), Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(job.cancelled, timeout=10_000):
         held.run_all()
     assert existing.read_bytes() == b"yesterday's book"
@@ -152,11 +139,7 @@ def test_a_failure_is_reported_without_blocking(
 ) -> None:  # type: ignore[no-untyped-def]
     held = HeldExecutor()
     start_export(host, archive, [1, 999], "T", executor=held)
-    dialog = _dialog(host)
-    dialog.path.setText(str(tmp_path / "book.pdf"))
-    dialog.export_button.click()
-    job = host.findChild(ExportJob)
-    assert job is not None
+    job = _export_to(host, tmp_path / "book.pdf")
     with qtbot.waitSignal(job.failed, timeout=10_000) as failed:
         held.run_all()
     assert "no clipping with id 999" in failed.args[0]
@@ -181,11 +164,7 @@ def test_the_book_is_laid_out_in_a_process_of_its_own(
     monkeypatch.setattr(pdf, "write_pdf_book", laid_out_in_the_app)
     executor = RecordingExecutor()
     start_export(host, archive, [1, 2], "Two", executor=executor)
-    dialog = _dialog(host)
-    dialog.path.setText(str(tmp_path / "two.pdf"))
-    dialog.export_button.click()
-    job = host.findChild(ExportJob)
-    assert job is not None
+    job = _export_to(host, tmp_path / "two.pdf")
     with qtbot.waitSignal(job.finished, timeout=60_000) as finished:
         pass
     assert finished.args[0].pages == len(PdfReader(tmp_path / "two.pdf").pages)
@@ -206,11 +185,7 @@ def test_an_export_process_that_dies_is_reported_and_the_window_goes_on(
     monkeypatch.setattr(export_worker, "messages_from_child", a_child_that_dies)
     held = HeldExecutor()
     start_export(host, archive, [1, 2], "Two", executor=held)
-    dialog = _dialog(host)
-    dialog.path.setText(str(tmp_path / "two.pdf"))
-    dialog.export_button.click()
-    job = host.findChild(ExportJob)
-    assert job is not None
+    job = _export_to(host, tmp_path / "two.pdf")
     with qtbot.waitSignal(job.failed, timeout=30_000) as failed:
         held.run_all()
     assert failed.args[0] == "the export process ended unexpectedly (exit code 1)"
@@ -305,11 +280,7 @@ def test_progress_counts_clippings_in_words_that_say_so(
 ) -> None:  # type: ignore[no-untyped-def]
     held = HeldExecutor()
     start_export(host, archive, [1, 2, 3], "T", executor=held)
-    dialog = _dialog(host)
-    dialog.path.setText(str(tmp_path / "book.pdf"))
-    dialog.export_button.click()
-    job = host.findChild(ExportJob)
-    assert job is not None
+    job = _export_to(host, tmp_path / "book.pdf")
     job._show_progress(2, 3, "laying out pages")
     assert _progress(host).labelText() == "Laying out pages: clipping 2 of 3"
     held.run_all()

@@ -174,6 +174,19 @@ def test_link_add_to_dossier_and_delete_dossier_say_what_they_did(
     assert message.startswith("Deleted the dossier Tour") and "Ctrl+Z" in message
 
 
+def count_listings(archive: Archive, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """From now on, the arguments of every listing the archive is asked for."""
+    real_list_ids = archive.list_ids
+    listings: list[object] = []
+
+    def counted(*args: object, **kwargs: object) -> list[int]:
+        listings.append(args)
+        return real_list_ids(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(archive, "list_ids", counted)
+    return listings
+
+
 def test_a_window_opening_on_its_saved_layout_reads_its_list_once(
     qtbot, stories, make_window, archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -186,13 +199,7 @@ def test_a_window_opening_on_its_saved_layout_reads_its_list_once(
     assert first.results.sort_column == Column.TITLE
     first.close()  # saves the layout, the sort indicator in the header's state
     real_list_ids = archive.list_ids
-    listings: list[object] = []
-
-    def counted(*args: object, **kwargs: object) -> list[int]:
-        listings.append(args)
-        return real_list_ids(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(archive, "list_ids", counted)
+    listings = count_listings(archive, monkeypatch)
     second = make_window()
     assert len(listings) == 1
     assert second.results.sort_column is None
@@ -209,13 +216,7 @@ def test_listings_clicked_past_read_nothing(
     window = make_window(reader=reader)
     reader.run_all()  # the first listing and the sidebar's counts
     real_list_ids = archive.list_ids
-    listings: list[object] = []
-
-    def counted(*args: object, **kwargs: object) -> list[int]:
-        listings.append(args)
-        return real_list_ids(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(archive, "list_ids", counted)
+    listings = count_listings(archive, monkeypatch)
     for key in (NodeKey("trash"), NodeKey("library"), NodeKey("trash"), NodeKey("library")):
         click_node(qtbot, window, key)
     reader.run_all()

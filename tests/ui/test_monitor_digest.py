@@ -5,7 +5,6 @@ search's new clippings only; an empty period says so and writes nothing."""
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from clipper.ui.digest_dialog import DigestDialog, DigestJob
 from clipper.ui.main_window import MainWindow
 from clipper.ui.tasks import ImmediateExecutor
 from tests.helpers.archives import add_story
+from tests.ui.helpers import RecordingExecutor
 
 pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
 
@@ -46,17 +46,8 @@ def test_a_pdf_digest_is_written_on_a_worker_with_the_new_clippings(
     qtbot: Any, window_with_news: MainWindow, archive: Archive, tmp_path: Path
 ) -> None:
     window = window_with_news
-    recorded: list[int] = []
-
-    class Recording(ThreadPoolExecutor):
-        def submit(self, fn: Any) -> Any:  # type: ignore[override]
-            def job() -> None:
-                recorded.append(threading.get_ident())
-                fn()
-
-            return super().submit(job)
-
-    window.monitor_desk.digest_executor = Recording(max_workers=1)
+    executor = RecordingExecutor()
+    window.monitor_desk.digest_executor = executor
     window.digest_action.trigger()
     dialog = digest_dialog(window)
     assert dialog.search.currentText() == "Yevkurov tour"
@@ -67,7 +58,7 @@ def test_a_pdf_digest_is_written_on_a_worker_with_the_new_clippings(
     assert job is not None
     with qtbot.waitSignal(job.finished, timeout=60_000) as finished:
         pass
-    assert recorded and threading.get_ident() not in recorded
+    assert executor.threads and threading.get_ident() not in executor.threads
     outcome = finished.args[0]
     text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "digest.pdf").pages)
     text = " ".join(text.split())
