@@ -3,10 +3,12 @@
 Whoosh's matchers step through every matching document with several Python method calls
 (`id`, `score`, `next`, plus the scorer's own), and finding the total and facet counts
 needs a second full pass. On the synthetic 20k index a common word took 55-145 ms that way.
-Here each term's postings are decoded a block at a time (one unpickle for 128 postings) and
-scored with BM25F as Whoosh does it, in one dict comprehension; boolean operators are dict
-and set operations, phrases check positions only for documents that have every word, and
-the full set of matches (the total and the facets) falls out of the same pass.
+Here each term's postings are decoded a block at a time (one unpickle for 128 postings)
+into arrays, kept in a cache of decoded lists (`PostingsCache`), and scored with BM25F as
+Whoosh does it in whole-array operations (numpy); a segment's matches are two arrays over
+its documents (`Found`), so boolean operators are array operations, phrases check the
+positions of every candidate at once on bit matrices, and the full set of matches (the
+total and the facets, counted with `numpy.bincount`) falls out of the same pass.
 
 The files, term tables and columns are Whoosh's; only the walk over them is ours.
 Per-segment document arrays (clipping id, date, source, language, tags, field lengths) are
@@ -23,18 +25,27 @@ import math
 import sys
 import threading
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn, RefBytesColumn, VarBytesColumn
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from clipper.core.search.errors import IndexDamaged
-from clipper.core.search.schema import DAY, MONTH, YEAR, positions_mask
+from clipper.core.search.schema import (
+    DAY,
+    MONTH,
+    YEAR,
+    highest_positions,
+    position_bitmaps,
+    position_keys,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +53,36 @@ log = logging.getLogger(__name__)
 K1 = 1.2
 B = 0.75
 SCORED_FIELDS = ("content", "title", "words", "titlewords", "author", "source")
+# How many bytes of decoded posting lists an index keeps (see `PostingsCache`).
+POSTINGS_CACHE_BYTES = 32 * 1024 * 1024
 
-Scores = dict[int, float]
+
+class Found:
+    """One segment's matching documents and their scores, as two arrays over all its
+    documents: `hit` says which match, `score` is each one's score (0 where none matches).
+    Whole-array operations (numpy) do a query's work, not a Python step per posting: at
+    200,000 clippings a common word has 100,000 postings."""
+
+    __slots__ = ("_docnums", "hit", "score")
+
+    def __init__(self, hit: np.ndarray, score: np.ndarray) -> None:
+        self.hit = hit
+        self.score = score
+        self._docnums: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        if self._docnums is not None:
+            return len(self._docnums)
+        return int(np.count_nonzero(self.hit))
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def docnums(self) -> np.ndarray:
+        """The matching docnums, ascending (asked of a finished result, so kept)."""
+        if self._docnums is None:
+            self._docnums = np.flatnonzero(self.hit)
+        return self._docnums
 
 
 # -- evaluation plans -----------------------------------------------------------------------
@@ -148,9 +187,11 @@ class SegmentColumns:
         self.size = size
         self.ids = _numeric(reader.column_reader("cid", translate=False), size)
         self.dates = _numeric(reader.column_reader("date", translate=False), size)
+        self.id_values = np.asarray(self.ids, dtype=np.int64)
+        self.date_values = np.asarray(self.dates, dtype=np.int64)
         self.precisions = _numeric(reader.column_reader("dateprec", translate=False), size)
         self.imprecise = any(self.precisions)
-        self._date_spans: tuple[array[int], array[int]] | None = None
+        self._date_spans: tuple[np.ndarray, np.ndarray] | None = None
         self.sources = _strings(reader.column_reader("srcname", translate=False), size)
         self.languages = _strings(reader.column_reader("lang", translate=False), size)
         self.topics = _id_tuples(reader.column_reader("topic", translate=False), size)
@@ -163,11 +204,13 @@ class SegmentColumns:
                 self.lengths[fieldname] = _numeric(perdoc.column_reader(name, LENGTHS_COLUMN), size)
             else:
                 self.lengths[fieldname] = array("B", bytes(size))
-        self._norms: dict[tuple[str, float], list[float]] = {}
+        self._norms: dict[tuple[str, float], np.ndarray] = {}
         self._docnums: dict[int, int] | None = None
         self._lexicons: dict[str, SegmentLexicon] = {}
+        self._facet_codes: FacetCodes | None = None
+        self.postings_cache: PostingsCache | None = None
 
-    def date_spans(self) -> tuple[array[int], array[int]]:
+    def date_spans(self) -> tuple[np.ndarray, np.ndarray]:
         """The first and last day each document's date may be (yyyymmdd; 0 when undated):
         the date itself, or the whole month or year when it is known to that only."""
         if self._date_spans is None:
@@ -184,7 +227,10 @@ class SegmentColumns:
                     last_day = calendar.monthrange(year, month)[1]
                     firsts[docnum] = year * 10000 + month * 100 + 1
                     lasts[docnum] = year * 10000 + month * 100 + last_day
-            self._date_spans = firsts, lasts
+            self._date_spans = (
+                np.asarray(firsts, dtype=np.int64),
+                np.asarray(lasts, dtype=np.int64),
+            )
         return self._date_spans
 
     def month_of(self, docnum: int) -> int:
@@ -206,7 +252,25 @@ class SegmentColumns:
             self._docnums = dict(zip(self.ids, range(self.size), strict=True))
         return self._docnums.get(clipping_id)
 
-    def norms(self, fieldname: str, average_length: float) -> list[float]:
+    def facet_codes(self) -> FacetCodes:
+        if self._facet_codes is None:
+            self._facet_codes = FacetCodes(self)
+        return self._facet_codes
+
+    def postings(self, reader: Any, fieldname: str, text: str) -> Postings:
+        """A term's postings here (`reader` is any open reader of this segment), from the
+        index's cache of decoded lists when it has them."""
+        cache = self.postings_cache
+        if cache is None:
+            return read_posting_arrays(reader, fieldname, text)
+        key = (self.segment_id, fieldname, text)
+        found = cache.get(key)
+        if found is None:
+            found = read_posting_arrays(reader, fieldname, text)
+            cache.put(key, found)
+        return found
+
+    def norms(self, fieldname: str, average_length: float) -> np.ndarray:
         """BM25's length normalization, K1 * (1 - B + B * length / average), per document."""
         key = (fieldname, round(average_length, 2))
         found = self._norms.get(key)
@@ -214,7 +278,7 @@ class SegmentColumns:
             table = [
                 K1 * ((1 - B) + B * byte_to_length(code) / average_length) for code in range(256)
             ]
-            found = list(map(table.__getitem__, self.lengths[fieldname]))
+            found = np.asarray(table)[np.asarray(self.lengths[fieldname], dtype=np.intp)]
             if len(self._norms) > 16:
                 self._norms.clear()
             self._norms[key] = found
@@ -353,15 +417,17 @@ def segment_deletions(segment: Any) -> frozenset[int]:
 class ColumnsCache:
     """SegmentColumns by segment id, for every segment of the current readers."""
 
-    def __init__(self) -> None:
+    def __init__(self, postings_budget: int = POSTINGS_CACHE_BYTES) -> None:
         self._by_segment: dict[str, SegmentColumns] = {}
         self._lock = threading.Lock()
+        self.postings = PostingsCache(postings_budget)
 
     def get(self, reader: Any) -> SegmentColumns:
         segment_id = reader.segment().segment_id()
         found = self._by_segment.get(segment_id)
         if found is None:
             found = SegmentColumns(reader)
+            found.postings_cache = self.postings
             with self._lock:
                 self._by_segment[segment_id] = found
         return found
@@ -383,58 +449,187 @@ class ColumnsCache:
             for segment_id in list(self._by_segment):
                 if segment_id not in keep:
                     del self._by_segment[segment_id]
+        self.postings.forget_segments(keep)
+
+
+class FacetCodes:
+    """Each document's facet values of one segment as small integers, so the facets of a
+    set of matches are a count of codes (`numpy.bincount`) and a lookup per distinct value:
+    the values (tag sets, sources, languages, months) are few, the matches many."""
+
+    def __init__(self, columns: SegmentColumns) -> None:
+        self.topics = TagEntries(columns.topics)
+        self.regions = TagEntries(columns.regions)
+        self.source_names, self.sources = _coded(columns.sources)
+        self.language_names, self.languages = _coded(columns.languages)
+        months = columns.date_values // 100
+        if columns.imprecise:
+            months[np.asarray(columns.precisions, dtype=np.int64) == YEAR] = 0
+        self.months = months
+
+    @staticmethod
+    def count(
+        values: list[Any], codes: np.ndarray, docnums: np.ndarray
+    ) -> Iterable[tuple[Any, int]]:
+        """(value, how many of `docnums` have it) for each value some of them have."""
+        counts = np.bincount(codes[docnums], minlength=len(values))
+        return ((values[code], int(counts[code])) for code in np.flatnonzero(counts).tolist())
+
+
+class TagEntries:
+    """The tags of one segment's documents as one flat array (a document's tags side by
+    side, documents in order), each entry knowing its document: counting the tags of a set
+    of matches is then a few whole-array operations, however many distinct sets of tags
+    the matches have (thousands, in a segment of a few thousand clippings)."""
+
+    def __init__(self, tag_sets: Sequence[tuple[int, ...]]) -> None:
+        lengths = np.fromiter(map(len, tag_sets), np.int64, len(tag_sets))
+        flat = np.fromiter(chain.from_iterable(tag_sets), np.int64, int(lengths.sum()))
+        self.flat = flat
+        self.doc_of = np.repeat(np.arange(len(tag_sets)), lengths)
+        self.tag_ids, self.codes = np.unique(flat, return_inverse=True)
+
+    def counts(self, hit: np.ndarray) -> dict[int, int]:
+        """How many of the documents `hit` marks carry each tag (tags none carry left out)."""
+        counts = np.bincount(self.codes[hit[self.doc_of]], minlength=len(self.tag_ids))
+        present = np.flatnonzero(counts)
+        return dict(zip(self.tag_ids[present].tolist(), counts[present].tolist(), strict=True))
+
+    def count_any(self, hit: np.ndarray, tag_ids: Iterable[int]) -> int:
+        """How many of the documents `hit` marks carry at least one of `tag_ids`."""
+        wanted = np.fromiter(tag_ids, np.int64)
+        docs = self.doc_of[hit[self.doc_of] & np.isin(self.flat, wanted)]
+        # Entries run in document order, so each new document starts a new value.
+        return int(np.count_nonzero(np.diff(docs))) + 1 if len(docs) else 0
+
+
+def _coded(values: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
+    """The distinct values and, per document, the number of its value among them."""
+    numbers: dict[Any, int] = {}
+    codes = np.fromiter(
+        (numbers.setdefault(v, len(numbers)) for v in values), np.int64, len(values)
+    )
+    return list(numbers), codes
 
 
 # -- reading postings -----------------------------------------------------------------------
 
-_EMPTY: tuple[Sequence[int], Sequence[float], Sequence[bytes]] = ((), (), ())
+# A term's postings in one segment as arrays: docnums (ascending) and weights.
+Postings = tuple[np.ndarray, np.ndarray]
 
 
-def read_postings(
-    reader: Any, fieldname: str, text: str | bytes, values: bool = False
-) -> tuple[Sequence[int], Sequence[float], Sequence[bytes]]:
-    """(docnums, weights, encoded values) of a term in one segment, deleted documents included."""
-    btext = text.encode("utf-8") if isinstance(text, str) else text
+class PostingsCache:
+    """The decoded posting lists of the terms searched last, by segment and term, within a
+    budget of bytes, least recently used out first.
+
+    Decoding a common word's postings (a pickled block per 128 of them, over every segment)
+    is most of what searching it costs: at 200,000 clippings a word in half of them is
+    100,000 postings in 800 blocks. An editor's searches come back to the same words (a
+    story's names, a query refined a word at a time), and a segment never changes once
+    written (a deletion only hides documents, which the evaluator does after), so what was
+    decoded once stays right for as long as the segment exists."""
+
+    def __init__(self, budget: int = POSTINGS_CACHE_BYTES) -> None:
+        self.budget = budget
+        self._lists: OrderedDict[tuple[str, str, str], Postings] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> Postings | None:
+        with self._lock:
+            found = self._lists.get(key)
+            if found is not None:
+                self._lists.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str, str], postings: Postings) -> None:
+        size = postings[0].nbytes + postings[1].nbytes
+        if size > self.budget // 4:
+            return  # one list may not push every other out
+        with self._lock:
+            if key in self._lists:
+                return
+            self._lists[key] = postings
+            self._bytes += size
+            while self._bytes > self.budget:
+                _key, (docnums, weights) = self._lists.popitem(last=False)
+                self._bytes -= docnums.nbytes + weights.nbytes
+
+    def forget_segments(self, keep: set[str]) -> None:
+        """Drop the lists of segments not in `keep` (merged away or deleted)."""
+        with self._lock:
+            for key in [k for k in self._lists if k[0] not in keep]:
+                docnums, weights = self._lists.pop(key)
+                self._bytes -= docnums.nbytes + weights.nbytes
+
+
+def read_posting_arrays(reader: Any, fieldname: str, text: str) -> Postings:
+    """A term's docnums and weights in one segment as arrays, deleted documents included."""
+    btext = text.encode("utf-8")
     try:
-        return _read_postings(reader, fieldname, btext, values)
+        terms = reader._terms
+        info = terms.term_info(fieldname, btext)
+        if info.is_inlined():
+            ids, weights, _values = info.inlined_postings()
+            return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float64)
+        offset, length = info.extent()
+        fmt = reader.schema[fieldname].format
+        matcher = W3LeafMatcher(terms._postfile, offset, length, fmt)
+        all_ids: array[int] = array("i")
+        all_weights: array[float] = array("d")
+        while matcher.is_active():
+            matcher._read_data()
+            block_ids, block_weights, _block_values = matcher._data
+            all_ids.extend(accumulate(block_ids))
+            count = matcher._blocklength
+            if block_weights is None:
+                all_weights.extend([1.0] * count)
+            elif isinstance(block_weights, float):
+                all_weights.extend([block_weights] * count)
+            else:  # an array of whole numbers (codec.compact_weights), or floats
+                all_weights.extend(iter(block_weights))
+            matcher._next_block()
     except TermNotFound:
-        return _EMPTY
+        return np.zeros(0, dtype=np.int32), np.zeros(0)
     except Exception as exc:
         segment = reader.segment().segment_id()
         raise IndexDamaged(
             f"segment {segment}, term {fieldname}:{text!r}: {type(exc).__name__}: {exc}"
         ) from exc
+    return np.frombuffer(all_ids, dtype=np.int32), np.frombuffer(all_weights, dtype=np.float64)
 
 
-def _read_postings(
-    reader: Any, fieldname: str, btext: bytes, values: bool
-) -> tuple[Sequence[int], Sequence[float], Sequence[bytes]]:
-    terms = reader._terms
-    info = terms.term_info(fieldname, btext)
-    if info.is_inlined():
-        ids, weights, found_values = info.inlined_postings()
-        return ids, weights, found_values if values else ()
-    offset, length = info.extent()
-    fmt = reader.schema[fieldname].format
-    matcher = W3LeafMatcher(terms._postfile, offset, length, fmt)
-    all_ids: list[int] = []
-    all_weights: list[float] = []
-    all_values: list[bytes] = []
-    while matcher.is_active():
-        matcher._read_data()
-        block_ids, block_weights, block_values = matcher._data
-        all_ids.extend(accumulate(block_ids))
-        count = matcher._blocklength
-        if block_weights is None:
-            all_weights.extend([1.0] * count)
-        elif isinstance(block_weights, float):
-            all_weights.extend([block_weights] * count)
-        else:
-            all_weights.extend(block_weights)
-        if values:
-            all_values.extend(block_values)
-        matcher._next_block()
-    return all_ids, all_weights, all_values
+def read_values(reader: Any, fieldname: str, text: str, wanted: np.ndarray) -> dict[int, bytes]:
+    """The encoded values (positions) of a term's postings for the documents `wanted`
+    (ascending docnums, every one of them with the term) in one segment. Blocks holding
+    none of them are skipped unread: a phrase of a rare and a common word reads a few of
+    the common word's blocks, not all."""
+    btext = text.encode("utf-8")
+    try:
+        terms = reader._terms
+        info = terms.term_info(fieldname, btext)
+        if info.is_inlined():
+            ids, _weights, values = info.inlined_postings()
+            return dict(zip(ids, values, strict=True))
+        offset, length = info.extent()
+        fmt = reader.schema[fieldname].format
+        matcher = W3LeafMatcher(terms._postfile, offset, length, fmt)
+        found: dict[int, bytes] = {}
+        at, end = 0, len(wanted)
+        while matcher.is_active() and at < end:
+            last = matcher._maxid
+            if wanted[at] <= last:
+                matcher._read_data()
+                block_ids, _block_weights, block_values = matcher._data
+                found.update(zip(accumulate(block_ids), block_values, strict=True))
+                at = int(np.searchsorted(wanted, last, side="right"))
+            matcher._next_block()
+        return found
+    except Exception as exc:
+        segment = reader.segment().segment_id()
+        raise IndexDamaged(
+            f"segment {segment}, term {fieldname}:{text!r}: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 # -- evaluation -----------------------------------------------------------------------------
@@ -483,7 +678,7 @@ class Statistics:
 
 
 class SegmentEvaluator:
-    """Evaluates plans in one segment: docnum -> score for every matching live document."""
+    """Evaluates plans in one segment: which live documents match, with their scores."""
 
     def __init__(self, reader: Any, columns: SegmentColumns, stats: Statistics) -> None:
         self.reader = reader
@@ -491,14 +686,15 @@ class SegmentEvaluator:
         self.stats = stats
         self.deleted = deleted_docnums(reader)
 
-    def run(self, plan: Plan) -> Scores:
-        scores = self.evaluate(plan)
-        if self.deleted and scores:
-            for docnum in self.deleted.intersection(scores):
-                del scores[docnum]
-        return scores
+    def run(self, plan: Plan) -> Found:
+        found = self.evaluate(plan)
+        if self.deleted:
+            gone = np.fromiter(self.deleted, np.int64, len(self.deleted))
+            found.hit[gone] = False
+            found.score[gone] = 0.0
+        return found
 
-    def evaluate(self, plan: Plan) -> Scores:
+    def evaluate(self, plan: Plan) -> Found:
         if isinstance(plan, TermPlan):
             return self.term(plan)
         if isinstance(plan, UnionPlan):
@@ -508,132 +704,190 @@ class SegmentEvaluator:
         if isinstance(plan, PhrasePlan):
             return self.phrase(plan)
         if isinstance(plan, DatePlan):
-            return dict.fromkeys(self._dated(range(self.columns.size), plan), 0.0)
+            return self._unscored(self._dated(plan))
         if isinstance(plan, IdsPlan):
-            return dict.fromkeys(self._with_ids(range(self.columns.size), plan), 0.0)
+            wanted = np.fromiter(plan.ids, np.int64, len(plan.ids))
+            return self._unscored(np.isin(self.columns.id_values, wanted))
         if plan is EVERYTHING:
-            return dict.fromkeys(range(self.columns.size), 0.0)
-        return {}
+            return self._unscored(np.ones(self.columns.size, dtype=bool))
+        return self._unscored(np.zeros(self.columns.size, dtype=bool))
 
-    def term(self, plan: TermPlan) -> Scores:
-        ids, weights, _values = read_postings(self.reader, plan.field, plan.text)
-        if not ids:
-            return {}
-        if not plan.scored or plan.field not in SCORED_FIELDS:
-            return dict.fromkeys(ids, 0.0)
+    def _unscored(self, hit: np.ndarray) -> Found:
+        return Found(hit, np.zeros(self.columns.size))
+
+    def postings(self, fieldname: str, text: str) -> Postings:
+        return self.columns.postings(self.reader, fieldname, text)
+
+    def term(self, plan: TermPlan) -> Found:
+        found = self._unscored(np.zeros(self.columns.size, dtype=bool))
+        docnums, scores = self.term_scores(plan)
+        found.hit[docnums] = True
+        if scores is not None:
+            found.score[docnums] = scores
+        return found
+
+    def term_scores(self, plan: TermPlan) -> tuple[np.ndarray, np.ndarray | None]:
+        """A term's docnums and their scores (None when the term is not scored)."""
+        docnums, weights = self.postings(plan.field, plan.text)
+        if not len(docnums) or not plan.scored or plan.field not in SCORED_FIELDS:
+            return docnums, None
         idf = self.stats.idf(plan.field, plan.text) * plan.boost * (K1 + 1)
         norms = self.columns.norms(plan.field, self.stats.average_length(plan.field))
-        return {d: idf * w / (w + norms[d]) for d, w in zip(ids, weights, strict=True)}
+        return docnums, idf * weights / (weights + norms[docnums])
 
-    def union(self, plan: UnionPlan) -> Scores:
-        parts = sorted((self.evaluate(child) for child in plan.children), key=len, reverse=True)
-        if not parts:
-            return {}
-        result = dict(parts[0])
-        for part in parts[1:]:
-            get = result.get
-            for docnum, score in part.items():
-                result[docnum] = get(docnum, 0.0) + score
-        return result
+    def union(self, plan: UnionPlan) -> Found:
+        # A term's postings are added straight in (a prefix or a tag with what is under it
+        # is a union of hundreds of terms, most of them rare: an array over the segment for
+        # each would cost more than its postings). The parts are added in the order scores
+        # were always summed, the most matches first, so a score is the same float.
+        parts: list[tuple[int, Found | tuple[np.ndarray, np.ndarray | None]]] = []
+        for child in plan.children:
+            if isinstance(child, TermPlan):
+                sparse = self.term_scores(child)
+                parts.append((len(sparse[0]), sparse))
+            else:
+                found = self.evaluate(child)
+                parts.append((len(found), found))
+        parts.sort(key=lambda part: part[0], reverse=True)
+        hit = np.zeros(self.columns.size, dtype=bool)
+        score = np.zeros(self.columns.size)
+        for _count, part in parts:
+            if isinstance(part, Found):
+                hit |= part.hit
+                score += part.score
+            else:
+                docnums, scores = part
+                hit[docnums] = True
+                if scores is not None:
+                    score[docnums] += scores
+        return Found(hit, score)
 
-    def intersect(self, plan: IntersectPlan) -> Scores:
-        # Filters on columns (dates, ids) narrow what the other parts found, rather than
-        # scanning every document.
+    def intersect(self, plan: IntersectPlan) -> Found:
         filters = [p for p in plan.required if isinstance(p, DatePlan | IdsPlan)]
         others = [p for p in plan.required if not isinstance(p, DatePlan | IdsPlan)]
         if others:
             parts = sorted((self.evaluate(child) for child in others), key=len)
-            result = parts[0]
+            hit, score = parts[0].hit.copy(), parts[0].score.copy()
             for part in parts[1:]:
-                if not result:
-                    break
-                result = {d: s + part[d] for d, s in result.items() if d in part}
-        elif filters:
-            result = self.evaluate(filters.pop())
+                hit &= part.hit
+                score += part.score
         else:
-            result = self.evaluate(EVERYTHING)
+            hit = np.ones(self.columns.size, dtype=bool)
+            score = np.zeros(self.columns.size)
         for flt in filters:
-            if isinstance(flt, DatePlan):
-                keep: Iterable[int] = self._dated(list(result), flt)
-            else:
-                keep = self._with_ids(list(result), flt)
-            result = {d: result[d] for d in keep}
+            hit &= self.evaluate(flt).hit
         for child in plan.excluded:
-            if not result:
+            if not hit.any():
                 break
-            excluded = self.evaluate(child)
-            for docnum in excluded.keys() & result.keys():
-                del result[docnum]
-        return result
+            hit &= ~self.evaluate(child).hit
+        score[~hit] = 0.0
+        return Found(hit, score)
 
-    def _dated(self, docnums: Iterable[int], plan: DatePlan) -> list[int]:
+    def _dated(self, plan: DatePlan) -> np.ndarray:
         first = plan.first if plan.first is not None else 1
         last = plan.last if plan.last is not None else 99_999_999
         if plan.within and self.columns.imprecise:
             firsts, lasts = self.columns.date_spans()
-            return [d for d in docnums if first <= firsts[d] and lasts[d] <= last]
-        dates = self.columns.dates
-        return [d for d in docnums if first <= dates[d] <= last]
+            return (first <= firsts) & (lasts <= last)
+        dates = self.columns.date_values
+        return (first <= dates) & (dates <= last)
 
-    def _with_ids(self, docnums: Iterable[int], plan: IdsPlan) -> list[int]:
-        ids = self.columns.ids
-        wanted = plan.ids
-        return [d for d in docnums if ids[d] in wanted]
-
-    def phrase(self, plan: PhrasePlan) -> Scores:
+    def phrase(self, plan: PhrasePlan) -> Found:
         """Documents with the phrase, scored as Whoosh's `Phrase` query scores them: the sum
         of the BM25F scores of its terms (Whoosh wraps the intersection of the terms'
         matchers and keeps its score; how often the phrase itself occurs does not count)."""
-        lists = [read_postings(self.reader, plan.field, t, values=True) for t in plan.texts]
-        if any(not ids for ids, _w, _v in lists):
-            return {}
-        order = sorted(range(len(lists)), key=lambda i: len(lists[i][0]))
-        candidates = set(lists[order[0]][0])
-        for i in order[1:]:
-            candidates.intersection_update(lists[i][0])
-            if not candidates:
-                return {}
-        # dict(zip()) runs in C; filtering to the candidates in Python would not.
-        position_maps = [dict(zip(ids, vals, strict=True)) for ids, _w, vals in lists]
-        # The positions of each word as a bitmap (bit p for position p). The positions where
-        # the phrase can have got to after its first word are that word's; after each next
-        # word, those of the next word within `slop` after one of them: shift, spread over
-        # the slop, AND. Every way through the positions is tried at once (choosing the
-        # nearest next word, as a walk would, misses "the army, army chief Goïta" for
-        # "the army Goïta"~1), in a few big-integer operations per article whatever the
-        # slop, which matters for phrases of common words ("de la"), found in thousands of
-        # articles many times each (those are stored as bitmaps already).
-        mask = positions_mask
-        slop = plan.slop
-        first_map, rest_maps = position_maps[0], position_maps[1:]
-        matched = []
-        for docnum in candidates:
-            reach = mask(first_map[docnum])
-            for positions in rest_maps:
-                reach = _spread(reach << 1, slop) & mask(positions[docnum])
-                if not reach:
-                    break
-            if reach:
-                matched.append(docnum)
-        if not matched or plan.field not in SCORED_FIELDS:
-            return dict.fromkeys(matched, 0.0)
-        norms = self.columns.norms(plan.field, self.stats.average_length(plan.field))
-        scores = dict.fromkeys(matched, 0.0)
-        for text, (ids, weights, _values) in zip(plan.texts, lists, strict=True):
+        found = self._unscored(np.zeros(self.columns.size, dtype=bool))
+        lists = [self.postings(plan.field, text) for text in plan.texts]
+        if any(not len(docnums) for docnums, _weights in lists):
+            return found
+        candidates = np.ones(self.columns.size, dtype=bool)
+        for docnums, _weights in lists:
+            has = np.zeros(self.columns.size, dtype=bool)
+            has[docnums] = True
+            candidates &= has
+        wanted = np.flatnonzero(candidates)
+        if not len(wanted):
+            return found
+        # Only the posting blocks that hold a candidate are read for their positions.
+        listed = wanted.tolist()
+        words = []
+        for text in plan.texts:
+            values = read_values(self.reader, plan.field, text, wanted)
+            words.append([values[docnum] for docnum in listed])
+        slop = max(plan.slop, 1)
+        highest = max(int(highest_positions(values).max()) for values in words)
+        width = (highest + slop) // 8 + 2
+        if len(listed) * width <= PHRASE_MATRIX_BYTES:
+            wanted = wanted[_phrase_rows(words, width, slop)]
+        else:
+            wanted = _phrase_documents(listed, words, slop)
+        if not len(wanted):
+            return found
+        at = wanted
+        found.hit[at] = True
+        if plan.field not in SCORED_FIELDS:
+            return found
+        norms = self.columns.norms(plan.field, self.stats.average_length(plan.field))[at]
+        score = np.zeros(len(at))
+        for text, (docnums, weights) in zip(plan.texts, lists, strict=True):
             idf = self.stats.idf(plan.field, text) * plan.boost * (K1 + 1)
-            weight_of = dict(zip(ids, weights, strict=True))
-            for docnum in matched:
-                weight = weight_of[docnum]
-                scores[docnum] += idf * weight / (weight + norms[docnum])
-        return scores
+            weight = weights[np.searchsorted(docnums, at)]
+            score += idf * weight / (weight + norms)
+        found.score[at] = score
+        return found
 
 
-def _spread(bits: int, width: int) -> int:
-    """`bits` OR-ed with itself shifted by 1 .. width - 1: each set bit p becomes the run
-    p .. p + width - 1 (by doubling: a few operations for any width)."""
-    covered = 1
-    while covered < width:
-        step = min(covered, width - covered)
-        bits |= bits << step
-        covered += step
-    return bits
+# The bit matrix a phrase is checked on in one segment (a row of bits per candidate, as wide
+# as its longest text) at most; past that (an article of tens of thousands of words among
+# thousands of candidates), the sorted keys of `_phrase_documents`.
+PHRASE_MATRIX_BYTES = 16 * 1024 * 1024
+
+
+def _phrase_rows(words: list[list[bytes]], width: int, slop: int) -> np.ndarray:
+    """Which candidates (rows) have the phrase, each word's positions in them given by
+    `words` (one value per candidate). The positions of each word are a bit matrix, a row
+    per candidate; where the phrase can have got to after its first word is that word's;
+    after each next word, the next word's positions within `slop` after one of those: the
+    matrix shifted a bit at a time, OR-ed over the slop, AND-ed with the next word's. Every
+    way through the positions is tried at once (choosing the nearest next word, as a walk
+    would, misses "the army, army chief Goïta" for "the army Goïta"~1), and every candidate
+    at once: a phrase of common words ("de la") is thousands of candidates, stored as
+    bitmaps already."""
+    rows = np.arange(len(words[0]))
+    reach = position_bitmaps(words[0], width)
+    for values in words[1:]:
+        step = reach
+        ahead = np.zeros_like(reach)
+        for _ in range(slop):
+            step = _shifted_one(step)
+            ahead |= step
+        reach = ahead & position_bitmaps([values[row] for row in rows.tolist()], width)
+        alive = reach.any(axis=1)
+        rows, reach = rows[alive], reach[alive]
+        if not len(rows):
+            break
+    return rows
+
+
+def _shifted_one(bits: np.ndarray) -> np.ndarray:
+    """Each row's bits moved one position up (bit p to p + 1, across bytes)."""
+    moved = bits << 1
+    moved[:, 1:] |= bits[:, :-1] >> 7
+    return moved
+
+
+def _phrase_documents(documents: list[int], words: list[list[bytes]], slop: int) -> np.ndarray:
+    """`_phrase_rows` on sorted keys (document << 32 | position) instead of a bit matrix,
+    for candidates too long for one: the documents (of `documents`) with the phrase. The
+    nearest key before each of the next word's is found by a search in the sorted keys;
+    being within `slop` of that one is being within `slop` of any."""
+    reach = position_keys(documents, words[0])
+    for values in words[1:]:
+        keys = position_keys(documents, values)
+        before = np.searchsorted(reach, keys) - 1
+        near = before >= 0
+        near[near] = keys[near] - reach[before[near]] <= slop
+        reach = keys[near]
+        if not len(reach):
+            break
+    return np.unique(reach >> 32)

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
 from whoosh import columns, fields, formats
 
 from clipper.core.search.analysis import analyze, plain_positions, stem_language
@@ -71,22 +73,92 @@ class CompactPositions(formats.Positions):
 MANY_TIMES = 24
 
 
+def position_keys(docnums: Sequence[int], values: Sequence[bytes]) -> np.ndarray:
+    """Every position of a word in these documents (`values[i]` holding its positions in
+    document `docnums[i]`) as one sorted array of keys, document << 32 | position: a phrase
+    is then checked over every document at once (see `engine.SegmentEvaluator.phrase`)."""
+    documents = np.asarray(docnums, np.int64)
+    parts = []
+    for tag, rows, group in _by_form(values):
+        blob = b"".join([value[1:] for value in group])
+        sizes = np.fromiter(map(len, group), np.int64, len(group)) - 1
+        if tag == _BITMAP:
+            bits = np.unpackbits(np.frombuffer(blob, np.uint8), bitorder="little")
+            starts = np.cumsum(sizes * 8) - sizes * 8
+            at = np.flatnonzero(bits)
+            owner = np.searchsorted(starts, at, side="right") - 1
+            positions = at - starts[owner]
+            owners = documents[rows][owner]
+        else:
+            positions = _array_positions(tag, blob).astype(np.int64)
+            owners = np.repeat(documents[rows], sizes // (2 if tag == _SHORT else 4))
+        parts.append(owners << 32 | positions)
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    keys = np.concatenate(parts)
+    keys.sort()
+    return keys
+
+
+def position_bitmaps(values: Sequence[bytes], width: int) -> np.ndarray:
+    """The positions of a word in several documents as one packed bit matrix, row i with
+    bit p (byte p >> 3, bit p & 7) set for each position p of `values[i]`, `width` bytes a
+    row. `width` must hold every row's positions (see `highest_positions`)."""
+    matrix = np.zeros((len(values), width), np.uint8)
+    for tag, rows, group in _by_form(values):
+        if tag == _BITMAP:
+            # A bitmap is a row already, once padded to the width.
+            padded = b"".join([value[1:].ljust(width, b"\0") for value in group])
+            matrix[rows] = np.frombuffer(padded, np.uint8).reshape(len(group), width)
+        else:
+            sizes = np.fromiter(map(len, group), np.int64, len(group)) - 1
+            blob = b"".join([value[1:] for value in group])
+            positions = _array_positions(tag, blob).astype(np.int64)
+            owners = np.repeat(rows, sizes // (2 if tag == _SHORT else 4))
+            bits = np.left_shift(1, positions & 7).astype(np.uint8)
+            np.bitwise_or.at(matrix.reshape(-1), owners * width + (positions >> 3), bits)
+    return matrix
+
+
+def highest_positions(values: Sequence[bytes]) -> np.ndarray:
+    """For each value, a position no lower than its highest (a bitmap's last bit, an
+    array's last entry)."""
+    highest = np.zeros(len(values), np.int64)
+    for tag, rows, group in _by_form(values):
+        sizes = np.fromiter(map(len, group), np.int64, len(group)) - 1
+        if tag == _BITMAP:
+            highest[rows] = sizes * 8 - 1
+        else:
+            positions = _array_positions(tag, b"".join([value[1:] for value in group]))
+            counts = sizes // (2 if tag == _SHORT else 4)
+            highest[rows] = positions[np.cumsum(counts) - 1]
+    return highest
+
+
+def _by_form(values: Sequence[bytes]) -> list[tuple[int, np.ndarray, list[bytes]]]:
+    """The values grouped by their form (tag byte): (tag, their rows, the values)."""
+    tags = np.fromiter(map(itemgetter(0), values), np.uint8, len(values))
+    forms = np.unique(tags).tolist()
+    if len(forms) == 1:
+        return [(forms[0], np.arange(len(values)), list(values))]
+    groups = []
+    for tag in forms:
+        rows = np.flatnonzero(tags == tag)
+        groups.append((tag, rows, list(map(values.__getitem__, rows.tolist()))))
+    return groups
+
+
+def _array_positions(tag: int, blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, np.uint16 if tag == _SHORT else np.uint32)
+
+
 def positions_array(valuestring: bytes) -> array[int]:
     """The positions of an array-form CompactPositions value (no list of ints made)."""
     return array(_TYPECODES[valuestring[0]], valuestring[1:])
 
 
-def positions_mask(valuestring: bytes) -> int:
-    """The positions of a CompactPositions value as a bitmap (bit p for position p)."""
-    tag = valuestring[0]
-    if tag == _BITMAP:
-        return int.from_bytes(valuestring[1:], "little")
-    # Positions are distinct, so adding the bits is OR-ing them, and map/sum run in C.
-    return sum(map(_ONE_SHIFTED, array(_TYPECODES[tag], valuestring[1:])))
-
-
-_ONE_SHIFTED = (1).__lshift__
 _BITMAP = ord("B")
+_SHORT = ord("H")
 
 
 _TYPECODES = {ord("H"): "H", ord("I"): "I"}

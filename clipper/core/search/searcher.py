@@ -12,13 +12,13 @@ from __future__ import annotations
 import contextlib
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
@@ -28,6 +28,8 @@ from clipper.core.search.engine import (
     NOTHING,
     ColumnsCache,
     DatePlan,
+    FacetCodes,
+    Found,
     IdsPlan,
     IntersectPlan,
     Plan,
@@ -55,8 +57,8 @@ MORE_LIKE_MAX_SHARE = 0.1
 # of 200,000 clippings is 20,000 postings); a word that common is no story's own.
 MORE_LIKE_MAX_DOCS = 2000
 
-# Each segment's matches: the segment and its documents' scores by docnum.
-Matches = list[tuple["Leaf", dict[int, float]]]
+# Each segment's matches: the segment and which of its documents match, with their scores.
+Matches = list[tuple["Leaf", Found]]
 
 
 @dataclass
@@ -176,15 +178,19 @@ class IndexView:
         first `wanted` of each segment must be taken in that same order: taking them by
         score alone keeps an arbitrary few of the tied ones, and a filter-only query, where
         every score is 0, then shows the same clippings on every page."""
-        found: list[tuple[float, int, int]] = []
-        for leaf, scores in matches:
-            ids, dates = leaf.columns.ids, leaf.columns.dates
-            for docnum, score in _segment_best(scores, wanted):
-                found.append((score, ids[docnum], dates[docnum]))
-        found.sort(key=_best_first)
+        scores, ids, dates = [], [], []
+        for leaf, found in matches:
+            docnums = _segment_best(found, wanted)
+            scores.append(found.score[docnums])
+            ids.append(leaf.columns.id_values[docnums])
+            dates.append(leaf.columns.date_values[docnums])
+        if not scores:
+            return []
+        all_scores, all_ids = np.concatenate(scores), np.concatenate(ids)
+        order = _best_first(all_scores, all_ids, np.concatenate(dates))
         if wanted is not None:
-            del found[wanted:]
-        return [(cid, score) for score, cid, _date in found]
+            order = order[:wanted]
+        return list(zip(all_ids[order].tolist(), all_scores[order].tolist(), strict=True))
 
     # -- facets -------------------------------------------------------------------------------
 
@@ -194,27 +200,39 @@ class IndexView:
         matches tagged with it or anything under it (`region:Sahel` finds Niger), a source
         those of that exact source, a month those dated within it (one known only to the
         year is in no month). The topics and regions offered are those applied to a match."""
-        topic_sets: Counter[tuple[int, ...]] = Counter()
-        region_sets: Counter[tuple[int, ...]] = Counter()
+        topics: Counter[int] = Counter()
+        regions: Counter[int] = Counter()
         sources: Counter[str | None] = Counter()
         months: Counter[int] = Counter()
         languages: Counter[str | None] = Counter()
-        for leaf, scores in matches:
-            if not scores:
+        for leaf, found in matches:
+            docnums = found.docnums()
+            if not len(docnums):
                 continue
-            columns = leaf.columns
-            docnums = list(scores)
-            topic_sets.update(map(columns.topics.__getitem__, docnums))
-            region_sets.update(map(columns.regions.__getitem__, docnums))
-            sources.update(map(columns.sources.__getitem__, docnums))
-            languages.update(map(columns.languages.__getitem__, docnums))
-            if columns.imprecise:
-                months.update(map(columns.month_of, docnums))
-            else:
-                months.update(date // 100 for date in map(columns.dates.__getitem__, docnums))
-        applied = set(chain.from_iterable(topic_sets)) | set(chain.from_iterable(region_sets))
+            codes = leaf.columns.facet_codes()
+            count = FacetCodes.count
+            topics.update(codes.topics.counts(found.hit))
+            regions.update(codes.regions.counts(found.hit))
+            sources.update(dict(count(codes.source_names, codes.sources, docnums)))
+            languages.update(dict(count(codes.language_names, codes.languages, docnums)))
+            month_values, month_counts = np.unique(codes.months[docnums], return_counts=True)
+            months.update(dict(zip(month_values.tolist(), month_counts.tolist(), strict=True)))
+        applied = set(topics) | set(regions)
         names = tags.names_of(applied) if applied else {}
         subtrees = tags.subtrees(names) if names else {}
+        # A tag with others applied under it counts the matches carrying any of them once.
+        for counts, entries_of in (
+            (topics, lambda codes: codes.topics),
+            (regions, lambda codes: codes.regions),
+        ):
+            for tag_id in list(counts):
+                under = subtrees.get(tag_id, {tag_id}) & counts.keys()
+                if len(under) > 1:
+                    counts[tag_id] = sum(
+                        entries_of(leaf.columns.facet_codes()).count_any(found.hit, under)
+                        for leaf, found in matches
+                        if found
+                    )
 
         def by_count(counts: Counter[Any], label: Any = str) -> list[tuple[str, int]]:
             rows = [(label(value), count) for value, count in counts.items() if value]
@@ -226,8 +244,8 @@ class IndexView:
             return ref.name if ref else None
 
         return {
-            "topic": by_count(_under_each(topic_sets, subtrees), tag_name),
-            "region": by_count(_under_each(region_sets, subtrees), tag_name),
+            "topic": by_count(topics, tag_name),
+            "region": by_count(regions, tag_name),
             "source": by_count(_by_source_key(sources)),
             "month": sorted(
                 ((f"{m // 100:04d}-{m % 100:02d}", n) for m, n in months.items() if m),
@@ -261,7 +279,7 @@ class IndexView:
             return None
         compiled = self.compile(tree, tags)
         plan: Plan = IntersectPlan((compiled.plan, *filters)) if filters else compiled.plan
-        if any(scores for _leaf, scores in self.evaluate(plan)):
+        if any(found for _leaf, found in self.evaluate(plan)):
             return corrected
         return None
 
@@ -311,11 +329,16 @@ class IndexView:
         heaviest = top[0][0]
         plan = UnionPlan(tuple(TermPlan("content", t, boost=w / heaviest) for w, t in top))
         best: list[tuple[float, int]] = []
-        for leaf, scores in self.evaluate(plan):
-            for docnum, score in heapq.nlargest(limit + 1, scores.items(), key=itemgetter(1)):
-                cid = leaf.columns.ids[docnum]
-                if cid != doc.id:
-                    best.append((score, cid))
+        for leaf, found in self.evaluate(plan):
+            docnums = found.docnums()
+            scores, ids = found.score[docnums], leaf.columns.id_values[docnums]
+            if len(scores) > limit + 1:  # only those scoring at least the (limit + 1)th best
+                keep = scores >= np.partition(scores, len(scores) - limit - 1)[-limit - 1]
+                scores, ids = scores[keep], ids[keep]
+            # The limit + 1 best here, ties going to the lower clipping id as they do below.
+            first = np.lexsort((ids, -scores))[: limit + 1]
+            best += zip(scores[first].tolist(), ids[first].tolist(), strict=True)
+        best = [(score, cid) for score, cid in best if cid != doc.id]
         best.sort(key=lambda item: (-item[0], item[1]))
         return [cid for _score, cid in best[:limit]]
 
@@ -362,34 +385,6 @@ class IndexView:
                 if doc.fingerprint != indexed[cid]:
                     problems.append(f"clipping {cid}: the index holds an older version")
         return problems
-
-
-def _under_each(tag_sets: Counter[tuple[int, ...]], subtrees: dict[int, set[int]]) -> Counter[int]:
-    """For each tag applied to a match, how many matches have it or a tag under it, from
-    how many matches have each set of tags."""
-    applied = set(chain.from_iterable(tag_sets))
-    covering: dict[int, list[int]] = {}
-    for tag_id in applied:
-        for under in subtrees.get(tag_id, {tag_id}) & applied:
-            covering.setdefault(under, []).append(tag_id)
-    counts: Counter[int] = Counter()
-    if all(len(above) == 1 for above in covering.values()):
-        # No applied tag is under another (the usual case): each counts its own matches.
-        for tag_set, matches in tag_sets.items():
-            for tag_id in tag_set:
-                counts[tag_id] += matches
-        return counts
-    for tag_set, matches in tag_sets.items():
-        if len(tag_set) == 1:
-            for tag_id in covering.get(tag_set[0], ()):
-                counts[tag_id] += matches
-            continue
-        found: set[int] = set()
-        for tag_id in tag_set:
-            found.update(covering.get(tag_id, ()))
-        for tag_id in found:
-            counts[tag_id] += matches
-    return counts
 
 
 def _by_source_key(sources: Counter[str | None]) -> Counter[str]:
@@ -450,18 +445,21 @@ def make_hits(
     ]
 
 
-def _segment_best(scores: dict[int, float], wanted: int | None) -> Iterable[tuple[int, float]]:
-    """The (docnum, score) pairs of one segment that can be among the first `wanted` of the
-    whole ranking: the `wanted` best scores and every pair tied with the last of them (the
-    tie-break, by date and id, happens over all segments at once)."""
-    if wanted is None or len(scores) <= wanted:
-        return scores.items()
-    threshold = heapq.nlargest(wanted, scores.values())[-1]
-    return [(docnum, score) for docnum, score in scores.items() if score >= threshold]
+def _segment_best(found: Found, wanted: int | None) -> np.ndarray:
+    """The docnums of one segment that can be among the first `wanted` of the whole
+    ranking: its first `wanted` in the ranking's own order (`_best_first`); all of them
+    when `wanted` is None."""
+    docnums = found.docnums()
+    if wanted is None or len(docnums) <= wanted:
+        return docnums
+    scores = found.score[docnums]
+    # Only those scoring at least the wanted-th best can be among the first, ties included.
+    threshold = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
+    docnums = docnums[scores >= threshold]
+    return docnums  # the ranking over every segment orders (and cuts) them
 
 
-def _best_first(hit: tuple[float, int, int]) -> tuple[float, int, int]:
-    """Sort key for (score, clipping id, date): higher scores first; on equal scores, the
-    newer clipping, then the later-added one."""
-    score, clipping_id, date = hit
-    return (-score, -date, -clipping_id)
+def _best_first(scores: np.ndarray, ids: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """The order of hits (as positions in these arrays) best first: higher scores first; on
+    equal scores, the newer clipping, then the later-added one."""
+    return np.lexsort((-ids, -dates, -scores))

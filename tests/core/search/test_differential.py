@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,7 +33,7 @@ from clipper.core.archive import Archive
 from clipper.core.drafts import ClippingDraft
 from clipper.core.paths import resolve_location
 from clipper.core.regions import load_gazetteer
-from clipper.core.search import QuerySyntaxError
+from clipper.core.search import QuerySyntaxError, engine
 from clipper.core.search.analysis import DROPPED, WORD_RE, WORDS
 from clipper.core.search.query import facet_term
 from clipper.core.search.schema import primary_language
@@ -367,7 +368,13 @@ QUERIES_PER_ARCHIVE = 25
 )
 @given(corpus=corpora, data=st.data())
 def test_search_agrees_with_the_brute_force_and_with_whoosh(corpus: Corpus, data: st.DataObject):
-    with archive_of(corpus) as archive:
+    # Phrases are checked on a bit matrix, or on sorted keys when the matrix would be big:
+    # each example takes one of the two ways.
+    matrix_bytes = data.draw(st.sampled_from([engine.PHRASE_MATRIX_BYTES, 0]), label="matrix")
+    with (
+        archive_of(corpus) as archive,
+        mock.patch.object(engine, "PHRASE_MATRIX_BYTES", matrix_bytes),
+    ):
         brute = BruteForce(archive)
         whoosh = WhooshOracle(archive)
         try:

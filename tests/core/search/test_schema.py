@@ -8,7 +8,7 @@ from clipper.core.archive import Archive
 from clipper.core.search.schema import (
     MANY_TIMES,
     CompactPositions,
-    positions_mask,
+    position_keys,
     primary_language,
 )
 from clipper.core.views import ClippingFilter
@@ -27,7 +27,15 @@ def test_positions_round_trip_in_every_form(positions: list[int]) -> None:
     )
     assert fmt.decode_positions(value) == positions
     assert fmt.decode_frequency(value) == len(positions)
-    assert positions_mask(value) == sum(1 << p for p in positions)
+    assert position_keys([3], [value]).tolist() == [3 << 32 | p for p in positions]
+
+
+def test_position_keys_of_many_documents_in_every_form_are_sorted() -> None:
+    fmt = CompactPositions()
+    wide = list(range(1, 4 * MANY_TIMES, 4))  # a bitmap
+    docs = {0: [5, 9], 2: wide, 7: [70_000], 9: [0, 31], 12: [8, *range(40, 40 + MANY_TIMES)]}
+    keys = position_keys(list(docs), [fmt.encode(positions) for positions in docs.values()])
+    assert keys.tolist() == sorted(d << 32 | p for d, positions in docs.items() for p in positions)
 
 
 def test_phrases_of_very_common_words_are_found_and_counted(archive: Archive) -> None:
