@@ -548,6 +548,8 @@ class PostingsCache:
         size = postings[0].nbytes + postings[1].nbytes
         if size > self.budget // 4:
             return  # one list may not push every other out
+        for part in postings:
+            part.flags.writeable = False  # shared by every search that asks for the term
         with self._lock:
             if key in self._lists:
                 return
