@@ -26,7 +26,8 @@ import sys
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from typing import Any
@@ -567,39 +568,56 @@ class PostingsCache:
                 self._bytes -= docnums.nbytes + weights.nbytes
 
 
-def read_posting_arrays(reader: Any, fieldname: str, text: str) -> Postings:
-    """A term's docnums and weights in one segment as arrays, deleted documents included."""
-    btext = text.encode("utf-8")
+@contextmanager
+def _term_postings(reader: Any, fieldname: str, text: str) -> Iterator[tuple[Any, Any]]:
+    """A term's postings in one segment: (its inlined (ids, weights, values), None), or
+    (None, a matcher at its first block). TermNotFound passes through; any other failure,
+    in here or in the caller's walk over the blocks, is the segment's damage."""
     try:
         terms = reader._terms
-        info = terms.term_info(fieldname, btext)
+        info = terms.term_info(fieldname, text.encode("utf-8"))
         if info.is_inlined():
-            ids, weights, _values = info.inlined_postings()
-            return np.array(ids, dtype=np.int32), _narrow(np.array(weights, dtype=np.float64))
-        offset, length = info.extent()
-        fmt = reader.schema[fieldname].format
-        matcher = W3LeafMatcher(terms._postfile, offset, length, fmt)
-        all_ids: array[int] = array("i")
-        all_weights: array[float] = array("d")
-        while matcher.is_active():
-            matcher._read_data()
-            block_ids, block_weights, _block_values = matcher._data
-            all_ids.extend(accumulate(block_ids))
-            count = matcher._blocklength
-            if block_weights is None:
-                all_weights.extend([1.0] * count)
-            elif isinstance(block_weights, float):
-                all_weights.extend([block_weights] * count)
-            else:  # an array of whole numbers (codec.compact_weights), or floats
-                all_weights.extend(iter(block_weights))
-            matcher._next_block()
+            yield info.inlined_postings(), None
+        else:
+            offset, length = info.extent()
+            fmt = reader.schema[fieldname].format
+            yield None, W3LeafMatcher(terms._postfile, offset, length, fmt)
+    except TermNotFound:
+        raise
+    except Exception as exc:
+        raise _damaged(reader, fieldname, text, exc) from exc
+
+
+def _damaged(reader: Any, fieldname: str, text: str, exc: Exception) -> IndexDamaged:
+    segment = reader.segment().segment_id()
+    return IndexDamaged(
+        f"segment {segment}, term {fieldname}:{text!r}: {type(exc).__name__}: {exc}"
+    )
+
+
+def read_posting_arrays(reader: Any, fieldname: str, text: str) -> Postings:
+    """A term's docnums and weights in one segment as arrays, deleted documents included."""
+    try:
+        with _term_postings(reader, fieldname, text) as (inlined, matcher):
+            if inlined is not None:
+                ids, weights, _values = inlined
+                return np.array(ids, dtype=np.int32), _narrow(np.array(weights, np.float64))
+            all_ids: array[int] = array("i")
+            all_weights: array[float] = array("d")
+            while matcher.is_active():
+                matcher._read_data()
+                block_ids, block_weights, _block_values = matcher._data
+                all_ids.extend(accumulate(block_ids))
+                count = matcher._blocklength
+                if block_weights is None:
+                    all_weights.extend([1.0] * count)
+                elif isinstance(block_weights, float):
+                    all_weights.extend([block_weights] * count)
+                else:  # an array of whole numbers (codec.compact_weights), or floats
+                    all_weights.extend(iter(block_weights))
+                matcher._next_block()
     except TermNotFound:
         return np.zeros(0, dtype=np.int32), np.zeros(0)
-    except Exception as exc:
-        segment = reader.segment().segment_id()
-        raise IndexDamaged(
-            f"segment {segment}, term {fieldname}:{text!r}: {type(exc).__name__}: {exc}"
-        ) from exc
     docnums, weights = np.frombuffer(all_ids, np.int32), np.frombuffer(all_weights, np.float64)
     return docnums, _narrow(weights)
 
@@ -616,32 +634,24 @@ def read_values(reader: Any, fieldname: str, text: str, wanted: np.ndarray) -> d
     (ascending docnums, every one of them with the term) in one segment. Blocks holding
     none of them are skipped unread: a phrase of a rare and a common word reads a few of
     the common word's blocks, not all."""
-    btext = text.encode("utf-8")
     try:
-        terms = reader._terms
-        info = terms.term_info(fieldname, btext)
-        if info.is_inlined():
-            ids, _weights, values = info.inlined_postings()
-            return dict(zip(ids, values, strict=True))
-        offset, length = info.extent()
-        fmt = reader.schema[fieldname].format
-        matcher = W3LeafMatcher(terms._postfile, offset, length, fmt)
-        found: dict[int, bytes] = {}
-        at, end = 0, len(wanted)
-        while matcher.is_active() and at < end:
-            last = matcher._maxid
-            if wanted[at] <= last:
-                matcher._read_data()
-                block_ids, _block_weights, block_values = matcher._data
-                found.update(zip(accumulate(block_ids), block_values, strict=True))
-                at = int(np.searchsorted(wanted, last, side="right"))
-            matcher._next_block()
-        return found
-    except Exception as exc:
-        segment = reader.segment().segment_id()
-        raise IndexDamaged(
-            f"segment {segment}, term {fieldname}:{text!r}: {type(exc).__name__}: {exc}"
-        ) from exc
+        with _term_postings(reader, fieldname, text) as (inlined, matcher):
+            if inlined is not None:
+                ids, _weights, values = inlined
+                return dict(zip(ids, values, strict=True))
+            found: dict[int, bytes] = {}
+            at, end = 0, len(wanted)
+            while matcher.is_active() and at < end:
+                last = matcher._maxid
+                if wanted[at] <= last:
+                    matcher._read_data()
+                    block_ids, _block_weights, block_values = matcher._data
+                    found.update(zip(accumulate(block_ids), block_values, strict=True))
+                    at = int(np.searchsorted(wanted, last, side="right"))
+                matcher._next_block()
+            return found
+    except TermNotFound as exc:  # every candidate has the word: its absence is damage
+        raise _damaged(reader, fieldname, text, exc) from exc
 
 
 # -- evaluation -----------------------------------------------------------------------------
