@@ -234,12 +234,6 @@ class SegmentColumns:
             )
         return self._date_spans
 
-    def month_of(self, docnum: int) -> int:
-        """yyyymm of a document's date, 0 when undated or known only to the year."""
-        if self.precisions[docnum] == YEAR:
-            return 0
-        return self.dates[docnum] // 100
-
     def lexicon(self, reader: Any, fieldname: str) -> SegmentLexicon:
         """The sorted terms of a field (`reader` is any open reader of this segment)."""
         found = self._lexicons.get(fieldname)
@@ -463,6 +457,7 @@ class FacetCodes:
         self.regions = TagEntries(columns.regions)
         self.source_names, self.sources = _coded(columns.sources)
         self.language_names, self.languages = _coded(columns.languages)
+        # yyyymm of each document's date, 0 when undated or known only to the year.
         months = (columns.date_values // 100).astype(np.int32)
         if columns.imprecise:
             months[np.asarray(columns.precisions, dtype=np.int64) == YEAR] = 0

@@ -455,8 +455,7 @@ def _segment_best(found: Found, wanted: int | None) -> np.ndarray:
     scores = found.score[docnums]
     # Only those scoring at least the wanted-th best can be among the first, ties included.
     threshold = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
-    docnums = docnums[scores >= threshold]
-    return docnums  # the ranking over every segment orders (and cuts) them
+    return docnums[scores >= threshold]  # ordered and cut with every other segment's
 
 
 def _best_first(scores: np.ndarray, ids: np.ndarray, dates: np.ndarray) -> np.ndarray:
