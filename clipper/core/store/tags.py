@@ -199,12 +199,17 @@ class TagStore:
         return {tag_id: self.closure(graph, [tag_id]) for tag_id in tag_ids}
 
     def names_of(self, tag_ids: Iterable[int]) -> dict[int, TagRef]:
+        """The tags of these ids. Rows, not ORM objects: every search's facets ask this for
+        every tag applied to a hit (hundreds), and loading them as objects cost more than the
+        query (9 of 96 ms of a search at 200,000 clippings, profiled)."""
         ids = list(tag_ids)
         with self._store.reading() as s:
             return {
-                t.id: _ref(t)
+                row[0]: TagRef(*row)
                 for chunk in chunks(ids, 500)
-                for t in s.scalars(select(Tag).where(Tag.id.in_(chunk)))
+                for row in s.execute(
+                    select(Tag.id, Tag.kind, Tag.name, Tag.code).where(Tag.id.in_(chunk))
+                )
             }
 
     @staticmethod
