@@ -122,7 +122,8 @@ def open_view(ix: Any, previous: IndexView | None, columns: ColumnsCache) -> Ind
         if reader.segment() is not None  # an empty index has an EmptyReader
     ]
     columns.keep_only(leaf.columns.segment_id for leaf in leaves)
-    return IndexView(ix, searcher, leaves, Statistics(searcher))
+    segments = [(leaf.reader, leaf.columns) for leaf in leaves]
+    return IndexView(ix, searcher, leaves, Statistics(searcher, segments))
 
 
 @dataclass

@@ -41,9 +41,11 @@ def test_a_word_searched_again_is_not_decoded_again_and_trashing_still_shows(
     decoded: list[str] = []
     real = engine.read_posting_arrays
 
-    def counting(reader: object, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def counting(
+        reader: object, fieldname: str, text: str, info: object = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         decoded.append(f"{fieldname}:{text}")
-        return real(reader, fieldname, text)
+        return real(reader, fieldname, text, info)
 
     monkeypatch.setattr(engine, "read_posting_arrays", counting)
     assert ids(archive, "junta") == {first, second}

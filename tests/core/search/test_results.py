@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -229,30 +230,63 @@ def test_a_view_asks_its_segments_for_a_words_frequency_once(
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """More like this weighs some 80 words by their frequency, a lookup in every segment's
-    term table (30 segments at 200,000 clippings); a view asks once a word, and what it
-    answers does not depend on what it remembers."""
+    term table (26 segments at 200,000 clippings); a view asks once a word, what it answers
+    is what Whoosh's searcher answers, and it does not depend on what it remembers."""
     story = add(archive, "Orano halts uranium exports", "Orano stopped uranium exports at Arlit.")
     follow_up = add(archive, "Arlit yellowcake stuck", "The Arlit yellowcake of Orano waits.")
     for n in range(4):
         add(archive, f"Filler {n}", f"Some unrelated filler number {n} about rainfall.")
     archive.search("rainfall")  # the view the next calls share
     view = archive.index._view()
-    real = view.searcher.doc_frequency
-    asked: Counter[tuple[str, str]] = Counter()
+    real = engine.SegmentColumns.doc_frequency
+    asked: Counter[tuple[str, str, str]] = Counter()
 
-    def counted(fieldname: str, text: str) -> int:
-        asked[(fieldname, text)] += 1
-        return int(real(fieldname, text))
+    def counted(columns: engine.SegmentColumns, reader: object, field: str, text: str) -> int:
+        asked[(columns.segment_id, field, text)] += 1
+        return real(columns, reader, field, text)
 
-    monkeypatch.setattr(view.searcher, "doc_frequency", counted)
+    monkeypatch.setattr(engine.SegmentColumns, "doc_frequency", counted)
     related = archive.more_like(story)
     assert related[0] == follow_up
     assert archive.more_like(story) == related
     assert archive.search("uranium exports").total == 1
     assert asked and max(asked.values()) == 1, asked
+    for _segment, field, text in asked:
+        assert view.stats.doc_frequency(field, text) == view.searcher.doc_frequency(field, text)
     monkeypatch.setattr(engine, "MEMO_LIMIT", 1)  # forgets every word before the next
     assert archive.more_like(follow_up)[0] == story
     assert archive.more_like(story) == related
+
+
+def test_a_segment_looks_a_word_up_once_for_its_weight_and_its_postings(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search asks each segment how many documents have a word, then for its postings:
+    one lookup in the segment's term table serves both, and a word a segment lacks is
+    remembered as lacking. What a segment remembers changes no answer."""
+    first = add(archive, "Niger junta", "The junta in Niamey met a Russian delegation.")
+    add(archive, "Weather", "Rain over Dakar.")
+    archive.search("rain")  # the view the next calls share
+    view = archive.index._view()
+    looked_up: Counter[tuple[int, bytes]] = Counter()
+    for leaf in view.leaves:
+        table = leaf.reader._terms._tindex  # every lookup of Whoosh's goes through it
+
+        def counted(key: bytes, table: Any = table, real: Any = table.ranges_for_key) -> Any:
+            looked_up[(id(table), key)] += 1
+            return real(key)
+
+        monkeypatch.setattr(table, "ranges_for_key", counted)
+    found = archive.search("junta delegation")
+    assert [hit.id for hit in found.hits] == [first]
+    assert archive.search("junta uraninite").total == 0  # a word no segment has
+    assert archive.search("junta uraninite").total == 0
+    assert looked_up and max(looked_up.values()) == 1, looked_up
+    before = [(hit.id, hit.score) for hit in archive.search("junta OR rain").hits]
+    monkeypatch.setattr(engine, "TERM_MEMO", 1)  # forgets every entry before the next
+    for leaf in view.leaves:
+        leaf.columns._term_entries.clear()
+    assert [(hit.id, hit.score) for hit in archive.search("junta OR rain").hits] == before
 
 
 @pytest.mark.parametrize(
