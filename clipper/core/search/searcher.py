@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.structfile import StructFile
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
@@ -68,6 +71,44 @@ class Leaf:
     columns: SegmentColumns
 
 
+class PositionedFile(StructFile):
+    """A file read at positions with one system call each (`os.pread`), for a segment's
+    term table. Whoosh looks a term up in its hashed table with half a dozen small reads
+    at scattered places, each a seek and a read of a buffered file (the read refilling
+    8 KB of buffer); more like this makes some 2,000 such lookups. Mapping the tables into
+    memory instead was as fast, but every page a lookup touched stayed in the process's
+    memory (276 MB more after 280 searches at 200,000 clippings)."""
+
+    def __init__(self, handle: StructFile) -> None:
+        super().__init__(handle.file, name=handle._name, onclose=handle.onclose)
+        self._fd = handle.file.fileno()
+
+    def get(self, position: int, length: int) -> bytes:
+        return os.pread(self._fd, length, position)
+
+
+class TermTableStorage:
+    """An index's storage whose segments' term tables open as `PositionedFile`s; everything
+    else as the storage itself does."""
+
+    def __init__(self, storage: Any) -> None:
+        self._storage = storage
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._storage, name)
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        handle = self._storage.open_file(name, **kwargs)
+        if name.endswith(W3Codec.TERMS_EXT) and not kwargs and _positioned(handle):
+            return PositionedFile(handle)
+        return handle
+
+
+def _positioned(handle: Any) -> bool:
+    # os.pread is POSIX only; a storage in memory has no file descriptor.
+    return hasattr(os, "pread") and type(handle) is StructFile and handle.is_real
+
+
 def open_searcher(ix: Any, previous: Sequence[Leaf] = ()) -> Any:
     """A Whoosh searcher over the index as it is now, reusing the segment readers of
     `previous` (this thread's last view) for segments that have not changed since.
@@ -82,11 +123,12 @@ def open_searcher(ix: Any, previous: Sequence[Leaf] = ()) -> Any:
     toc = ix._read_toc()  # the segments of the latest generation, as `ix.reader()` reads them
     reusable = {_reader_key(leaf.reader.segment()): leaf.reader for leaf in previous}
     readers = []
+    storage = TermTableStorage(ix.storage)
     try:
         for segment in toc.segments:
             reader = reusable.pop(_reader_key(segment), None)
             if reader is None:
-                reader = SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation)
+                reader = SegmentReader(storage, toc.schema, segment, generation=toc.generation)
             readers.append(reader)
     except BaseException:
         for reader in readers:

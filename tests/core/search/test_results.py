@@ -9,6 +9,9 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filetables import OrderedHashReader
 
 from clipper.core.archive import Archive
 from clipper.core.search import Hit, QuerySyntaxError, SearchResults, engine, searcher
@@ -287,6 +290,37 @@ def test_a_segment_looks_a_word_up_once_for_its_weight_and_its_postings(
     for leaf in view.leaves:
         leaf.columns._term_entries.clear()
     assert [(hit.id, hit.score) for hit in archive.search("junta OR rain").hits] == before
+
+
+def test_a_segments_term_table_reads_at_positions_what_whooshs_own_file_reads(
+    archive: Archive,
+) -> None:
+    """A segment on disk opens its term table for positioned reads; every entry of it
+    reads as through Whoosh's own buffered file, and finding a word reads its entry."""
+    add(archive, "Niger junta", "The junta in Niamey met a Russian delegation.")
+    add(archive, "Weather", "Rain over Dakar.")
+    archive.search("rain")
+    view = archive.index._view()
+    assert view.leaves
+    for leaf in view.leaves:
+        terms = leaf.reader._terms
+        assert isinstance(terms._dbfile, searcher.PositionedFile)
+        name = leaf.reader.segment().make_filename(W3Codec.TERMS_EXT)
+        storage = view.ix.storage
+        plain = OrderedHashReader(storage.open_file(name), storage.file_length(name))
+        try:
+            entries = list(plain.items())
+            assert entries and list(terms._tindex.items()) == entries
+            assert all(terms._tindex[key] == value for key, value in entries)
+        finally:
+            plain.close()
+    assert archive.search("delegation").total == 1
+    in_memory = RamStorage()
+    with in_memory.create_file("x.trm") as handle:
+        handle.write(b"entries")
+    opened = searcher.TermTableStorage(in_memory).open_file("x.trm")
+    assert not isinstance(opened, searcher.PositionedFile)  # no file descriptor to read at
+    assert opened.get(2, 3) == b"tri"
 
 
 @pytest.mark.parametrize(
