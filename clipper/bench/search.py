@@ -321,7 +321,7 @@ def _run(
         + (f"{database / 2**20:,.0f}" if database is not None else "n/a (server)"),
         f"{fts_path.stat().st_size / 2**20:,.0f}",
     )
-    own, children = _peak_memory_mb()
+    own, children = peak_memory_mb()
     report.row("peak memory, MB (this process; a worker)", f"{own:,.0f}; {children:,.0f}")
 
 
@@ -353,7 +353,7 @@ def _report_startup(location: ArchiveLocation, runs: int, report: Report) -> Non
     report.row(f"startup to a usable window, median of {runs}, ms (peak MB)", figures[0])
 
 
-def _peak_memory_mb() -> tuple[float, float]:
+def peak_memory_mb() -> tuple[float, float]:
     """Peak resident memory of this process and of its largest child (0 where unknown)."""
     try:
         import resource
