@@ -254,8 +254,8 @@ class IndexView:
                 continue
             codes = leaf.columns.facet_codes()
             count = FacetCodes.count
-            topics.update(codes.topics.counts(found.hit))
-            regions.update(codes.regions.counts(found.hit))
+            topics.update(codes.topics.counts(found.hit, docnums))
+            regions.update(codes.regions.counts(found.hit, docnums))
             sources.update(dict(count(codes.source_names, codes.sources, docnums)))
             languages.update(dict(count(codes.language_names, codes.languages, docnums)))
             month_values, month_counts = np.unique(codes.months[docnums], return_counts=True)

@@ -57,3 +57,23 @@ def test_a_word_searched_again_is_not_decoded_again_and_trashing_still_shows(
     assert ids(archive, "junta") == {second}  # the cached list, the trashed one hidden
     archive.restore([first])
     assert ids(archive, "junta") == {first, second}
+
+
+@pytest.mark.parametrize("density", [0.0, 0.01, 0.05, 0.2, 0.6, 1.0])
+def test_tag_counts_of_few_or_many_matches_are_the_brute_force_counts(density: float) -> None:
+    """A segment counts its matches' tags from their own entries when they are few and from
+    a pass over every entry when they are many: both give what counting each match's tag
+    set one by one gives, documents without tags and tags on no match included."""
+    rng = np.random.default_rng(int(density * 100))
+    tag_sets = [
+        tuple(sorted(set(rng.integers(1, 60, size=int(rng.integers(0, 6))).tolist())))
+        for _ in range(500)
+    ]
+    entries = engine.TagEntries(tag_sets)
+    hit = rng.random(len(tag_sets)) < density
+    docnums = np.flatnonzero(hit)
+    expected: dict[int, int] = {}
+    for docnum in docnums.tolist():
+        for tag_id in tag_sets[docnum]:
+            expected[tag_id] = expected.get(tag_id, 0) + 1
+    assert entries.counts(hit, docnums) == expected
