@@ -29,6 +29,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 
+from whoosh.lang.porter2 import exceptional_forms as _english_exceptions
 from whoosh.lang.porter2 import stem as english_stem
 from whoosh.lang.snowball.french import FrenchStemmer
 
@@ -90,6 +91,20 @@ def stem_term(stem: str, language: str) -> str:
 
 _french = FrenchStemmer()
 _STEMMERS: dict[str, Callable[[str], str]] = {FRENCH: _french.stem, ENGLISH: english_stem}
+
+
+def _irregular_stems() -> dict[str, tuple[str, ...]]:
+    """Index term -> the words stemmed to it by a rule of their own, not by cutting a suffix
+    (Porter2's exceptional forms: "dying" -> "die", "skies" -> "sky"): a stem usually starts
+    as its word does, and these are the words for which it may not."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for word, stem in _english_exceptions.items():
+        if word != stem:
+            found[stem_term(stem, ENGLISH)].append(word)
+    return {term: tuple(words) for term, words in found.items()}
+
+
+IRREGULAR_STEMS = _irregular_stems()
 
 
 class WordCache:

@@ -40,6 +40,7 @@ from typing import Any, Protocol
 
 from clipper.core.search.analysis import (
     DROPPED,
+    IRREGULAR_STEMS,
     MARKS,
     SECTION_GAP,
     STEM_LANGUAGES,
@@ -647,13 +648,18 @@ class HighlightSpec:
         return found
 
     def heads(self) -> set[str]:
-        """The first letters of every stem and word asked for (see `candidates`)."""
-        return {_stem_of(t)[:HEAD] for t in self.terms} | {w[:HEAD] for w in self.words}
+        """The first letters of every stem and word asked for (see `candidates`), and of the
+        words stemmed to one of those stems by a rule of their own ("dying" for "die")."""
+        heads = {_stem_of(t)[:HEAD] for t in self.terms} | {w[:HEAD] for w in self.words}
+        for term in self.terms & IRREGULAR_STEMS.keys():
+            heads.update(word[:HEAD] for word in IRREGULAR_STEMS[term])
+        return heads
 
     def candidates(self) -> re.Pattern[str]:
         """A regex for the words of a (composed) text that may match: those that start like a
         stem, a word or a prefix, accents and case aside. A stem keeps the first two letters
-        of its word ("feya" -> "fei" changes the third), so only these words need stemming,
+        of its word ("feya" -> "fei" changes the third; `heads` adds the few words stemmed
+        by a rule of their own, "dying" -> "die"), so only these words need stemming,
         which for a word seen for the first time is slow; the regex finds them in C.
 
         It is only used on texts that `simple_text` accepts: there, every letter is one

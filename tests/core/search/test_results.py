@@ -41,6 +41,13 @@ def test_every_form_of_a_word_is_marked_and_nothing_else(newsroom_archive: Archi
     assert "«mercenaries»" in prefixed.snippet
 
 
+def test_a_word_whose_stem_starts_otherwise_is_marked_where_it_matched(archive: Archive) -> None:
+    # Porter2 stems "dying" to "die" by an exception: the word starts "dy", its stem "di".
+    add(archive, "Embers", "The dying embers of the old regime, and skies over Niamey.")
+    hit = archive.search("die sky").hits[0]
+    assert ("dying", True) in hit.fragments and ("skies", True) in hit.fragments
+
+
 def test_negated_words_are_not_highlighted(newsroom_archive: Archive) -> None:
     hit = newsroom_archive.search("niger -uranium").hits[0]
     assert "«" in hit.snippet or "Niger" not in hit.snippet
