@@ -20,20 +20,29 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import io
 import logging
 import math
+import pickle
+import struct
 import sys
 import threading
+import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import chain
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.columns import NumericColumn, RefBytesColumn, VarBytesColumn
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
@@ -43,9 +52,7 @@ from clipper.core.search.schema import (
     DAY,
     MONTH,
     YEAR,
-    highest_positions,
-    position_bitmaps,
-    position_keys,
+    PositionValues,
 )
 
 log = logging.getLogger(__name__)
@@ -633,25 +640,75 @@ class PostingsCache:
 @contextmanager
 def _term_postings(
     reader: Any, fieldname: str, text: str, info: Any = None
-) -> Iterator[tuple[Any, Any]]:
+) -> Iterator[tuple[Any, Iterator[PostingBlock]]]:
     """A term's postings in one segment (`info`: its term-table entry, when looked up
-    already): (its inlined (ids, weights, values), None), or (None, a matcher at its first
-    block). TermNotFound passes through; any other failure, in here or in the caller's
-    walk over the blocks, is the segment's damage."""
+    already): (its inlined (ids, weights, values), no blocks), or (None, its blocks). TermNotFound
+    passes through; any other failure, in here or in the caller's walk over the blocks, is
+    the segment's damage."""
     try:
         terms = reader._terms
         if info is None:
             info = terms.term_info(fieldname, text.encode("utf-8"))
         if info.is_inlined():
-            yield info.inlined_postings(), None
+            yield info.inlined_postings(), iter(())
         else:
             offset, length = info.extent()
-            fmt = reader.schema[fieldname].format
-            yield None, W3LeafMatcher(terms._postfile, offset, length, fmt)
+            # W3TermInfo.from_bytes leaves the length a 1-tuple (its matcher never reads it).
+            if isinstance(length, tuple):
+                (length,) = length
+            yield None, posting_blocks(terms._postfile, offset, length)
     except TermNotFound:
         raise
     except Exception as exc:
         raise _damaged(reader, fieldname, text, exc) from exc
+
+
+class PostingBlock:
+    """One block of a term's postings as Whoosh's writer laid it out (`W3PostingsWriter`):
+    its highest document number, and its pickled (ids, weights, values), unpickled when
+    asked for (`data`)."""
+
+    __slots__ = ("_buffer", "_compressed", "_end", "_start", "max_id")
+
+    def __init__(self, buffer: bytes, start: int, end: int, max_id: int, compressed: int):
+        self._buffer, self._start, self._end = buffer, start, end
+        self.max_id = max_id
+        self._compressed = compressed
+
+    def data(self) -> tuple[Any, Any, Any]:
+        """(id gaps with the first id whole, weights, values): what `W3LeafMatcher` reads."""
+        raw = memoryview(self._buffer)[self._start : self._end]
+        if self._compressed:
+            return pickle.loads(zlib.decompress(raw))
+        return pickle.loads(raw)
+
+
+def posting_blocks(postfile: Any, offset: int, length: int) -> Iterator[PostingBlock]:
+    """The blocks of the postings at `offset` in a segment's postings file, read at once:
+    `W3LeafMatcher` reads each block's length, header and data in three reads (a seek and a
+    pickle load from the file each), which for a common word was most of the time spent
+    decoding it."""
+    buffer = postfile.get(offset, length)
+    if buffer[: len(WHOOSH3_HEADER_MAGIC)] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"no postings header at offset {offset}")
+    stream = io.BytesIO(buffer)
+    at = len(WHOOSH3_HEADER_MAGIC)
+    last = False
+    while not last:
+        stream.seek(at)
+        (size,) = _BLOCK_SIZE.unpack(stream.read(_BLOCK_SIZE.size))
+        last = size < 0
+        end = at + _BLOCK_SIZE.size + abs(size)
+        if end > length:
+            raise ValueError(f"a posting block runs past the term's postings at {offset}")
+        _count, max_id, _max_weight, compressed, *_lengths = pickle.load(stream)
+        yield PostingBlock(buffer, stream.tell(), end, max_id, compressed)
+        at = end
+
+
+# A block's size as the writer writes it (StructFile.write_int: big-endian, signed; negative
+# for a term's last block).
+_BLOCK_SIZE = struct.Struct("!i")
 
 
 def _damaged(reader: Any, fieldname: str, text: str, exc: Exception) -> IndexDamaged:
@@ -665,28 +722,48 @@ def read_posting_arrays(reader: Any, fieldname: str, text: str, info: Any = None
     """A term's docnums and weights in one segment as arrays, deleted documents included
     (`info`: the term's entry in the segment's term table, when looked up already)."""
     try:
-        with _term_postings(reader, fieldname, text, info) as (inlined, matcher):
+        with _term_postings(reader, fieldname, text, info) as (inlined, blocks):
             if inlined is not None:
-                ids, weights, _values = inlined
-                return np.array(ids, dtype=np.int32), _narrow(np.array(weights, np.float64))
-            all_ids: array[int] = array("i")
-            all_weights: array[float] = array("d")
-            while matcher.is_active():
-                matcher._read_data()
-                block_ids, block_weights, _block_values = matcher._data
-                all_ids.extend(accumulate(block_ids))
-                count = matcher._blocklength
+                ids, listed_weights, _values = inlined
+                return np.array(ids, np.int32), _narrow(np.array(listed_weights, np.float64))
+            gaps: list[np.ndarray] = []
+            weights: list[np.ndarray] = []
+            for block in blocks:
+                block_gaps, block_weights, _block_values = block.data()
+                gaps.append(_numbers(block_gaps))
+                count = len(block_gaps)
                 if block_weights is None:
-                    all_weights.extend([1.0] * count)
+                    weights.append(np.ones(count))
                 elif isinstance(block_weights, float):
-                    all_weights.extend([block_weights] * count)
+                    weights.append(np.full(count, block_weights))
                 else:  # an array of whole numbers (codec.compact_weights), or floats
-                    all_weights.extend(iter(block_weights))
-                matcher._next_block()
+                    weights.append(_numbers(block_weights))
     except TermNotFound:
         return np.zeros(0, dtype=np.int32), np.zeros(0)
-    docnums, weights = np.frombuffer(all_ids, np.int32), np.frombuffer(all_weights, np.float64)
-    return docnums, _narrow(weights)
+    if not gaps:
+        return np.zeros(0, dtype=np.int32), np.zeros(0)
+    return _docnums(gaps), _narrow(np.concatenate(weights).astype(np.float64))
+
+
+def _numbers(sequence: Any) -> np.ndarray:
+    """A block's ids or weights as an array: without a copy from an `array` (the packed
+    layout), through a list from a tuple (Whoosh's own)."""
+    if isinstance(sequence, array):
+        # numpy's type characters are array's for these C types ("B", "H", "I", "f", ...)
+        return np.frombuffer(sequence, np.dtype(sequence.typecode))
+    return np.asarray(sequence)
+
+
+def _docnums(gaps: list[np.ndarray]) -> np.ndarray:
+    """The document numbers of consecutive posting blocks from their id gaps (a block's
+    first gap is its first id, whole): one running sum over every block, less in each block
+    the sum it started from. Summed block by block in Python (`itertools.accumulate`), a
+    common word's postings took twice as long to read."""
+    lengths = np.fromiter(map(len, gaps), np.int64, len(gaps))
+    sums = np.cumsum(np.concatenate(gaps).astype(np.int64))
+    started = np.zeros(len(gaps), np.int64)
+    started[1:] = sums[np.cumsum(lengths)[:-1] - 1]
+    return (sums - np.repeat(started, lengths)).astype(np.int32)
 
 
 def _narrow(weights: np.ndarray) -> np.ndarray:
@@ -698,30 +775,38 @@ def _narrow(weights: np.ndarray) -> np.ndarray:
 
 def read_values(
     reader: Any, fieldname: str, text: str, wanted: np.ndarray, info: Any = None
-) -> dict[int, bytes]:
+) -> PositionValues:
     """The encoded values (positions) of a term's postings for the documents `wanted`
-    (ascending docnums, every one of them with the term) in one segment (`info`: the
-    term's entry in its term table, when looked up already). Blocks holding none of them
-    are skipped unread: a phrase of a rare and a common word reads a few of the common
-    word's blocks, not all."""
+    (ascending docnums, every one of them with the term), in that order, in one segment
+    (`info`: the term's entry in its term table, when looked up already). Blocks holding
+    none of them are skipped unread: a phrase of a rare and a common word reads a few of
+    the common word's blocks, not all."""
     try:
-        with _term_postings(reader, fieldname, text, info) as (inlined, matcher):
+        with _term_postings(reader, fieldname, text, info) as (inlined, blocks):
             if inlined is not None:
                 ids, _weights, values = inlined
-                return dict(zip(ids, values, strict=True))
-            found: dict[int, bytes] = {}
-            at, end = 0, len(wanted)
-            while matcher.is_active() and at < end:
-                last = matcher._maxid
-                if wanted[at] <= last:
-                    matcher._read_data()
-                    block_ids, _block_weights, block_values = matcher._data
-                    found.update(zip(accumulate(block_ids), block_values, strict=True))
-                    at = int(np.searchsorted(wanted, last, side="right"))
-                matcher._next_block()
-            return found
+                docnums = np.array(ids, np.int32)
+                all_values = list(values)
+            else:
+                gaps: list[np.ndarray] = []
+                all_values = []
+                at, end = 0, len(wanted)
+                for block in blocks:
+                    if at == end:
+                        break
+                    if wanted[at] <= block.max_id:
+                        block_gaps, _block_weights, block_values = block.data()
+                        gaps.append(_numbers(block_gaps))
+                        all_values.extend(block_values)
+                        at = int(np.searchsorted(wanted, block.max_id, side="right"))
+                docnums = _docnums(gaps) if gaps else np.zeros(0, np.int32)
     except TermNotFound as exc:  # every candidate has the word: its absence is damage
         raise _damaged(reader, fieldname, text, exc) from exc
+    rows = np.searchsorted(docnums, wanted)
+    if len(rows) and (int(rows[-1]) >= len(docnums) or not np.array_equal(docnums[rows], wanted)):
+        missing = LookupError("a document listed with the word has no positions for it")
+        raise _damaged(reader, fieldname, text, missing)
+    return PositionValues(list(map(all_values.__getitem__, rows.tolist())))
 
 
 # -- evaluation -----------------------------------------------------------------------------
@@ -906,19 +991,20 @@ class SegmentEvaluator:
         if not len(wanted):
             return found
         # Only the posting blocks that hold a candidate are read for their positions.
-        listed = wanted.tolist()
-        words = []
-        for text in plan.texts:
-            info = self.columns.term_info(self.reader, plan.field, text)
-            values = read_values(self.reader, plan.field, text, wanted, info)
-            words.append([values[docnum] for docnum in listed])
+        words = [
+            read_values(
+                self.reader, plan.field, text, wanted,
+                self.columns.term_info(self.reader, plan.field, text),
+            )
+            for text in plan.texts
+        ]  # fmt: skip
         slop = max(plan.slop, 1)
-        highest = max(int(highest_positions(values).max()) for values in words)
+        highest = max(int(values.highest().max()) for values in words)
         width = (highest + slop) // 8 + 2
-        if len(listed) * width <= PHRASE_MATRIX_BYTES:
+        if len(wanted) * width <= PHRASE_MATRIX_BYTES:
             wanted = wanted[_phrase_rows(words, width, slop)]
         else:
-            wanted = _phrase_documents(listed, words, slop)
+            wanted = _phrase_documents(wanted, words, slop)
         if not len(wanted):
             return found
         at = wanted
@@ -941,7 +1027,7 @@ class SegmentEvaluator:
 PHRASE_MATRIX_BYTES = 8 * 1024 * 1024
 
 
-def _phrase_rows(words: list[list[bytes]], width: int, slop: int) -> np.ndarray:
+def _phrase_rows(words: list[PositionValues], width: int, slop: int) -> np.ndarray:
     """Which candidates (rows) have the phrase, each word's positions in them given by
     `words` (one value per candidate). The positions of each word are a bit matrix, a row
     per candidate; where the phrase can have got to after its first word is that word's;
@@ -952,14 +1038,14 @@ def _phrase_rows(words: list[list[bytes]], width: int, slop: int) -> np.ndarray:
     at once: a phrase of common words ("de la") is thousands of candidates, stored as
     bitmaps already."""
     rows = np.arange(len(words[0]))
-    reach = position_bitmaps(words[0], width)
+    reach = words[0].bitmaps(width)
     for values in words[1:]:
         step = reach
         ahead = np.zeros_like(reach)
         for _ in range(slop):
             step = _shifted_one(step)
             ahead |= step
-        reach = ahead & position_bitmaps([values[row] for row in rows.tolist()], width)
+        reach = ahead & values.take(rows).bitmaps(width)
         alive = reach.any(axis=1)
         rows, reach = rows[alive], reach[alive]
         if not len(rows):
@@ -974,14 +1060,14 @@ def _shifted_one(bits: np.ndarray) -> np.ndarray:
     return moved
 
 
-def _phrase_documents(documents: list[int], words: list[list[bytes]], slop: int) -> np.ndarray:
+def _phrase_documents(documents: np.ndarray, words: list[PositionValues], slop: int) -> np.ndarray:
     """`_phrase_rows` on sorted keys (document << 32 | position) instead of a bit matrix,
     for candidates too long for one: the documents (of `documents`) with the phrase. The
     nearest key before each of the next word's is found by a search in the sorted keys;
     being within `slop` of that one is being within `slop` of any."""
-    reach = position_keys(documents, words[0])
+    reach = words[0].keys(documents)
     for values in words[1:]:
-        keys = position_keys(documents, values)
+        keys = values.keys(documents)
         before = np.searchsorted(reach, keys) - 1
         near = before >= 0
         near[near] = keys[near] - reach[before[near]] <= slop

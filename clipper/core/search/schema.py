@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 from array import array
 from collections.abc import Iterator, Sequence
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -73,83 +72,129 @@ class CompactPositions(formats.Positions):
 MANY_TIMES = 24
 
 
-def position_keys(docnums: Sequence[int], values: Sequence[bytes]) -> np.ndarray:
-    """Every position of a word in these documents (`values[i]` holding its positions in
-    document `docnums[i]`) as one sorted array of keys, document << 32 | position: a phrase
-    is then checked over every document at once (see `engine.SegmentEvaluator.phrase`)."""
-    documents = np.asarray(docnums, np.int64)
-    parts = []
-    for tag, rows, group in _by_form(values):
-        blob = b"".join([value[1:] for value in group])
-        sizes = np.fromiter(map(len, group), np.int64, len(group)) - 1
-        if tag == _BITMAP:
-            bits = np.unpackbits(np.frombuffer(blob, np.uint8), bitorder="little")
-            starts = np.cumsum(sizes * 8) - sizes * 8
-            at = np.flatnonzero(bits)
-            owner = np.searchsorted(starts, at, side="right") - 1
-            positions = at - starts[owner]
-            owners = documents[rows][owner]
-        else:
-            positions = _array_positions(tag, blob).astype(np.int64)
-            owners = np.repeat(documents[rows], sizes // (2 if tag == _SHORT else 4))
-        parts.append(owners << 32 | positions)
-    if not parts:
-        return np.zeros(0, dtype=np.int64)
-    keys = np.concatenate(parts)
-    keys.sort()
-    return keys
+class PositionValues:
+    """A word's encoded positions (`CompactPositions` values, never empty) in several
+    documents, decoded for all of them at once: a phrase of common words checks thousands
+    of documents, and a Python step per value (slicing, padding, grouping by form) was most
+    of its time. The values are kept as they were read, and as one buffer of their bytes
+    with each value's place in it."""
+
+    __slots__ = ("data", "sizes", "starts", "values")
+
+    def __init__(self, values: list[bytes]) -> None:
+        self.values = values
+        self.sizes = np.fromiter(map(len, values), np.int64, len(values))
+        self.starts = np.cumsum(self.sizes) - self.sizes  # each value's tag byte, in `data`
+        self.data = np.frombuffer(b"".join(values), np.uint8)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def take(self, rows: np.ndarray) -> PositionValues:
+        """These values only (rows of this one, in that order)."""
+        return PositionValues(list(map(self.values.__getitem__, rows.tolist())))
+
+    def keys(self, docnums: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Every position of the word in these documents (`docnums[i]` being value i's) as
+        one sorted array of keys, document << 32 | position: a phrase is then checked over
+        every document at once (see `engine.SegmentEvaluator.phrase`)."""
+        documents = np.asarray(docnums, np.int64)
+        parts = []
+        for tag, rows in self._forms():
+            if tag == _BITMAP:
+                payload, sizes = self._payload(rows)
+                bits = np.unpackbits(payload, bitorder="little")
+                starts = np.cumsum(sizes * 8) - sizes * 8
+                at = np.flatnonzero(bits)
+                owner = np.searchsorted(starts, at, side="right") - 1
+                positions = at - starts[owner]
+                owners = documents[rows][owner]
+            else:
+                owned, positions = self._array_positions(tag, rows)
+                owners = documents[owned]
+            parts.append(owners << 32 | positions)
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        keys = np.concatenate(parts)
+        keys.sort()
+        return keys
+
+    def bitmaps(self, width: int) -> np.ndarray:
+        """The positions as one packed bit matrix, row i with bit p (byte p >> 3, bit p & 7)
+        set for each position p of value i, `width` bytes a row. `width` must hold every
+        row's positions (see `highest`)."""
+        forms = self._forms()
+        if len(forms) == 1 and forms[0][0] == _BITMAP:
+            return self._rows(forms[0][1], width)  # a bitmap is the start of its row already
+        matrix = np.zeros((len(self), width), np.uint8)
+        for tag, rows in forms:
+            if tag == _BITMAP:
+                matrix[rows] = self._rows(rows, width)
+            else:
+                owners, positions = self._array_positions(tag, rows)
+                bits = np.left_shift(1, positions & 7).astype(np.uint8)
+                np.bitwise_or.at(matrix.reshape(-1), owners * width + (positions >> 3), bits)
+        return matrix
+
+    def highest(self) -> np.ndarray:
+        """For each value, a position no lower than its highest (a bitmap's last bit, an
+        array's last entry)."""
+        highest = np.zeros(len(self), np.int64)
+        for tag, rows in self._forms():
+            if tag == _BITMAP:
+                highest[rows] = (self.sizes[rows] - 1) * 8 - 1
+            else:
+                dtype = _ARRAY_TYPES[tag]
+                counts = (self.sizes[rows] - 1) // dtype.itemsize
+                table = self._rows(rows, int(counts.max()) * dtype.itemsize).view(dtype)
+                highest[rows] = table[np.arange(len(rows)), counts - 1]
+        return highest
+
+    def _rows(self, rows: np.ndarray, width: int) -> np.ndarray:
+        """These values' bytes after their tag, a row each, `width` bytes (no fewer than the
+        longest of them) with zeros after the value's end. The values are joined with
+        `width` zero bytes between them, and every row is copied at once from a sliding
+        view of that: a row then holds its value's bytes and zeros, never the next one's."""
+        values = self.values
+        if len(rows) != len(values):
+            values = list(map(values.__getitem__, rows.tolist()))
+        gap = bytes(width)
+        joined = np.frombuffer(gap.join(values) + gap, np.uint8)
+        steps = self.sizes[rows] + width
+        starts = np.cumsum(steps) - steps + 1
+        return np.lib.stride_tricks.sliding_window_view(joined, width)[starts]
+
+    def _array_positions(self, tag: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, position) for every position of these array-form values (of `rows`), as
+        two arrays, row by row and each row's positions in order."""
+        dtype = _ARRAY_TYPES[tag]
+        counts = (self.sizes[rows] - 1) // dtype.itemsize
+        table = self._rows(rows, int(counts.max()) * dtype.itemsize).view(dtype)
+        present = np.arange(table.shape[1]) < counts[:, np.newaxis]
+        which, _column = np.nonzero(present)
+        return rows[which], table[present].astype(np.int64)
+
+    def _forms(self) -> list[tuple[int, np.ndarray]]:
+        """The values' rows grouped by their form (tag byte): (tag, rows)."""
+        tags = self.data[self.starts]
+        forms = np.unique(tags).tolist()
+        if len(forms) == 1:
+            return [(forms[0], np.arange(len(self)))]
+        return [(tag, np.flatnonzero(tags == tag)) for tag in forms]
+
+    def _payload(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The bytes after the tag of these values, one after another (a copy: aligned for a
+        view as 16- or 32-bit integers), and each one's length."""
+        sizes = self.sizes[rows] - 1
+        return self.data[_spans(self.starts[rows] + 1, sizes)], sizes
 
 
-def position_bitmaps(values: Sequence[bytes], width: int) -> np.ndarray:
-    """The positions of a word in several documents as one packed bit matrix, row i with
-    bit p (byte p >> 3, bit p & 7) set for each position p of `values[i]`, `width` bytes a
-    row. `width` must hold every row's positions (see `highest_positions`)."""
-    matrix = np.zeros((len(values), width), np.uint8)
-    for tag, rows, group in _by_form(values):
-        if tag == _BITMAP:
-            # A bitmap is a row already, once padded to the width.
-            padded = b"".join([value[1:].ljust(width, b"\0") for value in group])
-            matrix[rows] = np.frombuffer(padded, np.uint8).reshape(len(group), width)
-        else:
-            sizes = np.fromiter(map(len, group), np.int64, len(group)) - 1
-            blob = b"".join([value[1:] for value in group])
-            positions = _array_positions(tag, blob).astype(np.int64)
-            owners = np.repeat(rows, sizes // (2 if tag == _SHORT else 4))
-            bits = np.left_shift(1, positions & 7).astype(np.uint8)
-            np.bitwise_or.at(matrix.reshape(-1), owners * width + (positions >> 3), bits)
-    return matrix
-
-
-def highest_positions(values: Sequence[bytes]) -> np.ndarray:
-    """For each value, a position no lower than its highest (a bitmap's last bit, an
-    array's last entry)."""
-    highest = np.zeros(len(values), np.int64)
-    for tag, rows, group in _by_form(values):
-        sizes = np.fromiter(map(len, group), np.int64, len(group)) - 1
-        if tag == _BITMAP:
-            highest[rows] = sizes * 8 - 1
-        else:
-            positions = _array_positions(tag, b"".join([value[1:] for value in group]))
-            counts = sizes // (2 if tag == _SHORT else 4)
-            highest[rows] = positions[np.cumsum(counts) - 1]
-    return highest
-
-
-def _by_form(values: Sequence[bytes]) -> list[tuple[int, np.ndarray, list[bytes]]]:
-    """The values grouped by their form (tag byte): (tag, their rows, the values)."""
-    tags = np.fromiter(map(itemgetter(0), values), np.uint8, len(values))
-    forms = np.unique(tags).tolist()
-    if len(forms) == 1:
-        return [(forms[0], np.arange(len(values)), list(values))]
-    groups = []
-    for tag in forms:
-        rows = np.flatnonzero(tags == tag)
-        groups.append((tag, rows, list(map(values.__getitem__, rows.tolist()))))
-    return groups
-
-
-def _array_positions(tag: int, blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, np.uint16 if tag == _SHORT else np.uint32)
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indexes start, start + 1, ..., start + length - 1 of each span, one after another."""
+    ends = np.cumsum(lengths)
+    return np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(
+        starts - (ends - lengths), lengths
+    )
 
 
 def positions_array(valuestring: bytes) -> array[int]:
@@ -158,7 +203,11 @@ def positions_array(valuestring: bytes) -> array[int]:
 
 
 _BITMAP = ord("B")
-_SHORT = ord("H")
+# Native byte order, as `CompactPositions.encode` writes them (array's).
+_ARRAY_TYPES: dict[int, np.dtype[Any]] = {
+    ord("H"): np.dtype(np.uint16),
+    ord("I"): np.dtype(np.uint32),
+}
 
 
 _TYPECODES = {ord("H"): "H", ord("I"): "I"}

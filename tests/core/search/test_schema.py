@@ -1,14 +1,16 @@
-"""The index's own encodings: word positions (arrays and bitmaps) and language codes."""
+"""The index's own encodings: word positions (arrays and bitmaps, decoded as keys, bit
+matrices and highest positions) and language codes."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from clipper.core.archive import Archive
 from clipper.core.search.schema import (
     MANY_TIMES,
     CompactPositions,
-    position_keys,
+    PositionValues,
     primary_language,
 )
 from clipper.core.views import ClippingFilter
@@ -27,15 +29,29 @@ def test_positions_round_trip_in_every_form(positions: list[int]) -> None:
     )
     assert fmt.decode_positions(value) == positions
     assert fmt.decode_frequency(value) == len(positions)
-    assert position_keys([3], [value]).tolist() == [3 << 32 | p for p in positions]
+    decoded = PositionValues([value])
+    assert decoded.keys([3]).tolist() == [3 << 32 | p for p in positions]
+    assert decoded.highest().tolist() >= [positions[-1]]
+    bits = np.unpackbits(decoded.bitmaps(positions[-1] // 8 + 1)[0], bitorder="little")
+    assert np.flatnonzero(bits).tolist() == positions
 
 
 def test_position_keys_of_many_documents_in_every_form_are_sorted() -> None:
     fmt = CompactPositions()
     wide = list(range(1, 4 * MANY_TIMES, 4))  # a bitmap
     docs = {0: [5, 9], 2: wide, 7: [70_000], 9: [0, 31], 12: [8, *range(40, 40 + MANY_TIMES)]}
-    keys = position_keys(list(docs), [fmt.encode(positions) for positions in docs.values()])
+    values = PositionValues([fmt.encode(positions) for positions in docs.values()])
+    keys = values.keys(list(docs))
     assert keys.tolist() == sorted(d << 32 | p for d, positions in docs.items() for p in positions)
+    # The bit matrix and the highest positions of the same values, and of some of them.
+    for rows in ([0, 1, 2, 3, 4], [4, 1], [3]):
+        chosen = [list(docs.values())[row] for row in rows]
+        some = values.take(np.array(rows))
+        highest = some.highest()
+        assert all(h >= positions[-1] for h, positions in zip(highest, chosen, strict=True))
+        matrix = some.bitmaps(int(highest.max()) // 8 + 1)
+        for row, positions in zip(matrix, chosen, strict=True):
+            assert np.flatnonzero(np.unpackbits(row, bitorder="little")).tolist() == positions
 
 
 def test_phrases_of_very_common_words_are_found_and_counted(archive: Archive) -> None:
