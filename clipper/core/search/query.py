@@ -635,11 +635,11 @@ class HighlightSpec:
         token_term = WORDS.token_term
         folded = WORDS.folded
         terms, wanted_words = self.terms, self.words
-        heads = self.heads()
+        starts = tuple(self.starts())
         found = {
             t
             for t in tokens
-            if folded(t)[:HEAD] in heads
+            if folded(t).startswith(starts)
             and (token_term(t, stem_lang) in terms or folded(t) in wanted_words)
         }
         if self.prefixes:
@@ -647,30 +647,34 @@ class HighlightSpec:
             found.update(t for t in tokens if folded(t).startswith(prefixes))
         return found
 
-    def heads(self) -> set[str]:
-        """The first letters of every stem and word asked for (see `candidates`), and of the
-        words stemmed to one of those stems by a rule of their own ("dying" for "die")."""
-        heads = {_stem_of(t)[:HEAD] for t in self.terms} | {w[:HEAD] for w in self.words}
+    def starts(self) -> set[str]:
+        """What every folded word the query asked for starts with (see `candidates`): a stem
+        but its last STEM_TAIL letters (its first HEAD letters at least), a word asked for
+        as written, and the words stemmed to a stem by a rule of their own ("dying" for
+        "die")."""
+        starts = {_stem_start(_stem_of(t)) for t in self.terms} | self.words
         for term in self.terms & IRREGULAR_STEMS.keys():
-            heads.update(word[:HEAD] for word in IRREGULAR_STEMS[term])
-        return heads
+            starts.update(IRREGULAR_STEMS[term])
+        return {start for start in starts if start}
 
     def candidates(self) -> re.Pattern[str]:
-        """A regex for the words of a (composed) text that may match: those that start like a
-        stem, a word or a prefix, accents and case aside. A stem keeps the first two letters
-        of its word ("feya" -> "fei" changes the third; `heads` adds the few words stemmed
-        by a rule of their own, "dying" -> "die"), so only these words need stemming,
-        which for a word seen for the first time is slow; the regex finds them in C.
+        """A regex for the words of a (composed) text that may match: those whose first HEAD
+        letters are those of a start (`starts`), or that start with a prefix, accents and
+        case aside. Only these words need folding, and those with a whole start stemming,
+        which for a word seen for the first time is slow; the regex finds them in C. (With
+        the whole starts, the regex took longer to compile than it saved.)
 
         It is only used on texts that `simple_text` accepts: there, every letter is one
         whose folded forms `_letter_class` knows."""
         if self._finder is None:
-            starts = {h for h in self.heads() if h} | set(self.prefixes)
+            starts = {start[:HEAD] for start in self.starts()} | set(self.prefixes)
             alternatives = "|".join(
                 "".join(_letter_class(ch) for ch in start)
                 for start in sorted(starts, key=len, reverse=True)
             )
-            self._finder = re.compile(rf"(?<![\w{MARKS}])(?:{alternatives or '(?!)'})[\w{MARKS}]*")
+            # A simple text has no combining marks: a word there is a run of \w, and its
+            # start a word boundary (cheaper to test than the look-behind WORD_RE needs).
+            self._finder = re.compile(rf"\b(?:{alternatives or '(?!)'})\w*")
         return self._finder
 
     def __bool__(self) -> bool:
@@ -682,8 +686,18 @@ def _stem_of(term: str) -> str:
     return term.partition(":")[2]
 
 
-# The first letters of a word that its stem always keeps (see HighlightSpec.candidates).
+# A stem is its word but for its last few letters: Snowball's French turns "ication" into
+# "iqu" ("publication" -> "publiqu") and "emment" into "ent", two letters changed; Porter2
+# changes one ("happy" -> "happi", "dying" -> "die" aside: see IRREGULAR_STEMS). Its first
+# STEM_TAIL letters less are the word's own, one spare; and a stem keeps at least the
+# first HEAD letters of its word (see HighlightSpec.candidates).
+STEM_TAIL = 3
 HEAD = 2
+
+
+def _stem_start(stem: str) -> str:
+    """What every word with this stem starts with (folded)."""
+    return stem[: max(HEAD, len(stem) - STEM_TAIL)]
 
 
 def _letter_class(letter: str) -> str:

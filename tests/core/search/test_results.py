@@ -6,15 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import RamStorage
 from whoosh.filedb.filetables import OrderedHashReader
 
 from clipper.core.archive import Archive
 from clipper.core.search import Hit, QuerySyntaxError, SearchResults, engine, searcher
+from clipper.core.search.analysis import STEM_LANGUAGES, WORD_RE, WORDS
+from clipper.core.search.query import HighlightSpec
+from clipper.core.search.results import mark_text
 from clipper.core.views import ClippingFilter
 from tests.helpers.archives import add, ids
 
@@ -46,6 +52,78 @@ def test_a_word_whose_stem_starts_otherwise_is_marked_where_it_matched(archive: 
     add(archive, "Embers", "The dying embers of the old regime, and skies over Niamey.")
     hit = archive.search("die sky").hits[0]
     assert ("dying", True) in hit.fragments and ("skies", True) in hit.fragments
+
+
+# Endings the French and English stemmers cut or rewrite, the longest rewrites among them.
+STEMMED_ENDINGS = (
+    "ication", "ications", "iquement", "emment", "amment", "ement", "ements", "ité", "ités",
+    "iveness", "ibility", "ability", "ational", "ization", "fulness", "ousness", "ies",
+    "ied", "ing", "ingly", "edly", "eed", "euse", "euses", "logie", "logies", "usion",
+    "ution", "ance", "ence", "ences", "ances", "ique", "iques", "ables", "y", "ly", "ier",
+    "ière", "eaux", "aux", "er", "es", "s", "",
+)  # fmt: skip
+BENCH_WORDS = Path(__file__).parents[3] / "clipper" / "bench" / "words"
+
+
+def assert_a_candidate(word: str) -> None:
+    """Only words starting as `HighlightSpec.starts` says are stemmed to be marked or not:
+    a word stemmed to a term asked for but starting otherwise would go unmarked."""
+    folded = WORDS.folded(word)
+    for language in STEM_LANGUAGES:
+        term = WORDS.term(folded, language)
+        if term:
+            starts = HighlightSpec(terms={term}).starts()
+            assert folded.startswith(tuple(starts)), (word, term, starts)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet="abcdefghilmnoprstuvyéèàç", min_size=1, max_size=7),
+    st.sampled_from(STEMMED_ENDINGS),
+)
+def test_every_word_with_a_stem_asked_for_is_a_candidate_for_marking(stem: str, end: str) -> None:
+    assert_a_candidate(stem + end)
+
+
+def test_every_word_of_the_bench_corpus_is_a_candidate_for_its_own_stem() -> None:
+    words = {w for f in sorted(BENCH_WORDS.glob("*.txt")) for w in f.read_text().split()}
+    assert len(words) > 500
+    for word in [*sorted(words), "publication", "violemment", "possibility", "dying"]:
+        assert_a_candidate(word)
+
+
+VOCABULARY = (
+    "publication", "publications", "publique", "violemment", "violent", "armée", "Armées",
+    "ARMÉE", "happy", "happiness", "dying", "die", "skies", "sky", "Goïta", "goita",
+    "possibility", "possible", "niger", "Nigériens", "élection", "elections", "l'armée",
+    "qu'il", "Москва", "москве", "the", "de", "la",
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@example(["dying", "the"], ["die"], "en", False)
+@example(["skies", "publications"], ["sky", "publique"], "fr", False)
+@given(
+    st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=25),
+    st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=3),
+    st.sampled_from(["fr", "en"]),
+    st.booleans(),
+)
+def test_marks_are_those_of_every_word_checked_one_by_one(
+    text_words: list[str], query_words: list[str], language: str, as_prefix: bool
+) -> None:
+    # The oracle: every word of the text, folded and stemmed, against the query's terms.
+    spec = HighlightSpec()
+    for word in query_words:
+        folded = WORDS.folded(word.split("'")[-1])
+        if as_prefix:
+            spec.prefixes.add(folded[:3])
+        else:
+            spec.terms.update(WORDS.terms(folded))
+    text = ", ".join(text_words) + "."
+    expected = [w for w in WORD_RE.findall(text) if spec.matches(WORDS.folded(w), language)]
+    marked = [run for run, is_marked in mark_text(text, spec, language) if is_marked]
+    assert marked == expected
 
 
 def test_negated_words_are_not_highlighted(newsroom_archive: Archive) -> None:
