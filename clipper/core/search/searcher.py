@@ -327,11 +327,11 @@ class IndexView:
         return None
 
     def _correction(self, word: str) -> str | None:
-        reader = self.searcher.reader()
+        frequency_of = self.stats.doc_frequency  # the segments' own term entries, remembered
         for distance in (1, 2) if len(word) >= 5 else (1,):
             candidates = self.within("words", word, distance)
             candidates.discard(word)
-            scored = [(reader.doc_frequency("words", c), c) for c in candidates]
+            scored = [(frequency_of("words", c), c) for c in candidates]
             scored = [(frequency, c) for frequency, c in scored if frequency]
             if scored:
                 return max(scored, key=lambda item: (item[0], [-ord(ch) for ch in item[1]]))[1]
