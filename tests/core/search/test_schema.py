@@ -66,6 +66,19 @@ def test_phrases_of_very_common_words_are_found_and_counted(archive: Archive) ->
     assert ids(archive, '"mer la"') == set()
 
 
+def test_a_phrase_is_found_in_short_and_long_texts_alike(archive: Archive) -> None:
+    # Every candidate's row of position bits is as wide as the longest one's: texts of 4 and
+    # of 3,000 words, the phrase at either end, and the words apart in both.
+    filler = " ".join(["mot"] * 3000)
+    short = add(archive, "Short", "La junte de Niamey.", language="fr")
+    long = add(archive, "Long", f"{filler} la junte de Niamey", language="fr")
+    first = add(archive, "First", f"La junte de Niamey {filler}", language="fr")
+    add(archive, "Apart", f"junte {filler} la", language="fr")
+    add(archive, "Medium", f"{' '.join(['mot'] * 300)} junte la", language="fr")
+    assert ids(archive, '"la junte"') == {short, long, first}
+    assert ids(archive, '"la junte"~3') == {short, long, first}
+
+
 def test_language_codes_are_reduced_to_their_primary_tag(archive: Archive) -> None:
     french = add(archive, "Fr", "Bonjour Niamey.", language="fr-FR")
     english = add(archive, "En", "Hello Niamey.", language="en_GB")
