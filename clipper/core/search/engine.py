@@ -990,14 +990,16 @@ class SegmentEvaluator:
         wanted = np.flatnonzero(candidates)
         if not len(wanted):
             return found
-        # Only the posting blocks that hold a candidate are read for their positions.
-        words = [
-            read_values(
+        # Only the posting blocks that hold a candidate are read for their positions, and a
+        # word the phrase repeats ("de de") once.
+        read = {
+            text: read_values(
                 self.reader, plan.field, text, wanted,
                 self.columns.term_info(self.reader, plan.field, text),
             )
-            for text in plan.texts
-        ]  # fmt: skip
+            for text in set(plan.texts)
+        }  # fmt: skip
+        words = [read[text] for text in plan.texts]
         slop = max(plan.slop, 1)
         highest = max(int(values.highest().max()) for values in words)
         width = (highest + slop) // 8 + 2
