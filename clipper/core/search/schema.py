@@ -183,8 +183,8 @@ class PositionValues:
         return [(tag, np.flatnonzero(tags == tag)) for tag in forms]
 
     def _payload(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The bytes after the tag of these values, one after another (a copy: aligned for a
-        view as 16- or 32-bit integers), and each one's length."""
+        """The bytes after the tag of these values, one after another (a copy), and each
+        one's length: bitmaps to unpack for `keys`."""
         sizes = self.sizes[rows] - 1
         return self.data[_spans(self.starts[rows] + 1, sizes)], sizes
 
