@@ -922,27 +922,69 @@ class SegmentEvaluator:
         # is a union of hundreds of terms, most of them rare: an array over the segment for
         # each would cost more than its postings). The parts are added in the order scores
         # were always summed, the most matches first, so a score is the same float.
-        parts: list[tuple[int, Found | tuple[np.ndarray, np.ndarray | None]]] = []
+        parts: list[tuple[int, Found | TermPlan]] = []
+        postings: dict[int, Postings] = {}
         for child in plan.children:
             if isinstance(child, TermPlan):
-                sparse = self.term_scores(child)
-                parts.append((len(sparse[0]), sparse))
+                postings[id(child)] = self.postings(child.field, child.text)
+                parts.append((len(postings[id(child)][0]), child))
             else:
                 found = self.evaluate(child)
                 parts.append((len(found), found))
         parts.sort(key=lambda part: part[0], reverse=True)
         hit = np.zeros(self.columns.size, dtype=bool)
         score = np.zeros(self.columns.size)
-        for _count, part in parts:
+        terms: list[TermPlan] = []
+        for _count, part in [*parts, (0, None)]:
+            if isinstance(part, TermPlan):
+                terms.append(part)
+                continue
+            if terms:  # the terms since the last other part, all at once
+                self._add_terms(terms, postings, hit, score)
+                terms = []
             if isinstance(part, Found):
                 hit |= part.hit
                 score += part.score
-            else:
-                docnums, scores = part
-                hit[docnums] = True
-                if scores is not None:
-                    score[docnums] += scores
         return Found(hit, score)
+
+    def _add_terms(
+        self,
+        terms: list[TermPlan],
+        postings: dict[int, Postings],
+        hit: np.ndarray,
+        score: np.ndarray,
+    ) -> None:
+        """The terms' matches and scores added to `hit` and `score`, term after term in this
+        order, in one pass over all their postings: a prefix is hundreds of rare terms, and
+        a few numpy calls a term were most of its time. Each score is the float `term_scores`
+        makes, and `np.add.at` adds them in order, so the sums are the same floats."""
+        lists = [postings[id(term)] for term in terms]
+        hit[np.concatenate([docnums for docnums, _weights in lists])] = True
+        scored = [
+            (term, docnums, weights)
+            for term, (docnums, weights) in zip(terms, lists, strict=True)
+            if term.scored and term.field in SCORED_FIELDS
+        ]
+        if not scored:
+            return
+        docnums = np.concatenate([docnums for _term, docnums, _weights in scored])
+        wide = np.concatenate([weights for _term, _docnums, weights in scored]).astype(np.float64)
+        idf = np.repeat(
+            [self.stats.idf(term.field, term.text) * term.boost * (K1 + 1) for term, *_ in scored],
+            [len(found) for _term, found, _weights in scored],
+        )
+        fields = {term.field for term, *_ in scored}
+        if len(fields) == 1:
+            (field,) = fields
+            norms = self.columns.norms(field, self.stats.average_length(field))[docnums]
+        else:
+            norms = np.concatenate(
+                [
+                    self.columns.norms(term.field, self.stats.average_length(term.field))[found]
+                    for term, found, _weights in scored
+                ]
+            )
+        np.add.at(score, docnums, idf * wide / (wide + norms))
 
     def intersect(self, plan: IntersectPlan) -> Found:
         filters = [p for p in plan.required if isinstance(p, DatePlan | IdsPlan)]
