@@ -1,6 +1,7 @@
 """Screenshots of the window's flows, in a light and a dark palette, for the README and for
-looking at the app: `xvfb-run -a python -m clipper.ui.screenshots OUT_DIR` (or any display;
-`--palette light` or `dark` for one of them).
+looking at the app: `xvfb-run -a -s "-screen 0 1600x1000x24" python -m
+clipper.ui.screenshots OUT_DIR` (or any display at least WINDOW_SIZE; xvfb-run's own screen is
+narrower; `--palette light` or `dark` for one of them).
 
 For each palette it opens a fresh archive in a temporary folder, loads the sample clippings
 and walks through first launch, the library with a clipping open, a search with its facets
