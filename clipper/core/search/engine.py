@@ -740,7 +740,7 @@ def read_posting_arrays(reader: Any, fieldname: str, text: str, info: Any = None
                     weights.append(_numbers(block_weights))
     except TermNotFound:
         return np.zeros(0, dtype=np.int32), np.zeros(0)
-    if not gaps:
+    if not weights:
         return np.zeros(0, dtype=np.int32), np.zeros(0)
     return _docnums(gaps), _narrow(np.concatenate(weights).astype(np.float64))
 
@@ -759,6 +759,8 @@ def _docnums(gaps: list[np.ndarray]) -> np.ndarray:
     first gap is its first id, whole): one running sum over every block, less in each block
     the sum it started from. Summed block by block in Python (`itertools.accumulate`), a
     common word's postings took twice as long to read."""
+    if not gaps:
+        return np.zeros(0, dtype=np.int32)
     lengths = np.fromiter(map(len, gaps), np.int64, len(gaps))
     sums = np.cumsum(np.concatenate(gaps).astype(np.int64))
     started = np.zeros(len(gaps), np.int64)
@@ -799,7 +801,7 @@ def read_values(
                         gaps.append(_numbers(block_gaps))
                         all_values.extend(block_values)
                         at = int(np.searchsorted(wanted, block.max_id, side="right"))
-                docnums = _docnums(gaps) if gaps else np.zeros(0, np.int32)
+                docnums = _docnums(gaps)
     except TermNotFound as exc:  # every candidate has the word: its absence is damage
         raise _damaged(reader, fieldname, text, exc) from exc
     rows = np.searchsorted(docnums, wanted)
@@ -901,21 +903,9 @@ class SegmentEvaluator:
 
     def term(self, plan: TermPlan) -> Found:
         found = self._unscored(np.zeros(self.columns.size, dtype=bool))
-        docnums, scores = self.term_scores(plan)
-        found.hit[docnums] = True
-        if scores is not None:
-            found.score[docnums] = scores
+        postings = {id(plan): self.postings(plan.field, plan.text)}
+        self._add_terms([plan], postings, found.hit, found.score)
         return found
-
-    def term_scores(self, plan: TermPlan) -> tuple[np.ndarray, np.ndarray | None]:
-        """A term's docnums and their scores (None when the term is not scored)."""
-        docnums, weights = self.postings(plan.field, plan.text)
-        if not len(docnums) or not plan.scored or plan.field not in SCORED_FIELDS:
-            return docnums, None
-        idf = self.stats.idf(plan.field, plan.text) * plan.boost * (K1 + 1)
-        norms = self.columns.norms(plan.field, self.stats.average_length(plan.field))
-        wide = weights.astype(np.float64)  # a float32 array would make the scores float32
-        return docnums, idf * wide / (wide + norms[docnums])
 
     def union(self, plan: UnionPlan) -> Found:
         # A term's postings are added straight in (a prefix or a tag with what is under it
@@ -956,14 +946,16 @@ class SegmentEvaluator:
     ) -> None:
         """The terms' matches and scores added to `hit` and `score`, term after term in this
         order, in one pass over all their postings: a prefix is hundreds of rare terms, and
-        a few numpy calls a term were most of its time. Each score is the float `term_scores`
-        makes, and `np.add.at` adds them in order, so the sums are the same floats."""
+        a few numpy calls a term were most of its time. A term's score is BM25F's, computed
+        for every posting at once (a weight widened to float64, or the score would be
+        float32), and `np.add.at` adds them in order, so the sums are the same floats as a
+        term at a time."""
         lists = [postings[id(term)] for term in terms]
         hit[np.concatenate([docnums for docnums, _weights in lists])] = True
         scored = [
             (term, docnums, weights)
             for term, (docnums, weights) in zip(terms, lists, strict=True)
-            if term.scored and term.field in SCORED_FIELDS
+            if len(docnums) and term.scored and term.field in SCORED_FIELDS
         ]
         if not scored:
             return
