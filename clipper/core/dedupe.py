@@ -13,15 +13,22 @@ its lead is the same. A new body's candidates are the clippings that share a ban
 each candidate is confirmed with the exact shingles of the two bodies. At 0.8 a pair shares
 a band with probability 1 - (1 - 0.8**5)**20 > 0.999.
 
-Everything here is deterministic across processes (crc32, a fixed seed), because the keys
-are stored.
+Every hash here is a few whole-array numpy steps a body, because the archive computes the
+keys of every clipping it stores (a batch stores a thousand a second): a shingle is a
+polynomial hash of its words' bytes (all windows at once, from one running sum of the text),
+mixed by MurmurHash3's 64-bit finalizer; the MinHash functions are multiply-add-shift hashes;
+a band key mixes its five rows the same way. (The first keys were crc32s of each window and
+of each band's bytes, and prime-modulus permutations: three times the time a body; migration
+0008 re-keyed the archives stored with them.)
+
+Everything here is deterministic across processes, machines and library versions (fixed
+constants, no random generator whose stream could change), because the keys are stored.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-import zlib
 
 import numpy as np
 
@@ -35,47 +42,126 @@ SHINGLE_WORDS = 4
 BANDS = 20
 ROWS = 5
 PERMUTATIONS = BANDS * ROWS
-_PRIME = np.uint64(4294967311)  # the first prime above 2**32
-_rng = np.random.default_rng(20231206)
-_A = _rng.integers(1, 2**32 - 1, size=(PERMUTATIONS, 1), dtype=np.uint64)
-_B = _rng.integers(0, 2**32 - 1, size=(PERMUTATIONS, 1), dtype=np.uint64)
+_MASK64 = (1 << 64) - 1
+
+
+def _splitmix64(seed: int, count: int) -> list[int]:
+    """`count` well-mixed 64-bit constants from `seed` (Vigna's SplitMix64, in plain ints:
+    the same numbers on every machine and numpy version)."""
+    values = []
+    state = seed
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & _MASK64
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+        values.append(z ^ (z >> 31))
+    return values
+
+
+# The MinHash functions h(x) = ((a * x + b) mod 2**64) >> 32 of a 32-bit shingle x: an odd
+# multiplier a and an offset b each (Dietzfelbinger's multiply-add-shift, a universal family).
+_CONSTANTS = _splitmix64(20231206, 2 * PERMUTATIONS + 2)
+_A = np.array([[a | 1] for a in _CONSTANTS[:PERMUTATIONS]], dtype=np.uint64)
+_B = np.array([[b] for b in _CONSTANTS[PERMUTATIONS : 2 * PERMUTATIONS]], dtype=np.uint64)
+# The base of the shingles' polynomial hash (odd: invertible modulo 2**64) and its inverse,
+# and the base that folds a band's five rows into one value.
+_BASE = _CONSTANTS[2 * PERMUTATIONS] | 1
+_BASE_INVERSE = pow(_BASE, -1, 1 << 64)
+_ROW_BASE = np.uint64(_CONSTANTS[2 * PERMUTATIONS + 1] | 1)
+_ROW_POWERS = np.array(
+    [pow(int(_ROW_BASE), ROWS - 1 - row, 1 << 64) for row in range(ROWS)], dtype=np.uint64
+)
+_FMIX_1 = np.uint64(0xFF51AFD7ED558CCD)
+_FMIX_2 = np.uint64(0xC4CEB9FE1A85EC53)
+_SHIFT_32 = np.uint64(32)
+_SHIFT_33 = np.uint64(33)
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 # The words are the text's `\w+` runs, found more cheaply than by `findall` (the archive
 # adds a thousand bodies a second in a batch): every character that is not a word character
 # becomes a space, so that the words are what `split` leaves. Non-ASCII ones are found by a
-# pattern (rarely needed: folded news text is mostly ASCII); ASCII ones by a byte table.
+# pattern (rarely needed: folded news text is mostly ASCII); ASCII ones by a byte table,
+# which also lowers ASCII capitals (for ASCII text, what casefold does).
 _NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]+")
-_ASCII_NON_WORD_TO_SPACE = bytes(
-    byte if byte > 127 or chr(byte).isalnum() or byte == ord("_") else ord(" ")
+_FOLD_ASCII = bytes(
+    ord(chr(byte).lower())
+    if byte < 128 and (chr(byte).isalnum() or byte == ord("_"))
+    else byte
+    if byte > 127
+    else ord(" ")
     for byte in range(256)
 )
 _SPACE = ord(" ")
-_ROW_BYTES = ROWS * 8
+_powers: tuple[np.ndarray, np.ndarray] = (np.ones(1, dtype=np.uint64),) * 2
 
 
 def _folded_words(text: str) -> bytes:
     r"""The text's words (`\w+` runs of the accent- and case-folded text), UTF-8 encoded
-    and joined by single spaces: what the shingles are crc32s of."""
-    folded = _COMBINING.sub("", unicodedata.normalize("NFD", text)).casefold()
-    if not folded.isascii():
-        folded = _NON_ASCII_NON_WORD.sub(" ", folded)
-    return b" ".join(folded.encode("utf-8").translate(_ASCII_NON_WORD_TO_SPACE).split())
+    and joined by single spaces: what the shingles are hashes of."""
+    if not text.isascii():
+        # Accents are taken off (NFD, then the combining marks removed); casefold is needed
+        # only when letters beyond ASCII are left, as in "Straße" or "Москва".
+        text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+        if not text.isascii():
+            text = text.casefold()
+            if not text.isascii():
+                text = _NON_ASCII_NON_WORD.sub(" ", text)
+    return b" ".join(text.encode("utf-8").translate(_FOLD_ASCII).split())
+
+
+def _base_powers(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first `count` powers (from the 0th) of the polynomial base and of its inverse,
+    modulo 2**64; computed once for the longest text seen so far."""
+    global _powers
+    if len(_powers[0]) < count:
+        size = max(count, 2 * len(_powers[0]), 1 << 14)
+        powers = []
+        for base in (_BASE, _BASE_INVERSE):
+            factors = np.full(size, base, dtype=np.uint64)
+            factors[0] = 1
+            powers.append(np.cumprod(factors))  # uint64 products wrap: modulo 2**64
+        _powers = (powers[0], powers[1])
+    return _powers
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer, in place, then the high 32 bits: every input bit moves
+    every output bit (a polynomial's low bits depend on the low bits of its bytes only)."""
+    values ^= values >> _SHIFT_33
+    values *= _FMIX_1
+    values ^= values >> _SHIFT_33
+    values *= _FMIX_2
+    values ^= values >> _SHIFT_33
+    values >>= _SHIFT_32
+    return values
 
 
 def _window_hashes(text: str) -> np.ndarray:
-    """The crc32 of each 4-word window of the text, in order (one of the whole text when it
-    has fewer words): each window is a slice of the joined words, so nothing is joined again."""
+    """The hash of each 4-word window of the text, in order (one of the whole text when it
+    has fewer words): the window's bytes as a polynomial in `_BASE` modulo 2**64, mixed.
+
+    With C[i] the sum of the first i bytes each times the inverse base to its position, the
+    polynomial of bytes [s, e) is (C[e] - C[s]) * base**(e - 1): one running sum gives every
+    window at once."""
     words = _folded_words(text)
     if not words:
         return np.zeros(0, dtype=np.uint64)
-    spaces = np.flatnonzero(np.frombuffer(words, dtype=np.uint8) == _SPACE)
+    data = np.frombuffer(words, dtype=np.uint8)
+    size = len(data)
+    spaces = np.flatnonzero(data == _SPACE)
     if len(spaces) < SHINGLE_WORDS - 1:
-        return np.array([zlib.crc32(words)], dtype=np.uint64)
-    starts = [0, *(spaces[: -(SHINGLE_WORDS - 1)] + 1).tolist()]
-    ends = [*spaces[SHINGLE_WORDS - 1 :].tolist(), len(words)]
-    crc32 = zlib.crc32
-    hashes = [crc32(words[start:end]) for start, end in zip(starts, ends, strict=True)]
-    return np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+        starts = np.zeros(1, dtype=np.intp)
+        ends = np.full(1, size, dtype=np.intp)
+    else:
+        starts = np.concatenate(([0], spaces[: -(SHINGLE_WORDS - 1)] + 1))
+        ends = np.concatenate((spaces[SHINGLE_WORDS - 1 :], [size]))
+    powers, inverse_powers = _base_powers(size + 1)
+    sums = np.zeros(size + 1, dtype=np.uint64)
+    np.cumsum(data * inverse_powers[:size], out=sums[1:])
+    hashes = sums[ends]
+    hashes -= sums[starts]
+    hashes *= powers[ends - 1]
+    return _mix(hashes)
 
 
 def shingles(text: str) -> set[int]:
@@ -113,14 +199,9 @@ def similarity(a: set[int], b: set[int]) -> float:
 
 def _permuted(values: np.ndarray) -> np.ndarray:
     """Each of the PERMUTATIONS hash functions applied to each value (one column a value)."""
-    # a < 2**32 and x < 2**32, so a * x + b stays below 2**64: no overflow before the modulo.
-    permuted = _A * values[np.newaxis, :]
+    permuted = _A * values[np.newaxis, :]  # uint64 products wrap: modulo 2**64
     permuted += _B
-    # x - (x // p) * p is x % p: numpy divides by a constant without a division instruction
-    # (libdivide), and its remainder does not; three times faster.
-    quotient = permuted // _PRIME
-    quotient *= _PRIME
-    permuted -= quotient
+    permuted >>= _SHIFT_32
     return permuted
 
 
@@ -134,14 +215,13 @@ def signature(hashes: set[int]) -> np.ndarray:
 
 
 def band_keys(sig: np.ndarray, first_band: int = 0) -> list[int]:
-    """One key per band: the band's number in the high bits, a crc32 of its rows below (the
-    rows as little-endian unsigned 64-bit integers)."""
-    packed = np.ascontiguousarray(sig, dtype="<u8").tobytes()
-    return [
-        ((first_band + band) << 32)
-        | zlib.crc32(packed[band * _ROW_BYTES : (band + 1) * _ROW_BYTES])
-        for band in range(BANDS)
-    ]
+    """One key per band: the band's number in the high bits, below them its five rows as a
+    polynomial in `_ROW_BASE` modulo 2**64, mixed to 32 bits."""
+    rows = np.asarray(sig, dtype=np.uint64).reshape(BANDS, ROWS) * _ROW_POWERS
+    mixed = _mix(rows.sum(axis=1, dtype=np.uint64))
+    mixed |= np.arange(first_band, first_band + BANDS, dtype=np.uint64) << _SHIFT_32
+    keys: list[int] = mixed.tolist()
+    return keys
 
 
 def body_band_keys(body: str) -> list[int]:

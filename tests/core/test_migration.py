@@ -1,9 +1,11 @@
-"""Migrations: 0002 backfills near-duplicate keys, 0005 merges exact duplicates; an upgrade
+"""Migrations: 0002 backfills near-duplicate keys, 0005 merges exact duplicates, 0008 computes
+the keys again with today's hashes (and 0008's downgrade the crc32 ones); an upgrade
 is one transaction, so a process killed halfway leaves the archive as it was, and what older
 Clippers left half-upgraded is repaired (or refused when data is in the way)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sqlite3
@@ -13,15 +15,17 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from clipper.cli import main
 from clipper.core import db
 from clipper.core.archive import Archive, NotFound
-from clipper.core.dedupe import jaccard, shingles
+from clipper.core.dedupe import body_band_keys, jaccard, shingles
+from clipper.core.models import InboxBand, ShingleBand
 from clipper.core.paths import ArchiveLocation, resolve_location
+from clipper.core.store.inbox import Arrival
 from clipper.core.text import content_hash, name_key
-from tests.helpers.archives import add, archive_args
+from tests.helpers.archives import add, archive_args, draft
 from tests.helpers.documents import ARTICLE
 
 
@@ -220,3 +224,50 @@ def test_upgrading_an_archive_with_exact_duplicates_merges_each_group_into_its_o
 
     assert main([*archive_args(archive_location), "check"]) == 0
     assert capsys.readouterr().out.startswith("ok: 3 clipping(s)")
+
+
+# -- 0008 computes every stored near-duplicate key again (the numpy hashes) -------------------
+
+
+def test_upgrading_from_crc32_band_keys_rekeys_clippings_and_waiting_inbox_items(
+    tmp_path: Path,
+) -> None:
+    old = importlib.import_module("migrations.versions.0008_rekey_bands")
+    location = resolve_location(tmp_path / "keys")
+    wire = " ".join(" ".join(p) for p in ARTICLE)
+    waiting = "A waiting wire story about the junta in Niamey and the delegation. " * 8
+    with Archive(location) as archive:
+        first = add(archive, "Wire", wire)
+        second = add(archive, "Other", "A different story entirely, told in a few words here.")
+        feed = archive.stores.feeds.add("http://127.0.0.1:9/feed", "Wire")
+        arrival = Arrival("entry-1", "new", "Waiting", draft=draft("Waiting", waiting))
+        item = archive.stores.inbox.record(arrival, feed_id=feed.id)
+        decided = archive.stores.inbox.record(
+            Arrival("entry-2", "skipped", "Gone"), feed_id=feed.id
+        )
+        engine = archive.engine
+        config = db.alembic_config()
+        with engine.connect() as conn, conn.begin():
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0007")
+        with engine.connect() as conn:
+            stored: dict[int, list[int]] = {cid: [] for cid in (first, second)}
+            for cid, band in conn.execute(select(ShingleBand.clipping_id, ShingleBand.band)):
+                stored[cid].append(band)
+            inbox = [band for _, band in conn.execute(select(InboxBand.item_id, InboxBand.band))]
+        # The downgrade wrote the keys of before: crc32s, none of them a key of now.
+        assert sorted(stored[first]) == sorted(old._crc32_body_band_keys(wire))
+        assert not set(stored[first]) & set(body_band_keys(wire))
+        assert sorted(inbox) == sorted(old._crc32_body_band_keys(waiting.strip()))
+
+    with Archive(location) as archive:
+        assert db.current_revision(archive.engine) == db.head_revision()
+        with archive.engine.connect() as conn:
+            rows = conn.execute(select(ShingleBand.clipping_id, ShingleBand.band)).fetchall()
+            inbox_rows = conn.execute(select(InboxBand.item_id, InboxBand.band)).fetchall()
+        assert sorted(band for cid, band in rows if cid == first) == sorted(body_band_keys(wire))
+        assert {cid for cid, _ in rows} == {first, second}
+        assert sorted(band for _, band in inbox_rows) == sorted(body_band_keys(waiting.strip()))
+        assert {item_id for item_id, _ in inbox_rows} == {item} and decided is not None
+        edited = wire + " One more closing line."
+        assert [cid for cid, _ in archive.near_duplicates(edited)] == [first]
