@@ -487,6 +487,28 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
     return engine
 
 
+def upgrade_pending(url: str) -> str | None:
+    """The schema revision of an archive that opening it will upgrade (it was made by an
+    older Clipper), else None: new, current, or not readable here (opening it says why). An
+    upgrade runs once, and on a large archive it can take minutes (0008 re-keys every
+    clipping: 2.5 minutes at 200,000), so the window says so while it runs."""
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        return None  # a new archive: nothing to upgrade (and no file made by asking)
+    try:
+        engine = make_engine(url)
+    except Exception:
+        return None
+    try:
+        with engine.connect() as conn:
+            revision = _recognise(conn, place_of(engine))
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+    return revision if revision is not None and revision != head_revision() else None
+
+
 def upgrade_to_head(engine: Engine) -> None:
     """Bring the schema to the newest migration in one transaction, on the archive's own
     connection: a crash leaves the archive as it was. One desk at a time upgrades a shared
@@ -495,6 +517,12 @@ def upgrade_to_head(engine: Engine) -> None:
         return
     place = place_of(engine)
     sqlite = engine.dialect.name == "sqlite"
+    if current_revision(engine) is not None:
+        log.warning(
+            "upgrading %s for this version of Clipper (once; on a large archive this takes "
+            "a few minutes)",
+            place,
+        )
     with writing_connection(engine) as conn:
         raw = conn.connection.dbapi_connection
         if sqlite:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+import threading
+from typing import cast
 
-from PySide6.QtCore import QLockFile, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QEventLoop, QLockFile, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressDialog
 
+from clipper.core import db
 from clipper.core.archive import Archive
 from clipper.core.paths import APP_NAME, RESOURCES_DIR, ArchiveLocation
 from clipper.ui.icons import icon
@@ -108,9 +111,63 @@ def open_window(
         log.warning("%s", exc)
         QMessageBox.critical(None, "Clipper is already open", str(exc))
         return None
-    archive = Archive(location)
+    try:
+        archive = open_archive(location)
+    except BaseException:
+        lock.unlock()
+        raise
     window = MainWindow(archive, settings or open_settings(), **executors)  # type: ignore[arg-type]
     return OpenWindow(window, archive, lock, WindowServer(location))
+
+
+UPGRADE_TEXT = (
+    "Upgrading the archive at {home} for this version of Clipper.\n\n"
+    "This happens once. On a large archive it takes a few minutes; "
+    "nothing is lost if it is interrupted."
+)
+
+
+def open_archive(location: ArchiveLocation) -> Archive:
+    """The archive, opened. One made by an older Clipper is upgraded first, once, which can
+    take minutes on a large archive (db.upgrade_pending): then it is opened on a thread while
+    a dialog says what is happening, instead of nothing on the screen at all."""
+    if db.upgrade_pending(location.database_url) is None:
+        return Archive(location)
+    dialog = QProgressDialog("", "", 0, 0)
+    label = QLabel(UPGRADE_TEXT.format(home=location.home))
+    label.setWordWrap(True)  # a long folder path wraps instead of widening the dialog
+    dialog.setLabel(label)
+    dialog.setWindowTitle("Clipper: upgrading the archive")
+    # An upgrade is one transaction: it finishes or never was; nothing to cancel or close.
+    dialog.setCancelButton(None)
+    dialog.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setMinimumDuration(0)
+    dialog.setMinimumWidth(460)
+    outcome: dict[str, object] = {}
+
+    def upgrade() -> None:
+        try:
+            outcome["archive"] = Archive(location)
+        except BaseException as exc:  # raised again on the GUI thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=upgrade, name="clipper-upgrade", daemon=True)
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(50)
+    poll.timeout.connect(lambda: None if worker.is_alive() else loop.quit())
+    dialog.show()
+    worker.start()
+    poll.start()
+    loop.exec()
+    poll.stop()
+    dialog.close()
+    dialog.deleteLater()
+    error = outcome.get("error")
+    if isinstance(error, BaseException):
+        raise error
+    return cast(Archive, outcome["archive"])
 
 
 def settle_heap() -> None:

@@ -1,17 +1,23 @@
-"""Opening the app: one window per archive, nothing remote in the reader, the style sheet."""
+"""Opening the app: one window per archive, an older archive upgraded under a dialog saying so,
+nothing remote in the reader, the style sheet."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from alembic import command
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressDialog
 
+from clipper.core import db
 from clipper.core.archive import Archive
-from clipper.core.paths import resolve_location
+from clipper.core.errors import ArchiveUnavailable
+from clipper.core.paths import ArchiveLocation, resolve_location
 from clipper.ui import app as app_module
 from clipper.ui.article_view import ArticleBrowser, article_html
 from clipper.ui.instance import LOCK_FILENAME
@@ -164,3 +170,95 @@ def test_icons_load(qapp, name: str) -> None:
 def test_style_sheet_applies_without_warnings(qapp) -> None:
     app_module.apply_style(qapp)
     assert "QTreeView#sidebar" in qapp.styleSheet()
+
+
+# -- an archive made by an older Clipper: the upgrade runs on a thread under a dialog ---------
+
+
+def _archive_of_an_older_clipper(location: ArchiveLocation, revision: str) -> int:
+    """An archive upgraded only to `revision`, with one clipping; its id."""
+    with Archive(location) as archive:
+        clipping = add_story(archive, "Niamey receives a delegation")
+        engine = archive.engine
+        config = db.alembic_config()
+        with engine.connect() as conn, conn.begin():
+            config.attributes["connection"] = conn
+            command.downgrade(config, revision)
+    return clipping
+
+
+def test_an_archive_needing_an_upgrade_opens_under_a_dialog_saying_so(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    location = resolve_location(tmp_path / "older")
+    clipping = _archive_of_an_older_clipper(location, "0007")
+    assert db.upgrade_pending(location.database_url) == "0007"
+    release = threading.Event()
+    seen: list[tuple[bool, int, int, str, str]] = []
+    real_archive = app_module.Archive
+
+    def slow_archive(where: ArchiveLocation) -> Archive:
+        assert threading.current_thread() is not threading.main_thread()
+        release.wait(30)  # the upgrade "takes minutes": until the dialog has been looked at
+        return real_archive(where)
+
+    def look() -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog)]
+        for dialog in dialogs:
+            label = dialog.findChild(QLabel)
+            seen.append(
+                (
+                    dialog.isVisible(),
+                    dialog.width(),
+                    label.height() if label is not None and label.isVisible() else 0,
+                    dialog.labelText(),
+                    dialog.windowTitle(),
+                )
+            )
+        release.set()
+
+    monkeypatch.setattr(app_module, "Archive", slow_archive)
+    QTimer.singleShot(300, look)
+    archive = app_module.open_archive(location)
+    try:
+        assert len(seen) == 1
+        visible, width, label_height, text, title = seen[0]
+        assert visible and width >= 400 and label_height > 0
+        assert text.startswith(f"Upgrading the archive at {location.home}")
+        assert "happens once" in text and title == "Clipper: upgrading the archive"
+        assert db.current_revision(archive.engine) == db.head_revision()
+        assert archive.get(clipping).title == "Niamey receives a delegation"
+        qtbot.waitUntil(
+            lambda: (
+                not any(
+                    isinstance(w, QProgressDialog) and w.isVisible()
+                    for w in QApplication.topLevelWidgets()
+                )
+            )
+        )
+    finally:
+        archive.close()
+    assert db.upgrade_pending(location.database_url) is None
+
+
+def test_an_upgrade_that_fails_under_the_dialog_fails_the_opening(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
+    location = resolve_location(tmp_path / "older")
+    _archive_of_an_older_clipper(location, "0006")
+
+    def failing(where: ArchiveLocation) -> Archive:
+        raise ArchiveUnavailable(f"{where.home}: the disk is full")
+
+    monkeypatch.setattr(app_module, "Archive", failing)
+    with pytest.raises(ArchiveUnavailable, match="the disk is full"):
+        app_module.open_archive(location)
+    assert db.upgrade_pending(location.database_url) == "0006"  # left as it was
+
+
+def test_a_current_or_new_archive_opens_without_an_upgrade(tmp_path: Path) -> None:
+    new = resolve_location(tmp_path / "new")
+    assert db.upgrade_pending(new.database_url) is None
+    with app_module.open_archive(new) as archive:
+        assert db.current_revision(archive.engine) == db.head_revision()
+    assert db.upgrade_pending(new.database_url) is None
