@@ -150,27 +150,46 @@ class _PerDocReader(W3PerDocReader):
         return reader
 
 
+def inlined_entry(
+    info: tuple[float, int, int | None, int, float, int | None, int | None],
+    ids: Sequence[int],
+    weights: Sequence[float],
+    values: Sequence[bytes],
+) -> bytes:
+    """The term-table entry of a posting list kept inside it (fewer than INLINE_LIMIT
+    postings): `info` is (total weight, document frequency, shortest and longest field
+    length, highest weight, first and last id), as `W3TermInfo` packs them, then the
+    postings pickled."""
+    weight, df, minlength, maxlength, maxweight, minid, maxid = info
+    packed: bytes = W3TermInfo._struct.pack(
+        True,
+        weight,
+        df,
+        0 if minlength is None else length_to_byte(minlength),
+        length_to_byte(maxlength),
+        maxweight,
+        0xFFFFFFFF if minid is None else minid,
+        0xFFFFFFFF if maxid is None else maxid,
+    )
+    # Whole-number weights as ints: a pickled float is 9 bytes, a small int 2.
+    whole = tuple(int(w) if float(w).is_integer() else w for w in weights)
+    return packed + dumps((tuple(ids), whole, tuple(values)))
+
+
 class _TermInfo(W3TermInfo):
     def to_bytes(self) -> bytes:
         if not self.is_inlined():
             return bytes(super().to_bytes())
-        minlength = 0 if self._minlength is None else length_to_byte(self._minlength)
-        minid = 0xFFFFFFFF if self._minid is None else self._minid
-        maxid = 0xFFFFFFFF if self._maxid is None else self._maxid
-        packed: bytes = self._struct.pack(
-            True,
+        info = (
             self._weight,
             self._df,
-            minlength,
-            length_to_byte(self._maxlength),
+            self._minlength,
+            self._maxlength,
             self._maxweight,
-            minid,
-            maxid,
+            self._minid,
+            self._maxid,
         )
-        ids, weights, values = self._inlined
-        # Whole-number weights as ints: a pickled float is 9 bytes, a small int 2.
-        weights = tuple(int(w) if float(w).is_integer() else w for w in weights)
-        return packed + dumps((ids, weights, values))
+        return inlined_entry(info, *self._inlined)
 
 
 class _FieldWriter(W3FieldWriter):

@@ -138,6 +138,32 @@ def test_short_posting_lists_are_inlined_and_read_back(tmp_path: Path) -> None:
             assert all(h["id"] for h in hits)
 
 
+def test_short_posting_lists_written_directly_are_the_bytes_whooshs_writer_makes(
+    tmp_path: Path,
+) -> None:
+    """`_inlined_entry` makes an inlined term's entry without Whoosh's postings writer: every
+    file of the segment is the same, byte for byte, as through the writer."""
+    docs = documents(60)
+    files: dict[bool, dict[str, bytes]] = {}
+    for directly in (True, False):
+        folder = tmp_path / str(directly)
+        folder.mkdir()
+        ix = whoosh_index.create_in(str(folder), build_schema())
+        builder = SegmentBuilder(ix.storage, ix.indexname, ix.schema)
+        builder.inline_directly = directly
+        for doc in docs:
+            builder.add_document(doc)
+        (segment,) = builder.finish()
+        prefix = segment.segment_id()
+        files[directly] = {
+            path.name.removeprefix(prefix): path.read_bytes()
+            for path in folder.iterdir()
+            if path.name.startswith(prefix)
+        }
+    assert ".trm" in files[True] and len(files[True]) > 3
+    assert files[True] == files[False]
+
+
 def test_packed_blocks_read_back_as_whooshs_own_blocks(tmp_path: Path) -> None:
     """Every posting (id, weight, positions) of the packed blocks reads back through
     Whoosh's own matchers as the stock codec's blocks do, in much less room."""
