@@ -520,16 +520,19 @@ class SearchIndex:
 
         return self._retrying(run)
 
-    def ranked_ids(self, query: str, flt: IndexFilter | None = None) -> list[tuple[int, float]]:
-        """Every clipping a query finds within a filter, best first, with its score, and no
-        snippets: to order all the hits by a column, or to take them all (an export)."""
+    def ranked_ids(
+        self, query: str, flt: IndexFilter | None = None, limit: int | None = None
+    ) -> list[tuple[int, float]]:
+        """Every clipping a query finds within a filter (or its first `limit`), best first,
+        with its score, and no snippets, facets or spelling suggestion: to order all the hits
+        by a column, to take them all (an export), or a few ids to read (suggestions)."""
         tree = _query_tree(query)
         flt = flt or IndexFilter()
 
         def rank() -> list[tuple[int, float]]:
             view = self._view()
             _compiled, _filters, matches = view.match(tree, flt, self.tags)
-            return [(cid, round(score, 4)) for cid, score in view.ranked(matches)]
+            return [(cid, round(score, 4)) for cid, score in view.ranked(matches, limit)]
 
         return self._retrying(rank)
 
