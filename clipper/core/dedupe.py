@@ -93,6 +93,7 @@ _FOLD_ASCII = bytes(
 )
 _SPACE = ord(" ")
 _powers: tuple[np.ndarray, np.ndarray] = (np.ones(1, dtype=np.uint64),) * 2
+_KEPT_POWERS = 1 << 20  # 8 MB an array: a text of a million bytes
 
 
 def _folded_words(text: str) -> bytes:
@@ -110,18 +111,23 @@ def _folded_words(text: str) -> bytes:
 
 
 def _base_powers(count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The first `count` powers (from the 0th) of the polynomial base and of its inverse,
-    modulo 2**64; computed once for the longest text seen so far."""
+    """The first `count` (at least) powers, from the 0th, of the polynomial base and of its
+    inverse, modulo 2**64. Kept for texts up to `_KEPT_POWERS` bytes (the longest seen so
+    far); a longer text's are made for it alone, not kept (8 bytes each, twice)."""
     global _powers
-    if len(_powers[0]) < count:
-        size = max(count, 2 * len(_powers[0]), 1 << 14)
-        powers = []
-        for base in (_BASE, _BASE_INVERSE):
-            factors = np.full(size, base, dtype=np.uint64)
-            factors[0] = 1
-            powers.append(np.cumprod(factors))  # uint64 products wrap: modulo 2**64
-        _powers = (powers[0], powers[1])
-    return _powers
+    kept = _powers  # read once: another thread may replace it meanwhile
+    if len(kept[0]) >= count:
+        return kept
+    size = max(count, min(2 * len(kept[0]), _KEPT_POWERS), 1 << 14)
+    made = []
+    for base in (_BASE, _BASE_INVERSE):
+        factors = np.full(size, base, dtype=np.uint64)
+        factors[0] = 1
+        made.append(np.cumprod(factors))  # uint64 products wrap: modulo 2**64
+    powers = (made[0], made[1])
+    if size <= _KEPT_POWERS:
+        _powers = powers
+    return powers
 
 
 def _mix(values: np.ndarray) -> np.ndarray:

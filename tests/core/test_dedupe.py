@@ -218,3 +218,14 @@ def test_the_keys_of_a_text_are_the_numbers_the_archive_stored() -> None:
     assert short[:2] + short[20:22] == [119434176, 6475050684, 86018780096, 92374396604]
     long = dedupe.body_band_keys(" ".join(f"word{i}" for i in range(100)))
     assert long[:2] + long[20:22] == [3665324832, 8325060781, 86534365980, 94224406701]
+
+
+def test_a_text_longer_than_the_kept_powers_has_the_reference_keys(monkeypatch) -> None:
+    # The powers of a text longer than _KEPT_POWERS bytes are made for it alone.
+    monkeypatch.setattr(dedupe, "_KEPT_POWERS", 1 << 14)
+    monkeypatch.setattr(dedupe, "_powers", (np.ones(1, dtype=np.uint64),) * 2)
+    long = " ".join(f"mot{i % 991} é{i}" for i in range(3_000))  # about 30,000 bytes
+    assert_same_as_reference(long)
+    assert len(dedupe._powers[0]) <= 1 << 14
+    assert_same_as_reference("A short text after it, with the powers kept.")
+    assert len(dedupe._powers[0]) == 1 << 14
