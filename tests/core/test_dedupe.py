@@ -220,9 +220,11 @@ def test_the_keys_of_a_text_are_the_numbers_the_archive_stored() -> None:
     assert long[:2] + long[20:22] == [3665324832, 8325060781, 86534365980, 94224406701]
 
 
-def test_a_text_longer_than_the_kept_powers_has_the_reference_keys(monkeypatch) -> None:
-    # The powers of a text longer than _KEPT_POWERS bytes are made for it alone.
+def test_a_long_text_has_the_reference_keys(monkeypatch) -> None:
+    # The powers of a text longer than _KEPT_POWERS bytes are made for it alone, and its
+    # windows are permuted _PERMUTED_AT_ONCE at a time (small here: many chunks, a short last).
     monkeypatch.setattr(dedupe, "_KEPT_POWERS", 1 << 14)
+    monkeypatch.setattr(dedupe, "_PERMUTED_AT_ONCE", 1000)
     monkeypatch.setattr(dedupe, "_powers", (np.ones(1, dtype=np.uint64),) * 2)
     long = " ".join(f"mot{i % 991} é{i}" for i in range(3_000))  # about 30,000 bytes
     assert_same_as_reference(long)
