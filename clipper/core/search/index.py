@@ -137,6 +137,15 @@ def _query_tree(query: str) -> Any:
     return tree
 
 
+def _marking_tree(query: str) -> Any:
+    """The query's tree for marking its words in a text: None for a blank or malformed query,
+    which marks nothing (the reader shows a text whatever the search box holds)."""
+    try:
+        return parse(query)
+    except QuerySyntaxError:
+        return None
+
+
 def is_blank(query: str) -> bool:
     """A query of spaces only: a listing, not a search. (Anything else is searched for, or
     is a QuerySyntaxError that says why it cannot be.)"""
@@ -523,9 +532,8 @@ class SearchIndex:
     def ranked_ids(
         self, query: str, flt: IndexFilter | None = None, limit: int | None = None
     ) -> list[tuple[int, float]]:
-        """Every clipping a query finds within a filter (or its first `limit`), best first,
-        with its score, and no snippets, facets or spelling suggestion: to order all the hits
-        by a column, to take them all (an export), or a few ids to read (suggestions)."""
+        """Every clipping a query finds within a filter (or its first `limit`), best first, with
+        its score; no snippets, facets or spelling suggestion (a column's order, an export)."""
         tree = _query_tree(query)
         flt = flt or IndexFilter()
 
@@ -548,10 +556,7 @@ class SearchIndex:
     ) -> tuple[tuple[str, bool], ...]:
         """`text` (a clipping's, in `language`) as runs with the words `query` matches marked
         (see `results.mark_text`); a blank or malformed query marks nothing."""
-        try:
-            tree = parse(query)
-        except QuerySyntaxError:
-            tree = None
+        tree = _marking_tree(query)
         if tree is None:
             return ((text, False),)
         spec = self._retrying(lambda: self._view().compile(tree, self.tags).highlight)
