@@ -215,7 +215,7 @@ def signature(hashes: set[int]) -> np.ndarray:
     """The MinHash signature (PERMUTATIONS values) of a set of shingle hashes."""
     if not hashes:
         return np.zeros(PERMUTATIONS, dtype=np.uint64)
-    return _minima(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))
+    return _minima(np.fromiter(hashes, dtype=np.uint64, count=len(hashes)))[0]
 
 
 # Values permuted at a time: the matrix is PERMUTATIONS x this many (6.5 MB), however long the
@@ -223,14 +223,18 @@ def signature(hashes: set[int]) -> np.ndarray:
 _PERMUTED_AT_ONCE = 8192
 
 
-def _minima(values: np.ndarray) -> np.ndarray:
-    """Each hash function's minimum over the values (one or more): the MinHash signature."""
-    result: np.ndarray = _permuted(values[:_PERMUTED_AT_ONCE]).min(axis=1)
+def _minima(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each hash function's minimum over all the values (one or more), and over the first
+    LEAD_SHINGLES of them: the MinHash signatures of a body and of its lead (a minimum over
+    a window repeated is the same as over the set, so the windows in order will do)."""
+    first = _permuted(values[:_PERMUTED_AT_ONCE])
+    whole: np.ndarray = first.min(axis=1)
+    lead: np.ndarray = first[:, :LEAD_SHINGLES].min(axis=1)
     for start in range(_PERMUTED_AT_ONCE, len(values), _PERMUTED_AT_ONCE):
         np.minimum(
-            result, _permuted(values[start : start + _PERMUTED_AT_ONCE]).min(axis=1), out=result
+            whole, _permuted(values[start : start + _PERMUTED_AT_ONCE]).min(axis=1), out=whole
         )
-    return result
+    return whole, lead
 
 
 def band_keys(sig: np.ndarray, first_band: int = 0) -> list[int]:
@@ -247,17 +251,10 @@ def body_band_keys(body: str) -> list[int]:
     """The band keys the archive stores for a body, and looks up for a new one: the whole
     body's bands (0-19), then its lead's (20-39).
 
-    Both signatures come from the permuted matrix of the body's windows in order: the lead's
-    shingles are its first windows, and a minimum over a window repeated is the same as over
-    the set, so the lead's signature is the minimum over the first columns."""
+    Both signatures come from one pass over the body's windows in order (`_minima`): the
+    lead's shingles are its first windows."""
     windows = _window_hashes(body)
     if not len(windows):
         return []
-    if len(windows) > _PERMUTED_AT_ONCE:
-        whole = _minima(windows)
-        lead = _minima(windows[:LEAD_SHINGLES])
-    else:
-        permuted = _permuted(windows)
-        whole = permuted.min(axis=1)
-        lead = permuted[:, :LEAD_SHINGLES].min(axis=1)
+    whole, lead = _minima(windows)
     return band_keys(whole) + band_keys(lead, BANDS)
