@@ -394,31 +394,45 @@ class SegmentLexicon:
         self.terms: list[str] = sorted(
             t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(fieldname)
         )
-        self._buckets: dict[tuple[str, int], list[tuple[int, str]]] | None = None
+        self._buckets: dict[tuple[str, int], tuple[np.ndarray, list[str]]] | None = None
 
     def with_prefix(self, prefix: str) -> list[str]:
         start = bisect.bisect_left(self.terms, prefix)
         end = bisect.bisect_left(self.terms, prefix + "\U0010ffff")
         return self.terms[start:end]
 
-    def within(self, word: str, distance: int) -> list[str]:
-        """Terms at most `distance` edits from `word` that share its first letter."""
+    def within(self, word: str, distance: int, judged: dict[str, bool] | None = None) -> list[str]:
+        """Terms at most `distance` edits from `word` that share its first letter. `judged`
+        remembers the terms whose distance was computed (and whether it was within), to be
+        passed to the next segment's lexicon for the same word and distance: most terms are
+        in every segment, and the edit distance is most of the time this takes."""
         if self._buckets is None:
-            buckets: dict[tuple[str, int], list[tuple[int, str]]] = {}
+            grouped: dict[tuple[str, int], list[str]] = {}
             for term in self.terms:
-                buckets.setdefault((term[:1], len(term)), []).append((_letters(term), term))
-            self._buckets = buckets
+                grouped.setdefault((term[:1], len(term)), []).append(term)
+            self._buckets = {
+                key: (np.fromiter(map(_letters, terms), np.uint64, len(terms)), terms)
+                for key, terms in grouped.items()
+            }
+        if judged is None:
+            judged = {}
         found = []
         first = word[:1]
-        letters = _letters(word)
-        # One edit changes which letters a word has by two at most: a cheap test that
-        # spares the edit distance for most candidates.
+        letters = np.uint64(_letters(word))
+        # One edit changes which letters a word has by two at most: a cheap test, on every
+        # term of a bucket at once, that spares the edit distance for most of them.
         most = 2 * distance
         for length in range(len(word) - distance, len(word) + distance + 1):
-            for mask, term in self._buckets.get((first, length), ()):
-                if (mask ^ letters).bit_count() <= most and (
-                    edit_distance(word, term, distance) <= distance
-                ):
+            bucket = self._buckets.get((first, length))
+            if bucket is None:
+                continue
+            masks, terms = bucket
+            for at in np.flatnonzero(_bit_counts(masks ^ letters) <= most).tolist():
+                term = terms[at]
+                near = judged.get(term)
+                if near is None:
+                    near = judged[term] = edit_distance(word, term, distance) <= distance
+                if near:
                     found.append(term)
         return found
 
@@ -429,6 +443,15 @@ def _letters(word: str) -> int:
     for ch in word:
         mask |= 1 << (ord(ch) & 63)
     return mask
+
+
+def _bit_counts(values: np.ndarray) -> np.ndarray:
+    """How many bits each of these 64-bit numbers has set (numpy's own `bitwise_count` is
+    from numpy 2.0 on)."""
+    v = values - ((values >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    v = (v & np.uint64(0x3333333333333333)) + ((v >> np.uint64(2)) & np.uint64(0x3333333333333333))
+    v = (v + (v >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return (v * np.uint64(0x0101010101010101)) >> np.uint64(56)
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

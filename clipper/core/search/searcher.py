@@ -190,8 +190,10 @@ class IndexView:
 
     def within(self, fieldname: str, word: str, distance: int) -> set[str]:
         found: set[str] = set()
+        judged: dict[str, bool] = {}  # shared: a term of every segment is measured once
         for leaf in self.leaves:
-            found.update(leaf.columns.lexicon(leaf.reader, fieldname).within(word, distance))
+            lexicon = leaf.columns.lexicon(leaf.reader, fieldname)
+            found.update(lexicon.within(word, distance, judged))
         return found
 
     # -- matching -----------------------------------------------------------------------------

@@ -77,3 +77,35 @@ def test_tag_counts_of_few_or_many_matches_are_the_brute_force_counts(density: f
         for tag_id in tag_sets[docnum]:
             expected[tag_id] = expected.get(tag_id, 0) + 1
     assert entries.counts(hit, docnums) == expected
+
+
+class _Lexicon:
+    """A segment reader as far as `SegmentLexicon` reads one."""
+
+    def __init__(self, terms: list[str]) -> None:
+        self.terms = terms
+
+    def lexicon(self, _fieldname: str) -> list[bytes]:
+        return [t.encode("utf-8") for t in self.terms]
+
+
+def test_fuzzy_terms_are_the_brute_force_ones_with_the_distances_shared_across_segments() -> None:
+    rng = np.random.default_rng(5)
+    letters = list("aeinorstuéàçk")
+    words = sorted({"".join(rng.choice(letters, rng.integers(2, 9))) for _ in range(4000)})
+    halves = [words[::2] + words[:300], words[1::2] + words[:300]]
+    lexicons = [engine.SegmentLexicon(_Lexicon(half), "words") for half in halves]
+    for word in ["niger", "tsar", "kino", "ésa", "a", "oaoaoaoa"]:
+        for distance in (1, 2):
+            judged: dict[str, bool] = {}
+            shared = set().union(*(lex.within(word, distance, judged) for lex in lexicons))
+            alone = set().union(*(lex.within(word, distance) for lex in lexicons))
+            brute = {
+                t
+                for t in words
+                if t[:1] == word[:1] and engine.edit_distance(word, t, distance) <= distance
+            }
+            assert shared == alone == brute
+            # every term the two lexicons share was measured once: the memo holds it
+            near = {t for t, within in judged.items() if within}
+            assert {t for t in words[:300] if t in brute} <= near
