@@ -5,7 +5,8 @@ Reading an item (decoding, sniffing, trafilatura, the cleaner, the suggestions t
 archive) is pure Python and depends on the item alone, so a process pool reads several at
 once while the batch driver looks for duplicates and stores. Workers never copy the batch's
 process (its threads, its open database connections): they are forked from a fork server
-that has imported the readers once, or spawned where there is none (Windows). A worker still
+that has imported the readers once (`clipper.core.forkserver`), or spawned where there is
+none (Windows). A worker still
 loads its models on its first page (a second or so), so small batches are read in the
 process itself (`workers_for`).
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
 import threading
 import time
@@ -30,13 +30,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from clipper.core import forkserver
 from clipper.core.drafts import ClippingDraft
+from clipper.core.forkserver import MIN_ITEMS_FOR_WORKERS, workers_for
 from clipper.core.ingest.base import IngestError, InputItem
+
+__all__ = ["MIN_ITEMS_FOR_WORKERS", "Read", "read_in_order", "read_safely", "workers_for"]
 
 log = logging.getLogger(__name__)
 
-# Below this many items a batch is read in its own process: starting workers costs more.
-MIN_ITEMS_FOR_WORKERS = 8
 # Items handed out ahead of the one being stored, per worker: enough that a slow page at the
 # head of the queue leaves no worker idle (2 did: the batch read 200 pages 1.3 times faster
 # than one process, 8 makes it 1.5), few enough that a cancelled batch wastes little.
@@ -54,16 +56,6 @@ class Read:
 
 
 Reader = Callable[[InputItem, str], ClippingDraft]
-
-
-def workers_for(item_count: int, asked: int | None = None) -> int:
-    """How many worker processes read a batch: `asked` when given (0 or 1: none), else one
-    per core for a batch of MIN_ITEMS_FOR_WORKERS items or more, never more than the items."""
-    if asked is None:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-        asked = (cores or os.cpu_count() or 1) if item_count >= MIN_ITEMS_FOR_WORKERS else 0
-    workers = min(asked, item_count)
-    return workers if workers > 1 else 0
 
 
 def read_safely(reader: Reader, item: InputItem, ocr: str) -> Read:
@@ -138,13 +130,9 @@ def _read_alone(reader: Reader, item: InputItem, ocr: str) -> Read:
     return read
 
 
-# What a worker needs loaded before its first item: imported once, in the fork server.
-PRELOAD = ["clipper.core.ingest.batch", "clipper.core.ingest.html", "clipper.core.ingest.text"]
-
-
 def _new_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
-        workers, mp_context=_context(), initializer=_watch_batch, initargs=(os.getpid(),)
+        workers, mp_context=forkserver.context(), initializer=_watch_batch, initargs=(os.getpid(),)
     )
 
 
@@ -171,17 +159,6 @@ def _watch_batch(batch_pid: int) -> None:
                 continue  # there, and someone else's: not ours to judge
 
     threading.Thread(target=watch, name="batch-watch", daemon=True).start()
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """ "forkserver" where the system has it: a clean process that has imported the readers
-    once forks each worker, so a worker starts in milliseconds instead of the two seconds
-    of imports a spawned one pays. "spawn" elsewhere (Windows)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 def _stop(pool: ProcessPoolExecutor, now: bool = True) -> None:

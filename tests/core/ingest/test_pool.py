@@ -183,3 +183,30 @@ def test_the_workers_of_a_batch_killed_outright_end_too(tmp_path: Path) -> None:
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not any(alive(pid) for pid in workers)
+
+
+@pytest.mark.skipif(
+    "forkserver" not in multiprocessing.get_all_start_methods(), reason="no fork server here"
+)
+def test_the_fork_server_starts_before_the_batch_opens_the_archive_when_workers_will_read(
+    tmp_path: Path,
+) -> None:
+    from multiprocessing import forkserver as server
+
+    from clipper.core import forkserver
+
+    one = tmp_path / "one.html"
+    one.write_text(_page(1), encoding="utf-8")
+    assert not forkserver.start_early([str(one)], None)  # one page: read in the batch itself
+    assert not forkserver.start_early([str(tmp_path)], 1)  # --jobs 1
+    assert forkserver.start_early([str(tmp_path)], 2)  # a folder may hold many
+    assert forkserver.start_early([str(one)] * MIN_ITEMS_FOR_WORKERS, 2)
+    running = server._forkserver._forkserver_pid
+    assert running is not None
+    # The batch's pool forks its workers from that server, not from a new one.
+    items = [InputItem(label=f"page {n}", data=_page(n).encode()) for n in range(3)]
+    from clipper.core.ingest import read_item
+
+    drafts = [read.draft for _item, read in read_in_order(items, read_item, "auto", 2)]
+    assert [d.title for d in drafts if d] == [f"Report {n} from Niamey" for n in range(3)]
+    assert server._forkserver._forkserver_pid == running
