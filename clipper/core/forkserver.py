@@ -35,8 +35,14 @@ def workers_for(item_count: int, asked: int | None = None) -> int:
     return workers if workers > 1 else 0
 
 
-# What a worker needs loaded before its first item: imported once, in the fork server.
-PRELOAD = ["clipper.core.ingest.batch", "clipper.core.ingest.html", "clipper.core.ingest.text"]
+# What a worker needs loaded before its first item: imported once, in the fork server (the
+# last one reads a page, loading the models a first page loads).
+PRELOAD = [
+    "clipper.core.ingest.batch",
+    "clipper.core.ingest.html",
+    "clipper.core.ingest.text",
+    "clipper.core.ingest.warm",
+]
 
 
 def context() -> multiprocessing.context.BaseContext:

@@ -2,12 +2,12 @@
 batch, which stores them in the items' order.
 
 Reading an item (decoding, sniffing, trafilatura, the cleaner, the suggestions that need no
-archive) is pure Python and depends on the item alone, so a process pool reads several at
-once while the batch driver looks for duplicates and stores. Workers never copy the batch's
-process (its threads, its open database connections): they are forked from a fork server
-that has imported the readers once (`clipper.core.forkserver`), or spawned where there is
-none (Windows). A worker still
-loads its models on its first page (a second or so), so small batches are read in the
+archive, the index's analysis of its words) is pure Python and depends on the item alone,
+so a process pool reads several at once while the batch driver looks for duplicates and
+stores. Workers never copy the batch's process (its threads, its open database
+connections): they are forked from a fork server that has imported the readers and loaded
+their models once (`clipper.core.forkserver`, `ingest.warm`), or spawned where there is none
+(Windows). Starting workers still costs a second or two, so small batches are read in the
 process itself (`workers_for`).
 
 A worker that dies (a reader crashing the interpreter, the system killing it for memory)
@@ -34,6 +34,7 @@ from clipper.core import forkserver
 from clipper.core.drafts import ClippingDraft
 from clipper.core.forkserver import MIN_ITEMS_FOR_WORKERS, workers_for
 from clipper.core.ingest.base import IngestError, InputItem
+from clipper.core.search.analysis import WORDS, WordEntries, stem_language
 
 __all__ = ["MIN_ITEMS_FOR_WORKERS", "Read", "read_in_order", "read_safely", "workers_for"]
 
@@ -53,19 +54,30 @@ class Read:
     draft: ClippingDraft | None = None
     error: str | None = None
     trace: str | None = None
+    # The draft's words as the index analyses them, worked out in the worker: this process
+    # learns them (`analysis.WordCache.learn`) instead of stemming them again to index it.
+    words: WordEntries | None = None
 
 
 Reader = Callable[[InputItem, str], ClippingDraft]
 
 
 def read_safely(reader: Reader, item: InputItem, ocr: str) -> Read:
-    """One item through `reader`, every failure turned into a Read with its line."""
+    """One item through `reader`, every failure turned into a Read with its line; a draft
+    comes with the analyses of its words (`Read.words`)."""
     try:
-        return Read(draft=reader(item, ocr))
+        draft = reader(item, ocr)
     except IngestError as exc:
         return Read(error=str(exc))
     except Exception as exc:  # a reader bug must not stop the batch; the caller logs it
         return Read(error=f"{item.label}: {exc}", trace=traceback.format_exc())
+    try:
+        texts = (draft.title, draft.standfirst, draft.body)
+        words = WORDS.entries(texts, stem_language(draft.language))
+    except Exception:  # only time saved is lost: the batch analyses the words itself
+        log.warning("the words of %s were not analysed ahead", item.label, exc_info=True)
+        words = None
+    return Read(draft=draft, words=words)
 
 
 def read_in_order(
@@ -104,6 +116,8 @@ def read_in_order(
             item, future = pending.popleft()
             try:
                 read = future.result()
+                if read.words is not None:
+                    WORDS.learn(read.words)
             except BrokenProcessPool:
                 _stop(pool)
                 read = _read_alone(reader, item, ocr)

@@ -210,3 +210,50 @@ def test_the_fork_server_starts_before_the_batch_opens_the_archive_when_workers_
     drafts = [read.draft for _item, read in read_in_order(items, read_item, "auto", 2)]
     assert [d.title for d in drafts if d] == [f"Report {n} from Niamey" for n in range(3)]
     assert server._forkserver._forkserver_pid == running
+
+
+def test_the_fork_server_loads_what_a_first_page_loads_so_workers_start_with_it() -> None:
+    # A fresh interpreter importing the fork server's preload list, as the server does.
+    import subprocess
+    import sys
+
+    from clipper.core.forkserver import PRELOAD
+
+    probe = (
+        "import sys\n"
+        f"for name in {PRELOAD!r}: __import__(name)\n"
+        "import py3langid.langid as langid\n"
+        "from trafilatura import external\n"
+        "print(langid.IDENTIFIER is not None, external.JT_STOPLIST is not None)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["True", "True"]
+    assert done.stderr == ""  # the warm-up page reads without a word
+
+
+def test_the_batch_learns_the_words_its_workers_analysed_as_it_would_analyse_them() -> None:
+    from clipper.core.ingest import read_item
+    from clipper.core.search.analysis import WORD_RE, WORDS, WordCache, stem_language
+
+    WORDS.clear()  # whatever is in this process's cache now came from the workers
+    count = MIN_ITEMS_FOR_WORKERS
+    items = [InputItem(label=f"page {n}", data=_page(n).encode()) for n in range(count)]
+    reads = [read for _item, read in read_in_order(items, read_item, "auto", 2)]
+    fresh = WordCache()
+    for read in reads:
+        assert read.draft is not None and read.words is not None
+        language = stem_language(read.draft.language)
+        assert read.words.language == language
+        written = {
+            token
+            for text in (read.draft.title, read.draft.standfirst, read.draft.body)
+            for token in WORD_RE.findall(text)
+        }
+        assert written and set(read.words.tokens) == written
+        learned = WORDS._token_terms[language]
+        assert {t: learned.get(t) for t in written} == {
+            t: fresh.token_term(t, language) for t in written
+        }
+        assert {t: WORDS._folded.get(t) for t in written} == {t: fresh.folded(t) for t in written}
