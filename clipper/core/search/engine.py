@@ -1104,7 +1104,7 @@ def _phrase_rows(words: list[PositionValues], width: int, slop: int) -> np.ndarr
         for _ in range(slop):
             step = _shifted_one(step)
             ahead |= step
-        reach = ahead & values.take(rows).bitmaps(width)
+        reach = ahead & values.bitmaps(width, rows)
         alive = reach.any(axis=1)
         rows, reach = rows[alive], reach[alive]
         if not len(rows):

@@ -90,10 +90,6 @@ class PositionValues:
     def __len__(self) -> int:
         return len(self.values)
 
-    def take(self, rows: np.ndarray) -> PositionValues:
-        """These values only (rows of this one, in that order)."""
-        return PositionValues(list(map(self.values.__getitem__, rows.tolist())))
-
     def keys(self, docnums: Sequence[int] | np.ndarray) -> np.ndarray:
         """Every position of the word in these documents (`docnums[i]` being value i's) as
         one sorted array of keys, document << 32 | position: a phrase is then checked over
@@ -110,8 +106,8 @@ class PositionValues:
                 positions = at - starts[owner]
                 owners = documents[rows][owner]
             else:
-                owned, positions = self._array_positions(tag, rows)
-                owners = documents[owned]
+                which, positions = self._array_positions(tag, rows)
+                owners = documents[rows[which]]
             parts.append(owners << 32 | positions)
         if not parts:
             return np.zeros(0, dtype=np.int64)
@@ -119,19 +115,23 @@ class PositionValues:
         keys.sort()
         return keys
 
-    def bitmaps(self, width: int) -> np.ndarray:
-        """The positions as one packed bit matrix, row i with bit p (byte p >> 3, bit p & 7)
-        set for each position p of value i, `width` bytes a row. `width` must hold every
-        row's positions (see `highest`)."""
-        forms = self._forms()
+    def bitmaps(self, width: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """The positions of these values (`rows` of this one, in that order; all of them
+        when None) as one packed bit matrix, row i with bit p (byte p >> 3, bit p & 7) set
+        for each position p of value `rows[i]`, `width` bytes a row. `width` must hold
+        every row's positions (see `highest`)."""
+        if rows is None:
+            rows = np.arange(len(self))
+        forms = self._forms(rows)
         if len(forms) == 1 and forms[0][0] == _BITMAP:
-            return self._rows(forms[0][1], width)  # a bitmap is the start of its row already
-        matrix = np.zeros((len(self), width), np.uint8)
-        for tag, rows in forms:
+            return self._rows(rows, width)  # a bitmap is the start of its row already
+        matrix = np.zeros((len(rows), width), np.uint8)
+        for tag, at in forms:
             if tag == _BITMAP:
-                matrix[rows] = self._rows(rows, width)
+                matrix[at] = self._rows(rows[at], width)
             else:
-                owners, positions = self._array_positions(tag, rows)
+                which, positions = self._array_positions(tag, rows[at])
+                owners = at[which]
                 bits = np.left_shift(1, positions & 7).astype(np.uint8)
                 np.bitwise_or.at(matrix.reshape(-1), owners * width + (positions >> 3), bits)
         return matrix
@@ -143,11 +143,11 @@ class PositionValues:
         for tag, rows in self._forms():
             if tag == _BITMAP:
                 highest[rows] = (self.sizes[rows] - 1) * 8 - 1
-            else:
+            else:  # an array's last entry, read from its last bytes
                 dtype = _ARRAY_TYPES[tag]
-                counts = (self.sizes[rows] - 1) // dtype.itemsize
-                table = self._rows(rows, int(counts.max()) * dtype.itemsize).view(dtype)
-                highest[rows] = table[np.arange(len(rows)), counts - 1]
+                ends = self.starts[rows] + self.sizes[rows]
+                last = self.data[ends[:, np.newaxis] - np.arange(dtype.itemsize, 0, -1)]
+                highest[rows] = np.ascontiguousarray(last).view(dtype).ravel()
         return highest
 
     def _rows(self, rows: np.ndarray, width: int) -> np.ndarray:
@@ -159,27 +159,28 @@ class PositionValues:
         if len(rows) != len(values):
             values = list(map(values.__getitem__, rows.tolist()))
         gap = bytes(width)
-        joined = np.frombuffer(gap.join(values) + gap, np.uint8)
+        joined = np.frombuffer(gap.join([*values, b""]), np.uint8)  # a gap after the last too
         steps = self.sizes[rows] + width
         starts = np.cumsum(steps) - steps + 1
         return np.lib.stride_tricks.sliding_window_view(joined, width)[starts]
 
     def _array_positions(self, tag: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(row, position) for every position of these array-form values (of `rows`), as
-        two arrays, row by row and each row's positions in order."""
+        """(i, position) for every position of these array-form values (`rows[i]` being
+        the value's row), as two arrays, value by value and each one's positions in order."""
         dtype = _ARRAY_TYPES[tag]
         counts = (self.sizes[rows] - 1) // dtype.itemsize
         table = self._rows(rows, int(counts.max()) * dtype.itemsize).view(dtype)
         present = np.arange(table.shape[1]) < counts[:, np.newaxis]
         which, _column = np.nonzero(present)
-        return rows[which], table[present].astype(np.int64)
+        return which, table[present].astype(np.int64)
 
-    def _forms(self) -> list[tuple[int, np.ndarray]]:
-        """The values' rows grouped by their form (tag byte): (tag, rows)."""
-        tags = self.data[self.starts]
+    def _forms(self, rows: np.ndarray | None = None) -> list[tuple[int, np.ndarray]]:
+        """The values (`rows` of this one; all of them when None) grouped by their form (tag
+        byte): (tag, where they are in `rows`)."""
+        tags = self.data[self.starts if rows is None else self.starts[rows]]
         forms = np.unique(tags).tolist()
         if len(forms) == 1:
-            return [(forms[0], np.arange(len(self)))]
+            return [(forms[0], np.arange(len(tags)))]
         return [(tag, np.flatnonzero(tags == tag)) for tag in forms]
 
     def _payload(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
