@@ -309,17 +309,29 @@ class SegmentColumns:
     def postings(self, reader: Any, fieldname: str, text: str) -> Postings:
         """A term's postings here (`reader` is any open reader of this segment), from the
         index's cache of decoded lists when it has them."""
+        return self.postings_and_values(reader, fieldname, text, keep_values=False)[0]
+
+    def postings_and_values(
+        self, reader: Any, fieldname: str, text: str, keep_values: bool = True
+    ) -> tuple[Postings, list[bytes] | None]:
+        """A term's postings here, and, when they had to be read (`keep_values`), every
+        posting's value, in the postings' order; None when they came from the cache."""
         cache = self.postings_cache
         key = (self.segment_id, fieldname, text)
         found = cache.get(key) if cache is not None else None
-        if found is None:
-            info = self.term_info(reader, fieldname, text)
-            if info is None:
-                return _NO_POSTINGS
-            found = read_posting_arrays(reader, fieldname, text, info)
-            if cache is not None:
-                cache.put(key, found)
-        return found
+        if found is not None:
+            return found, None
+        info = self.term_info(reader, fieldname, text)
+        if info is None:
+            return _NO_POSTINGS, []
+        values: list[bytes] | None = [] if keep_values else None
+        found = read_posting_arrays(reader, fieldname, text, info, values)
+        if values is not None and len(values) != len(found[0]):
+            missing = LookupError("the postings and their positions do not pair up")
+            raise _damaged(reader, fieldname, text, missing)
+        if cache is not None:
+            cache.put(key, found)
+        return found, values
 
     def norms(self, fieldname: str, average_length: float) -> np.ndarray:
         """BM25's length normalization, K1 * (1 - B + B * length / average), per document."""
@@ -741,18 +753,26 @@ def _damaged(reader: Any, fieldname: str, text: str, exc: Exception) -> IndexDam
     )
 
 
-def read_posting_arrays(reader: Any, fieldname: str, text: str, info: Any = None) -> Postings:
+def read_posting_arrays(
+    reader: Any, fieldname: str, text: str, info: Any = None, values: list[bytes] | None = None
+) -> Postings:
     """A term's docnums and weights in one segment as arrays, deleted documents included
-    (`info`: the term's entry in the segment's term table, when looked up already)."""
+    (`info`: the term's entry in the segment's term table, when looked up already). Each
+    posting's value (its positions) is added to `values` when given: unpickling a block
+    decodes them anyway, and a phrase needs them next."""
     try:
         with _term_postings(reader, fieldname, text, info) as (inlined, blocks):
             if inlined is not None:
-                ids, listed_weights, _values = inlined
+                ids, listed_weights, inlined_values = inlined
+                if values is not None:
+                    values.extend(inlined_values)
                 return np.array(ids, np.int32), _narrow(np.array(listed_weights, np.float64))
             gaps: list[np.ndarray] = []
             weights: list[np.ndarray] = []
             for block in blocks:
-                block_gaps, block_weights, _block_values = block.data()
+                block_gaps, block_weights, block_values = block.data()
+                if values is not None:
+                    values.extend(block_values)
                 gaps.append(_numbers(block_gaps))
                 count = len(block_gaps)
                 if block_weights is None:
@@ -1036,7 +1056,13 @@ class SegmentEvaluator:
         of the BM25F scores of its terms (Whoosh wraps the intersection of the terms'
         matchers and keeps its score; how often the phrase itself occurs does not count)."""
         found = self._unscored(np.zeros(self.columns.size, dtype=bool))
-        lists = [self.postings(plan.field, text) for text in plan.texts]
+        lists: list[Postings] = []
+        decoded: dict[str, list[bytes]] = {}  # the values of the words read just now
+        for text in plan.texts:
+            postings, values = self.columns.postings_and_values(self.reader, plan.field, text)
+            lists.append(postings)
+            if values is not None:
+                decoded[text] = values
         if any(not len(docnums) for docnums, _weights in lists):
             return found
         candidates = np.ones(self.columns.size, dtype=bool)
@@ -1047,15 +1073,19 @@ class SegmentEvaluator:
         wanted = np.flatnonzero(candidates)
         if not len(wanted):
             return found
-        # Only the posting blocks that hold a candidate are read for their positions, and a
-        # word the phrase repeats ("de de") once.
-        read = {
-            text: read_values(
-                self.reader, plan.field, text, wanted,
-                self.columns.term_info(self.reader, plan.field, text),
-            )
-            for text in set(plan.texts)
-        }  # fmt: skip
+        # A word whose postings were read just now has its values from that same read; for
+        # one that came from the cache, only the posting blocks that hold a candidate are
+        # read for their positions. A word the phrase repeats ("de de") is read once.
+        read = {}
+        for text, (docnums, _weights) in zip(plan.texts, lists, strict=True):
+            if text in read:
+                continue
+            if text in decoded:
+                rows = np.searchsorted(docnums, wanted).tolist()
+                read[text] = PositionValues(list(map(decoded[text].__getitem__, rows)))
+            else:
+                info = self.columns.term_info(self.reader, plan.field, text)
+                read[text] = read_values(self.reader, plan.field, text, wanted, info)
         words = [read[text] for text in plan.texts]
         slop = max(plan.slop, 1)
         highest = max(int(values.highest().max()) for values in words)

@@ -42,10 +42,10 @@ def test_a_word_searched_again_is_not_decoded_again_and_trashing_still_shows(
     real = engine.read_posting_arrays
 
     def counting(
-        reader: object, fieldname: str, text: str, info: object = None
+        reader: object, fieldname: str, text: str, info: object = None, values: object = None
     ) -> tuple[np.ndarray, np.ndarray]:
         decoded.append(f"{fieldname}:{text}")
-        return real(reader, fieldname, text, info)
+        return real(reader, fieldname, text, info, values)
 
     monkeypatch.setattr(engine, "read_posting_arrays", counting)
     assert ids(archive, "junta") == {first, second}
