@@ -63,7 +63,7 @@ def start_early(inputs: Sequence[str], asked: int | None = None) -> bool:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return False
     count = len(inputs)
-    if any(Path(p).is_dir() for p in inputs):
+    if any(_is_folder(p) for p in inputs):
         count = max(count, MIN_ITEMS_FOR_WORKERS)
     if not workers_for(count, asked):
         return False
@@ -76,3 +76,12 @@ def start_early(inputs: Sequence[str], asked: int | None = None) -> bool:
         log.debug("the fork server did not start early: %s", exc)
         return False
     return True
+
+
+def _is_folder(path: str) -> bool:
+    """Whether `path` names a folder; False for anything that cannot be one (a URL, a name
+    too long for the system, a NUL byte): the batch says what is wrong with it, not this."""
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):
+        return False
