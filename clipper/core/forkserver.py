@@ -7,7 +7,7 @@ before they are done: started when the batch first submits a page, the server do
 while the batch waits. `start_early` starts it at once, so that it imports while the batch
 process does its own imports and opens the archive, on the other core.
 
-This module imports nothing of Clipper: the command line reaches it before anything heavy.
+This module imports nothing heavy: the command line reaches it before the archive's imports.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import multiprocessing
 import multiprocessing.context
 import os
 from collections.abc import Sequence
-from pathlib import Path
+
+from clipper.core.paths import is_folder
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def start_early(inputs: Sequence[str], asked: int | None = None) -> bool:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return False
     count = len(inputs)
-    if any(_is_folder(p) for p in inputs):
+    if any(is_folder(p) for p in inputs):
         count = max(count, MIN_ITEMS_FOR_WORKERS)
     if not workers_for(count, asked):
         return False
@@ -76,12 +77,3 @@ def start_early(inputs: Sequence[str], asked: int | None = None) -> bool:
         log.debug("the fork server did not start early: %s", exc)
         return False
     return True
-
-
-def _is_folder(path: str) -> bool:
-    """Whether `path` names a folder; False for anything that cannot be one (a URL, a name
-    too long for the system, a NUL byte): the batch says what is wrong with it, not this."""
-    try:
-        return Path(path).is_dir()
-    except (OSError, ValueError):
-        return False

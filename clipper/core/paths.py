@@ -85,3 +85,20 @@ def resolve_location(
         raise ArchiveUnavailable(f"the archive folder {folder} cannot be used: {exc}") from None
     url = database_url or env.get(DATABASE_ENV) or sqlite_url(folder / DATABASE_FILENAME)
     return ArchiveLocation(home=folder, database_url=url)
+
+
+def is_folder(path: str | Path) -> bool:
+    """Whether `path` names a folder; False for what cannot name one on this system (a name
+    too long for it, a NUL byte): whoever reads it then says what is wrong with it."""
+    try:
+        return Path(path).is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: str | Path) -> bool:
+    """Whether `path` names a file (see `is_folder`)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False

@@ -12,11 +12,10 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from clipper.core.archive import Archive, ArchiveError
-from clipper.core.paths import ArchiveLocation
+from clipper.core.paths import ArchiveLocation, is_file
 from clipper.export.common import ExportError, Progress
 from clipper.export.selection import (
     DEFAULT_QUERY_LIMIT,
@@ -188,7 +187,7 @@ def split_clipper_exports(inputs: Sequence[Any]) -> tuple[list[str], list[Any]]:
 
     exports, others = [], []
     for value in inputs:
-        if isinstance(value, str) and Path(value).is_file() and is_clipper_export(value):
+        if isinstance(value, str) and is_file(value) and is_clipper_export(value):
             exports.append(value)
         else:
             others.append(value)

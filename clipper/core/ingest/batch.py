@@ -21,6 +21,7 @@ from clipper.core.ingest.base import MAX_INPUT_BYTES, ImportOutcome, IngestError
 from clipper.core.ingest.decode import decode_bytes, printable
 from clipper.core.ingest.pool import Read, read_in_order, workers_for
 from clipper.core.ingest.suggest import archive_suggestions, find_duplicate, suggest
+from clipper.core.paths import is_folder
 from clipper.core.text import content_hash
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def expand_inputs(inputs: Iterable[str | Path | InputItem]) -> list[InputItem]:
             items.append(InputItem(label=printable(text), url=text))
             continue
         path = Path(value)
-        if path.is_dir():
+        if is_folder(path):
             items.extend(
                 InputItem(label=printable(str(p)), path=p)
                 for p in sorted(path.rglob("*"))
@@ -74,6 +75,8 @@ def _read_bytes(item: InputItem) -> bytes:
         raise IngestError(f"{item.label}: no such file") from None
     except OSError as exc:
         raise IngestError(f"{item.label}: cannot read ({exc.strerror})") from None
+    except ValueError:  # a NUL byte: no file can have that name
+        raise IngestError(f"{item.label}: not a file name") from None
     if not item.path.is_file():
         raise IngestError(f"{item.label}: not a file")
     if size > MAX_INPUT_BYTES:

@@ -150,3 +150,20 @@ def test_file_names_are_printed_escaped(
     main(["--archive", str(tmp_path / "archive"), "show", "1", "--json"])
     shown = json.loads(capsys.readouterr().out)
     assert "Tiani" in shown["body"]
+
+
+def test_a_name_too_long_for_the_system_costs_its_one_line_and_the_batch_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(STORY, encoding="utf-8")
+    too_long = str(tmp_path / ("x" * 5000))
+    for jobs in ("1", "2"):
+        home = tmp_path / f"archive-{jobs}"
+        code = main(["--archive", str(home), "import", "--jobs", jobs, too_long, str(story)])
+        captured = capsys.readouterr()
+        assert code == 1
+        assert "Traceback" not in captured.err
+        errors = captured.err.strip().splitlines()
+        assert len(errors) == 1 and errors[0].endswith("cannot read (File name too long)")
+        assert f"imported {story}" in captured.out

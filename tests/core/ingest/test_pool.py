@@ -205,8 +205,6 @@ def test_the_fork_server_starts_before_the_batch_opens_the_archive_when_workers_
     # three inputs read by two workers (--jobs 2), and no error for the odd ones.
     assert forkserver.start_early(["x" * 5000, "a\0b", "https://example.org/a"], 2)
     assert not forkserver.start_early(["x" * 5000, "a\0b"], None)
-    assert not forkserver._is_folder("x" * 5000)
-    assert not forkserver._is_folder("a\0b")
     running = server._forkserver._forkserver_pid
     assert running is not None
     # The batch's pool forks its workers from that server, not from a new one.
