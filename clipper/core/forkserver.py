@@ -56,15 +56,16 @@ def context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def start_early(inputs: Sequence[str], asked: int | None = None) -> bool:
+def start_early(inputs: Sequence[object], asked: int | None = None) -> bool:
     """Start the fork server now if a batch of these inputs (paths as given, "-" for the
-    standard input) will likely be read by workers: a folder among them (it may hold
-    many), or enough of them (`workers_for`). The pool made later uses the running server;
-    one that cannot start is left for the pool to try again. Whether it started."""
+    standard input, or items already read) will likely be read by workers: a folder among
+    them (it may hold many), or enough of them (`workers_for`). The pool made later uses
+    the running server; one that cannot start is left for the pool to try again. Whether
+    it started."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return False
     count = len(inputs)
-    if any(is_folder(p) for p in inputs):
+    if any(isinstance(p, str) and is_folder(p) for p in inputs):
         count = max(count, MIN_ITEMS_FOR_WORKERS)
     if not workers_for(count, asked):
         return False

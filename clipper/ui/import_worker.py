@@ -67,6 +67,9 @@ def child_main() -> int:
     side = ChildSide.start("import worker")
     job: ReadJob = side.job
 
+    from clipper.core.forkserver import start_early
+
+    start_early(job.inputs)  # the readers' server loads while this process opens the archive
     from clipper.core.archive import Archive
     from clipper.core.ingest import import_inputs
     from clipper.core.paths import ArchiveLocation

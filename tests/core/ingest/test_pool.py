@@ -205,6 +205,12 @@ def test_the_fork_server_starts_before_the_batch_opens_the_archive_when_workers_
     # three inputs read by two workers (--jobs 2), and no error for the odd ones.
     assert forkserver.start_early(["x" * 5000, "a\0b", "https://example.org/a"], 2)
     assert not forkserver.start_early(["x" * 5000, "a\0b"], None)
+    # The window's import process: items already read, counted, never taken for folders.
+    pasted = InputItem(label=str(tmp_path), data=b"text")
+    assert not forkserver.start_early([pasted], 2)
+    assert forkserver.start_early([pasted] * MIN_ITEMS_FOR_WORKERS, None) == (
+        workers_for(MIN_ITEMS_FOR_WORKERS) > 0
+    )
     running = server._forkserver._forkserver_pid
     assert running is not None
     # The batch's pool forks its workers from that server, not from a new one.
