@@ -156,7 +156,7 @@ class PositionValues:
         `width` zero bytes between them, and every row is copied at once from a sliding
         view of that: a row then holds its value's bytes and zeros, never the next one's."""
         values = self.values
-        if len(rows) != len(values):
+        if not np.array_equal(rows, np.arange(len(values))):  # some, or in another order
             values = list(map(values.__getitem__, rows.tolist()))
         gap = bytes(width)
         joined = np.frombuffer(gap.join([*values, b""]), np.uint8)  # a gap after the last too

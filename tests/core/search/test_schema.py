@@ -46,7 +46,7 @@ def test_position_keys_of_many_documents_in_every_form_are_sorted() -> None:
     keys = values.keys(list(docs))
     assert keys.tolist() == sorted(d << 32 | p for d, positions in docs.items() for p in positions)
     # The bit matrix and the highest positions of the same values, and of some of them.
-    for rows in ([0, 1, 2, 3, 4], [4, 1], [3], [2, 0], [1, 4, 1]):
+    for rows in ([0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [1, 0, 2, 4, 3], [4, 1], [3], [2, 0], [1, 4, 1]):
         chosen = [list(docs.values())[row] for row in rows]
         highest = values.highest()[rows]
         assert all(h >= positions[-1] for h, positions in zip(highest, chosen, strict=True))
@@ -54,6 +54,16 @@ def test_position_keys_of_many_documents_in_every_form_are_sorted() -> None:
         assert matrix.shape[0] == len(rows)
         for row, positions in zip(matrix, chosen, strict=True):
             assert np.flatnonzero(np.unpackbits(row, bitorder="little")).tolist() == positions
+
+
+def test_bitmaps_of_common_words_in_any_order_of_rows() -> None:
+    fmt = CompactPositions()
+    docs = [list(range(start, 6 * MANY_TIMES, 5)) for start in range(4)]
+    values = PositionValues([fmt.encode(positions) for positions in docs])
+    for rows in ([3, 2, 1, 0], [1, 0, 3, 2], [0, 1, 2, 3]):
+        matrix = values.bitmaps(int(values.highest().max()) // 8 + 1, np.array(rows))
+        for row, at in zip(matrix, rows, strict=True):
+            assert np.flatnonzero(np.unpackbits(row, bitorder="little")).tolist() == docs[at]
 
 
 def test_phrases_of_very_common_words_are_found_and_counted(archive: Archive) -> None:
